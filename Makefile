@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# memkit: the user's entry points.
+#
+#   make                build against KDIR (default: the running kernel)
+#   make check          everything CI runs: deps, lint, both builds, KUnit in QEMU
+#   make demo           boot the test kernel, load memkit, show its debugfs tree
+#   make lint           checkpatch --strict, sparse, kernel-doc: zero findings
+#   make check-runner   prove the QEMU runner fails when it should
+#   make install        modules_install against KDIR
+#   make clean
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+# The stock Debian headers that the core must keep building against.
+STOCK_KDIR ?= $(firstword $(wildcard /usr/src/linux-headers-*-amd64))
+
+T := tools/testing
+# Suites that must report: every suite named in kunit/*.c.
+SUITES = $(shell sed -n 's/^[[:space:]]*\.name = "\(memkit_[a-z_]*\)",/\1/p' kunit/*_kunit.c)
+# The debug test kernel, built once and cached outside the repository.
+TEST_KDIR = $$($(T)/kernel.sh build debug)
+
+.PHONY: all modules check deps lint build-stock build-test kunit demo \
+	check-runner install clean
+
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+install:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+
+deps:
+	@$(T)/deps.sh build test
+
+check: deps lint build-stock kunit check-runner
+
+build-stock: deps
+	@if [ -z "$(STOCK_KDIR)" ]; then echo "no stock headers in /usr/src" >&2; exit 1; fi
+	$(T)/build.sh stock $(STOCK_KDIR)
+
+build-test: deps
+	kdir=$(TEST_KDIR) && $(T)/build.sh test $$kdir
+
+lint: deps
+	$(T)/lint.sh
+
+kunit: build-test
+	kdir=$(TEST_KDIR) && $(T)/run-qemu.sh -q -k $$kdir -o build/run-kunit \
+		-s "$(SUITES)" build/test/memkit/memkit.ko build/test/kunit/memkit_kunit.ko
+
+demo: build-test
+	kdir=$(TEST_KDIR) && $(T)/run-qemu.sh -k $$kdir -o build/run-demo \
+		build/test/memkit/memkit.ko
+	@echo "In a running kernel: insmod memkit.ko, then read /sys/kernel/debug/memkit/summary"
+
+check-runner: deps
+	$(T)/check-runner.sh
+
+clean:
+	rm -rf build
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null

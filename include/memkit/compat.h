@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * memkit: every kernel-version gate lives in this file.
+ *
+ * memkit builds against the stock Debian 6.1 headers and the 6.12 test
+ * kernel, and is written so that 6.13+ works too.  Nothing outside this
+ * header may test LINUX_VERSION_CODE; `make lint` checks that.
+ */
+#ifndef _MEMKIT_COMPAT_H
+#define _MEMKIT_COMPAT_H
+
+#include <linux/export.h>
+#include <linux/module.h>
+#include <linux/version.h>
+
+/*
+ * Symbol namespaces: up to 6.12 the namespace argument of
+ * EXPORT_SYMBOL_NS_GPL() and MODULE_IMPORT_NS() is a bare token; from 6.13
+ * on it is a string literal.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define EXPORT_SYMBOL_MEMKIT(sym) EXPORT_SYMBOL_NS_GPL(sym, "MEMKIT")
+/* Consumers write MEMKIT_IMPORT_NS(); once, at file scope. */
+#define MEMKIT_IMPORT_NS()	MODULE_IMPORT_NS("MEMKIT")
+#else
+#define EXPORT_SYMBOL_MEMKIT(sym) EXPORT_SYMBOL_NS_GPL(sym, MEMKIT)
+#define MEMKIT_IMPORT_NS()	MODULE_IMPORT_NS(MEMKIT)
+#endif
+
+#endif /* _MEMKIT_COMPAT_H */

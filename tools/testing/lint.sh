@@ -1,0 +1,45 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# memkit's lint: every C file and header must be clean under
+#   scripts/checkpatch.pl --strict   (from the 6.12 source)
+#   scripts/kernel-doc -none -Wall
+#   sparse (C=2) on a build against the debug test kernel
+# and nothing outside include/memkit/compat.h may test LINUX_VERSION_CODE.
+
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+src=$("$here/kernel.sh" source) || exit 1
+cd "$top" || exit 1
+
+mapfile -t files < <(git ls-files -co --exclude-standard '*.c' '*.h' | grep -v '^build/' | sort)
+bad=0
+
+# compat.h is the one place that gates on the kernel version.  There, and
+# nowhere else, checkpatch may not flag LINUX_VERSION_CODE itself, nor the
+# "LINUX_VERSION_CODE >= KERNEL_VERSION()" comparison it sees as
+# constant-on-the-left (both sides are macros; this is the kernel's idiom).
+for f in "${files[@]}"; do
+	opts=(--strict --no-tree --quiet --show-types --file)
+	[ "$f" = include/memkit/compat.h ] && opts+=(--ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON)
+	out=$("$src/scripts/checkpatch.pl" "${opts[@]}" "$f" 2>&1) || { echo "$out"; bad=1; }
+done
+echo "lint: checkpatch --strict on ${#files[@]} files"
+
+out=$("$src/scripts/kernel-doc" -none -Wall "${files[@]}" 2>&1)
+[ -n "$out" ] && { echo "$out"; bad=1; }
+echo "lint: kernel-doc -Wall on ${#files[@]} files"
+
+if grep -n LINUX_VERSION_CODE "${files[@]}" | grep -v '^include/memkit/compat.h:'; then
+	echo "lint: version gates belong in include/memkit/compat.h"
+	bad=1
+fi
+
+kdir=$("$here/kernel.sh" build debug) || exit 1
+"$here/build.sh" sparse "$kdir" C=2 || bad=1
+echo "lint: sparse C=2"
+
+[ $bad -eq 0 ] && echo "lint: clean"
+exit $bad
