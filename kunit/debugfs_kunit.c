@@ -4,30 +4,22 @@
  *
  * The cases read the real files through the VFS, so they need debugfs
  * mounted at /sys/kernel/debug (the QEMU runner mounts it before loading
- * the modules); without it every case is skipped, not passed.  debugfs
- * files have no read_iter, so kernel_read() cannot read them: reads go
- * through the file's own ->read into a user mapping made with
- * kunit_vm_mmap(), exactly as a cat from user space would.
+ * the modules); without it every case is skipped, not passed.
  */
 
 #include <kunit/test.h>
 #include <linux/fs.h>
-#include <linux/mman.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
-#include <linux/uaccess.h>
 
+#include <memkit/bug.h>
 #include <memkit/debugfs.h>
 
+#include "memkit_kunit.h"
+
 #define KT_ROOT "/sys/kernel/debug/memkit"
-#define KT_BUF 4096
 
 static bool kt_debugfs_mounted;
-
-struct kt_ctx {
-	char *buf;		/* KT_BUF bytes: what the last read returned */
-	char __user *ubuf;	/* KT_BUF bytes of user memory */
-};
 
 /* The object behind a test instance: its files print this value. */
 struct kt_obj {
@@ -95,67 +87,26 @@ static int kt_register(struct kt_inst *in, const char *name)
 	return memkit_debugfs_register(&in->entry, name, &kt_ops, &in->obj);
 }
 
-/* One ->read() call at offset 0 of an open file, into ctx->buf. */
-static ssize_t kt_read_file(struct kunit *test, struct file *f)
-{
-	struct kt_ctx *ctx = test->priv;
-	loff_t pos = 0;
-	ssize_t n;
-
-	ctx->buf[0] = '\0';
-	n = f->f_op->read(f, ctx->ubuf, KT_BUF - 1, &pos);
-	if (n > 0) {
-		if (copy_from_user(ctx->buf, ctx->ubuf, n))
-			return -EFAULT;
-		ctx->buf[n] = '\0';
-	}
-	return n;
-}
-
-/* Read a whole (small) file into ctx->buf; returns bytes read or -errno. */
 static ssize_t kt_read(struct kunit *test, const char *path)
 {
-	struct file *f = filp_open(path, O_RDONLY, 0);
-	ssize_t n;
-
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	n = kt_read_file(test, f);
-	filp_close(f, NULL);
-	return n;
+	return memkit_kunit_read(test->priv, path);
 }
 
 static int kt_suite_init(struct kunit_suite *suite)
 {
-	struct file *f = filp_open(KT_ROOT "/summary", O_RDONLY, 0);
-
-	kt_debugfs_mounted = !IS_ERR(f);
-	if (kt_debugfs_mounted)
-		filp_close(f, NULL);
+	kt_debugfs_mounted = memkit_kunit_debugfs_mounted();
 	return 0;
 }
 
 static int kt_init(struct kunit *test)
 {
-	struct kt_ctx *ctx;
-	unsigned long uaddr;
-
 	if (!kt_debugfs_mounted)
 		kunit_skip(test, "debugfs is not mounted at /sys/kernel/debug");
-	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, ctx);
-	ctx->buf = kunit_kzalloc(test, KT_BUF, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, ctx->buf);
-	uaddr = kunit_vm_mmap(test, NULL, 0, KT_BUF, PROT_READ | PROT_WRITE,
-			      MAP_ANONYMOUS | MAP_PRIVATE, 0);
-	KUNIT_ASSERT_NE_MSG(test, uaddr, 0, "no user mapping for reads");
-	KUNIT_ASSERT_LT(test, uaddr, (unsigned long)TASK_SIZE);
-	ctx->ubuf = (char __user *)uaddr;
-	test->priv = ctx;
+	test->priv = memkit_kunit_reader(test);
 	return 0;
 }
 
-#define KT_BUFP(test) (((struct kt_ctx *)(test)->priv)->buf)
+#define KT_BUFP(test) (((struct memkit_kunit_reader *)(test)->priv)->buf)
 
 static void kt_register_unregister(struct kunit *test)
 {
@@ -288,6 +239,23 @@ static int kt_summary_line(const char *buf, const char *name,
 	return found;
 }
 
+/* Registering an entry twice is a caller bug: reported, refused, harmless. */
+static void kt_register_twice(struct kunit *test)
+{
+	struct kt_inst *in = kt_new(test, 9);
+	char *buf = KT_BUFP(test);
+
+	KUNIT_ASSERT_EQ(test, kt_register(in, "kt-twice"), 0);
+	KUNIT_ASSERT_EQ(test, memkit_expect_warnings_begin(), 0);
+	KUNIT_EXPECT_EQ(test, kt_register(in, "kt-twice-b"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memkit_expect_warnings_end(), 1U);
+
+	/* The original registration is untouched, the second name unused. */
+	KUNIT_EXPECT_GT(test, kt_read(test, KT_ROOT "/kt-twice/value"), 0);
+	KUNIT_EXPECT_STREQ(test, buf, "value 9\n");
+	KUNIT_EXPECT_EQ(test, kt_read(test, KT_ROOT "/kt-twice-b"), -ENOENT);
+}
+
 static void kt_summary_contents(struct kunit *test)
 {
 	struct kt_inst *a = kt_new(test, 100), *b = kt_new(test, 200);
@@ -333,7 +301,7 @@ static void kt_remove_with_file_open(struct kunit *test)
 	f = filp_open(KT_ROOT "/kt-open/value", O_RDONLY, 0);
 	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(f), "open failed: %ld", PTR_ERR(f));
 
-	n = kt_read_file(test, f);
+	n = memkit_kunit_read_file(test->priv, f);
 	KUNIT_EXPECT_EQ(test, n, (ssize_t)strlen("value 5\n"));
 	KUNIT_EXPECT_STREQ(test, buf, "value 5\n");
 
@@ -342,7 +310,7 @@ static void kt_remove_with_file_open(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, memkit_debugfs_registered(&in->entry));
 	kunit_kfree(test, in);
 
-	n = kt_read_file(test, f);
+	n = memkit_kunit_read_file(test->priv, f);
 	KUNIT_EXPECT_EQ(test, n, (ssize_t)-EIO);
 	filp_close(f, NULL);
 }
@@ -353,6 +321,7 @@ static struct kunit_case memkit_debugfs_cases[] = {
 	KUNIT_CASE(kt_duplicate_name),
 	KUNIT_CASE(kt_bad_names),
 	KUNIT_CASE(kt_bad_ops),
+	KUNIT_CASE(kt_register_twice),
 	KUNIT_CASE(kt_summary_contents),
 	KUNIT_CASE(kt_remove_with_file_open),
 	{}

@@ -10,6 +10,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include <memkit/bug.h>
 #include <memkit/compat.h>
 #include <memkit/debugfs.h>
 
@@ -147,7 +148,8 @@ int memkit_debugfs_register(struct memkit_debugfs_entry *entry,
 		return -EINVAL;
 	if (!memkit_debugfs_name_valid(name))
 		return -EINVAL;
-	if (WARN_ON_ONCE(memkit_debugfs_registered(entry)))
+	if (memkit_warn_once(memkit_debugfs_registered(entry),
+			     "debugfs entry registered twice (as %s)", name))
 		return -EINVAL;
 
 	node = kzalloc(sizeof(*node), GFP_KERNEL);

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * memkit_oa: O(1) offset allocator over a 64-bit range of units.
+ */
+#ifndef _MEMKIT_OFFSET_ALLOC_H
+#define _MEMKIT_OFFSET_ALLOC_H
+
+#include <linux/bitops.h>
+#include <linux/types.h>
+
+/*
+ * Size classes: a size is a small float with 3 mantissa bits and the rest
+ * exponent, so each power of two is split into 8 bins and a bin's sizes
+ * differ by at most 12.5 %.  Sizes 0..16 map to themselves.  A u64 needs
+ * exponents 0..61, i.e. bins 0..495; round-up of the largest sizes gives
+ * 496 (2^64), which no region can reach.  The bins are indexed by a
+ * two-level bitmask: 64 top bits, 8 leaf bits under each.
+ */
+#define MEMKIT_OA_MANTISSA_BITS	3
+#define MEMKIT_OA_MANTISSA_VALUE	BIT(MEMKIT_OA_MANTISSA_BITS)
+#define MEMKIT_OA_MANTISSA_MASK	(MEMKIT_OA_MANTISSA_VALUE - 1)
+#define MEMKIT_OA_TOP_BINS		64
+#define MEMKIT_OA_LEAF_BINS		MEMKIT_OA_MANTISSA_VALUE
+#define MEMKIT_OA_NUM_BINS		(MEMKIT_OA_TOP_BINS * MEMKIT_OA_LEAF_BINS)
+/* The largest bin a region can be in: round-down of U64_MAX. */
+#define MEMKIT_OA_MAX_BIN		495
+
+/* The largest max_allocs: node indices are u32 with a few reserved values. */
+#define MEMKIT_OA_MAX_ALLOCS		((U32_MAX - 8) / 2)
+
+/* Node index of a handle that holds no allocation. */
+#define MEMKIT_OA_NO_NODE		U32_MAX
+
+struct memkit_oa_node;
+
+/* Called by memkit_oa_walk_regions() for each region in address order. */
+typedef void (*memkit_oa_region_fn)(u64 offset, u64 size, bool used, void *arg);
+
+/**
+ * struct memkit_oa_handle - one allocation
+ * @offset: first unit of the allocation.
+ * @node: the allocator's node index; %MEMKIT_OA_NO_NODE if the allocation
+ *        failed.  Pass the handle back unchanged to free it.
+ */
+struct memkit_oa_handle {
+	u64 offset;
+	u32 node;
+};
+
+/**
+ * struct memkit_oa - an offset allocator
+ *
+ * Embed it, memkit_oa_init() it, and serialise every call with your own
+ * lock.  All fields are private.
+ */
+struct memkit_oa {
+	/* private: */
+	u64 size;
+	u64 free_units;
+	u64 used_bins_top;
+	u32 max_allocs;
+	u32 nr_nodes;
+	u32 allocs;
+	u32 free_regions;
+	u32 spare_head;
+	u32 nr_spare;
+	u8 used_bins[MEMKIT_OA_TOP_BINS];
+	u32 *bin_heads;
+	struct memkit_oa_node *nodes;
+};
+
+/**
+ * struct memkit_oa_report - occupancy totals
+ * @size: units managed.
+ * @free: free units.
+ * @largest_free: size of the largest free region.
+ * @allocs: live allocations.
+ * @max_allocs: most live allocations allowed.
+ * @free_regions: number of free regions (never two adjacent).
+ */
+struct memkit_oa_report {
+	u64 size;
+	u64 free;
+	u64 largest_free;
+	u32 allocs;
+	u32 max_allocs;
+	u32 free_regions;
+};
+
+/**
+ * struct memkit_oa_full_report - free regions per bin
+ * @used_bins_top: the top-level bitmask of non-empty bins.
+ * @used_bins: the leaf bitmasks.
+ * @bins: per bin, the number of free regions and their total units.
+ *
+ * About 8 KiB: allocate it, never put it on the stack.
+ */
+struct memkit_oa_full_report {
+	u64 used_bins_top;
+	u8 used_bins[MEMKIT_OA_TOP_BINS];
+	struct {
+		u32 regions;
+		u64 units;
+	} bins[MEMKIT_OA_NUM_BINS];
+};
+
+/**
+ * memkit_oa_bin_round_down() - the bin whose sizes include @size
+ * @size: a size in units.
+ *
+ * Return: the largest bin whose smallest size is <= @size.
+ */
+static inline u32 memkit_oa_bin_round_down(u64 size)
+{
+	u32 shift;
+
+	if (size < MEMKIT_OA_MANTISSA_VALUE)
+		return size;
+	shift = fls64(size) - 1 - MEMKIT_OA_MANTISSA_BITS;
+	return ((shift + 1) << MEMKIT_OA_MANTISSA_BITS) +
+	       ((size >> shift) & MEMKIT_OA_MANTISSA_MASK);
+}
+
+/**
+ * memkit_oa_bin_round_up() - the smallest bin that only holds sizes >= @size
+ * @size: a size in units.
+ *
+ * Every region in this bin or above can hold @size.
+ *
+ * Return: a bin index, at most %MEMKIT_OA_MAX_BIN + 1.
+ */
+static inline u32 memkit_oa_bin_round_up(u64 size)
+{
+	u32 shift;
+
+	if (size < MEMKIT_OA_MANTISSA_VALUE)
+		return size;
+	shift = fls64(size) - 1 - MEMKIT_OA_MANTISSA_BITS;
+	/* A mantissa carry into the exponent is what the addition does. */
+	return ((shift + 1) << MEMKIT_OA_MANTISSA_BITS) +
+	       ((size >> shift) & MEMKIT_OA_MANTISSA_MASK) +
+	       !!(size & (BIT_ULL(shift) - 1));
+}
+
+/**
+ * memkit_oa_bin_size() - the smallest size in a bin
+ * @bin: a bin index, at most %MEMKIT_OA_MAX_BIN.
+ *
+ * Return: the size that both round functions map to @bin.
+ */
+static inline u64 memkit_oa_bin_size(u32 bin)
+{
+	u32 exp = bin >> MEMKIT_OA_MANTISSA_BITS;
+	u64 mantissa = bin & MEMKIT_OA_MANTISSA_MASK;
+
+	if (!exp)
+		return mantissa;
+	return (mantissa | MEMKIT_OA_MANTISSA_VALUE) << (exp - 1);
+}
+
+int memkit_oa_init(struct memkit_oa *oa, u64 size, u32 max_allocs);
+void memkit_oa_exit(struct memkit_oa *oa);
+void memkit_oa_reset(struct memkit_oa *oa);
+int memkit_oa_alloc(struct memkit_oa *oa, u64 size, u64 align,
+		    struct memkit_oa_handle *handle);
+int memkit_oa_reserve(struct memkit_oa *oa, u64 offset, u64 size,
+		      struct memkit_oa_handle *handle);
+int memkit_oa_free(struct memkit_oa *oa, const struct memkit_oa_handle *handle);
+int memkit_oa_alloc_size(const struct memkit_oa *oa,
+			 const struct memkit_oa_handle *handle, u64 *size);
+void memkit_oa_report(const struct memkit_oa *oa, struct memkit_oa_report *r);
+void memkit_oa_full_report(const struct memkit_oa *oa,
+			   struct memkit_oa_full_report *r);
+void memkit_oa_walk_regions(const struct memkit_oa *oa,
+			    memkit_oa_region_fn fn, void *arg);
+int memkit_oa_check(const struct memkit_oa *oa);
+
+#endif /* _MEMKIT_OFFSET_ALLOC_H */
