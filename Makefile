@@ -48,12 +48,14 @@ lint: deps
 
 kunit: build-test
 	kdir=$(TEST_KDIR) && $(T)/run-qemu.sh -q -k $$kdir -o build/run-kunit \
-		-s "$(SUITES)" build/test/memkit/memkit.ko build/test/kunit/memkit_kunit.ko
+		-s "$(SUITES)" build/test/memkit/memkit.ko build/test/kunit/memkit_kunit.ko \
+		build/test/tools/demo/memkit_demo.ko
 
 demo: build-test
 	kdir=$(TEST_KDIR) && $(T)/run-qemu.sh -k $$kdir -o build/run-demo \
-		build/test/memkit/memkit.ko
-	@echo "In a running kernel: insmod memkit.ko, then read /sys/kernel/debug/memkit/summary"
+		build/test/memkit/memkit.ko build/test/tools/demo/memkit_demo.ko
+	@echo "The files are under /sys/kernel/debug/memkit/: insmod memkit.ko and"
+	@echo "tools/demo/memkit_demo.ko in your kernel, then cat summary, demo-vram/bins, demo-vram/map."
 
 check-runner: deps
 	$(T)/check-runner.sh

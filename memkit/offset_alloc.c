@@ -162,6 +162,13 @@ static u32 oa_find_bin(const struct memkit_oa *oa, u32 bin)
 	return top * MEMKIT_OA_LEAF_BINS + __ffs(oa->used_bins[top]);
 }
 
+/* Every free node in the non-empty bins from @from up to (not incl.) @to. */
+#define oa_for_each_free(oa, bin, idx, from, to)				\
+	for (bin = oa_find_bin(oa, from); bin != OA_NIL && bin < (to);	\
+	     bin = oa_find_bin(oa, bin + 1))					\
+		for (idx = (oa)->bin_heads[bin]; idx != OA_NIL;		\
+		     idx = (oa)->nodes[idx].bin_next)
+
 /* Insert a new node for [offset, offset + size) after @prev. */
 static u32 oa_split_after(struct memkit_oa *oa, u32 prev, u64 offset, u64 size)
 {
@@ -178,6 +185,20 @@ static u32 oa_split_after(struct memkit_oa *oa, u32 prev, u64 offset, u64 size)
 	p->nb_next = idx;
 	p->size = offset - p->offset;
 	return idx;
+}
+
+/* Node @idx absorbs its next neighbour, which is off every bin list. */
+static void oa_merge_next(struct memkit_oa *oa, u32 idx)
+{
+	struct memkit_oa_node *n = &oa->nodes[idx];
+	u32 next = n->nb_next;
+	struct memkit_oa_node *x = &oa->nodes[next];
+
+	n->size += x->size;
+	n->nb_next = x->nb_next;
+	if (x->nb_next != OA_NIL)
+		oa->nodes[x->nb_next].nb_prev = idx;
+	oa_spare_push(oa, next);
 }
 
 /*
@@ -365,14 +386,9 @@ int memkit_oa_alloc(struct memkit_oa *oa, u64 size, u64 align,
 	}
 
 	/* Fallback: regions from the request's own bin up may still fit. */
-	for (bin = oa_find_bin(oa, memkit_oa_bin_round_down(size));
-	     bin != OA_NIL && bin < first; bin = oa_find_bin(oa, bin + 1)) {
-		for (idx = oa->bin_heads[bin]; idx != OA_NIL;
-		     idx = oa->nodes[idx].bin_next) {
-			if (oa_fits(oa, idx, size, align, &start))
-				return oa_carve(oa, idx, start, size, handle);
-		}
-	}
+	oa_for_each_free(oa, bin, idx, memkit_oa_bin_round_down(size), first)
+		if (oa_fits(oa, idx, size, align, &start))
+			return oa_carve(oa, idx, start, size, handle);
 	return -ENOSPC;
 }
 EXPORT_SYMBOL_MEMKIT(memkit_oa_alloc);
@@ -403,15 +419,11 @@ int memkit_oa_reserve(struct memkit_oa *oa, u64 offset, u64 size,
 	    oa->allocs == oa->max_allocs)
 		return -ENOSPC;
 
-	for (bin = oa_find_bin(oa, memkit_oa_bin_round_down(size));
-	     bin != OA_NIL; bin = oa_find_bin(oa, bin + 1)) {
-		for (idx = oa->bin_heads[bin]; idx != OA_NIL;
-		     idx = oa->nodes[idx].bin_next) {
-			const struct memkit_oa_node *n = &oa->nodes[idx];
+	oa_for_each_free(oa, bin, idx, memkit_oa_bin_round_down(size), MEMKIT_OA_NUM_BINS) {
+		const struct memkit_oa_node *n = &oa->nodes[idx];
 
-			if (n->offset <= offset && end - n->offset <= n->size)
-				return oa_carve(oa, idx, offset, size, handle);
-		}
+		if (n->offset <= offset && end - n->offset <= n->size)
+			return oa_carve(oa, idx, offset, size, handle);
 	}
 	return -ENOSPC;
 }
@@ -445,7 +457,6 @@ static u32 oa_handle_node(const struct memkit_oa *oa,
  */
 int memkit_oa_free(struct memkit_oa *oa, const struct memkit_oa_handle *handle)
 {
-	struct memkit_oa_node *n, *nb;
 	u32 idx = oa_handle_node(oa, handle), other;
 
 	if (memkit_warn_once(idx == OA_NIL,
@@ -453,33 +464,18 @@ int memkit_oa_free(struct memkit_oa *oa, const struct memkit_oa_handle *handle)
 			     handle->node, handle->offset))
 		return -EINVAL;
 
-	n = &oa->nodes[idx];
 	oa->allocs--;
-
-	other = n->nb_prev;
+	other = oa->nodes[idx].nb_prev;
 	if (other != OA_NIL && oa_node_free(&oa->nodes[other])) {
-		nb = &oa->nodes[other];
 		oa_remove_free(oa, other);
-		nb->size += n->size;
-		nb->nb_next = n->nb_next;
-		if (n->nb_next != OA_NIL)
-			oa->nodes[n->nb_next].nb_prev = other;
-		oa_spare_push(oa, idx);
+		oa_merge_next(oa, other);
 		idx = other;
-		n = nb;
 	}
-
-	other = n->nb_next;
+	other = oa->nodes[idx].nb_next;
 	if (other != OA_NIL && oa_node_free(&oa->nodes[other])) {
-		nb = &oa->nodes[other];
 		oa_remove_free(oa, other);
-		n->size += nb->size;
-		n->nb_next = nb->nb_next;
-		if (nb->nb_next != OA_NIL)
-			oa->nodes[nb->nb_next].nb_prev = idx;
-		oa_spare_push(oa, other);
+		oa_merge_next(oa, idx);
 	}
-
 	oa_insert_free(oa, idx);
 	return 0;
 }
@@ -551,12 +547,9 @@ void memkit_oa_full_report(const struct memkit_oa *oa,
 	memset(r, 0, sizeof(*r));
 	r->used_bins_top = oa->used_bins_top;
 	memcpy(r->used_bins, oa->used_bins, sizeof(r->used_bins));
-	for (bin = oa_find_bin(oa, 0); bin != OA_NIL; bin = oa_find_bin(oa, bin + 1)) {
-		for (idx = oa->bin_heads[bin]; idx != OA_NIL;
-		     idx = oa->nodes[idx].bin_next) {
-			r->bins[bin].regions++;
-			r->bins[bin].units += oa->nodes[idx].size;
-		}
+	oa_for_each_free(oa, bin, idx, 0, MEMKIT_OA_NUM_BINS) {
+		r->bins[bin].regions++;
+		r->bins[bin].units += oa->nodes[idx].size;
 	}
 }
 EXPORT_SYMBOL_MEMKIT(memkit_oa_full_report);

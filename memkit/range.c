@@ -386,6 +386,34 @@ void memkit_range_destroy(struct memkit_range *range)
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_destroy);
 
+/*
+ * Allocation and reservation: @arg is the alignment for an allocation and
+ * the offset for a reservation.  A dedicated block is at offset 0, which
+ * satisfies any alignment.
+ */
+static int range_claim(struct memkit_range *range, bool reserve, u64 arg,
+		       u64 size, struct memkit_oa_handle *handle)
+{
+	unsigned long flags;
+	int ret = -EINVAL;
+
+	handle->node = MEMKIT_OA_NO_NODE;
+	spin_lock_irqsave(&range->lock, flags);
+	switch (range->kind) {
+	case MEMKIT_RANGE_OFFSET:
+		ret = reserve ? memkit_oa_reserve(&range->oa, arg, size, handle) :
+				memkit_oa_alloc(&range->oa, size, arg, handle);
+		break;
+	case MEMKIT_RANGE_DEDICATED:
+		if (!size || (!reserve && arg && !is_power_of_2(arg)))
+			break;
+		ret = dedicated_take(&range->ded, reserve ? arg : 0, size, handle);
+		break;
+	}
+	spin_unlock_irqrestore(&range->lock, flags);
+	return ret;
+}
+
 /**
  * memkit_range_alloc() - allocate units from a range
  * @range: the range.
@@ -403,22 +431,7 @@ EXPORT_SYMBOL_MEMKIT(memkit_range_destroy);
 int memkit_range_alloc(struct memkit_range *range, u64 size, u64 align,
 		       struct memkit_oa_handle *handle)
 {
-	unsigned long flags;
-	int ret = -EINVAL;
-
-	handle->node = MEMKIT_OA_NO_NODE;
-	spin_lock_irqsave(&range->lock, flags);
-	switch (range->kind) {
-	case MEMKIT_RANGE_OFFSET:
-		ret = memkit_oa_alloc(&range->oa, size, align, handle);
-		break;
-	case MEMKIT_RANGE_DEDICATED:
-		if (size && (!align || is_power_of_2(align)))
-			ret = dedicated_take(&range->ded, 0, size, handle);
-		break;
-	}
-	spin_unlock_irqrestore(&range->lock, flags);
-	return ret;
+	return range_claim(range, false, align, size, handle);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_alloc);
 
@@ -437,22 +450,7 @@ EXPORT_SYMBOL_MEMKIT(memkit_range_alloc);
 int memkit_range_reserve(struct memkit_range *range, u64 offset, u64 size,
 			 struct memkit_oa_handle *handle)
 {
-	unsigned long flags;
-	int ret = -EINVAL;
-
-	handle->node = MEMKIT_OA_NO_NODE;
-	spin_lock_irqsave(&range->lock, flags);
-	switch (range->kind) {
-	case MEMKIT_RANGE_OFFSET:
-		ret = memkit_oa_reserve(&range->oa, offset, size, handle);
-		break;
-	case MEMKIT_RANGE_DEDICATED:
-		if (size)
-			ret = dedicated_take(&range->ded, offset, size, handle);
-		break;
-	}
-	spin_unlock_irqrestore(&range->lock, flags);
-	return ret;
+	return range_claim(range, true, offset, size, handle);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_reserve);
 

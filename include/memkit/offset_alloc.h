@@ -131,15 +131,15 @@ static inline u32 memkit_oa_bin_round_down(u64 size)
  */
 static inline u32 memkit_oa_bin_round_up(u64 size)
 {
-	u32 shift;
+	u32 bin = memkit_oa_bin_round_down(size);
 
 	if (size < MEMKIT_OA_MANTISSA_VALUE)
-		return size;
-	shift = fls64(size) - 1 - MEMKIT_OA_MANTISSA_BITS;
-	/* A mantissa carry into the exponent is what the addition does. */
-	return ((shift + 1) << MEMKIT_OA_MANTISSA_BITS) +
-	       ((size >> shift) & MEMKIT_OA_MANTISSA_MASK) +
-	       !!(size & (BIT_ULL(shift) - 1));
+		return bin;
+	/*
+	 * Any bit below the mantissa bumps the bin; a mantissa carry into
+	 * the exponent is what the bin encoding's addition does.
+	 */
+	return bin + !!(size & (BIT_ULL(fls64(size) - 1 - MEMKIT_OA_MANTISSA_BITS) - 1));
 }
 
 /**

@@ -25,7 +25,7 @@
 # missing, the guest times out or a module fails to load or unload, the
 # console shows a kernel report (KASAN, UBSAN, lockdep, WARNING, BUG, Oops,
 # a call trace), kmemleak finds a leak, or the kernel is tainted beyond -T.
-# The last line printed is "N passed, N failed[, N skipped]".
+# With -s, the last line printed is "N passed, N failed[, N skipped]".
 #
 # QEMU uses TCG; set MEMKIT_KVM=1 to try KVM (it hangs on some hosts).
 
@@ -194,7 +194,11 @@ done
 [ -n "$suites" ] && [ $((passed + failed)) -eq 0 ] && bad "no KUnit test ran"
 
 for f in "${fail[@]}"; do echo "FAIL: $f"; done
-summary="$passed passed, $failed failed"
-[ $skipped -gt 0 ] && summary+=", $skipped skipped"
-echo "$summary"
+if [ -n "$suites" ]; then
+	summary="$passed passed, $failed failed"
+	[ $skipped -gt 0 ] && summary+=", $skipped skipped"
+	echo "$summary"
+elif [ ${#fail[@]} -eq 0 ]; then
+	echo "run-qemu.sh: clean run"
+fi
 [ $failed -eq 0 ] && [ ${#fail[@]} -eq 0 ]
