@@ -162,12 +162,25 @@ static u32 oa_find_bin(const struct memkit_oa *oa, u32 bin)
 	return top * MEMKIT_OA_LEAF_BINS + __ffs(oa->used_bins[top]);
 }
 
-/* Every free node in the non-empty bins from @from up to (not incl.) @to. */
-#define oa_for_each_free(oa, bin, idx, from, to)				\
-	for (bin = oa_find_bin(oa, from); bin != OA_NIL && bin < (to);	\
-	     bin = oa_find_bin(oa, bin + 1))					\
-		for (idx = (oa)->bin_heads[bin]; idx != OA_NIL;		\
-		     idx = (oa)->nodes[idx].bin_next)
+/*
+ * Walk the free nodes of the bins from *@bin up to (not including) @to:
+ * oa_first_free() gives the first and sets *@bin to its bin, oa_next_free()
+ * the one after @idx.  Both return OA_NIL at the end.
+ */
+static u32 oa_first_free(const struct memkit_oa *oa, u32 *bin, u32 to)
+{
+	*bin = oa_find_bin(oa, *bin);
+	return *bin < to ? oa->bin_heads[*bin] : OA_NIL;
+}
+
+static u32 oa_next_free(const struct memkit_oa *oa, u32 *bin, u32 idx, u32 to)
+{
+	idx = oa->nodes[idx].bin_next;
+	if (idx != OA_NIL)
+		return idx;
+	++*bin;
+	return oa_first_free(oa, bin, to);
+}
 
 /* Insert a new node for [offset, offset + size) after @prev. */
 static u32 oa_split_after(struct memkit_oa *oa, u32 prev, u64 offset, u64 size)
@@ -386,7 +399,9 @@ int memkit_oa_alloc(struct memkit_oa *oa, u64 size, u64 align,
 	}
 
 	/* Fallback: regions from the request's own bin up may still fit. */
-	oa_for_each_free(oa, bin, idx, memkit_oa_bin_round_down(size), first)
+	bin = memkit_oa_bin_round_down(size);
+	for (idx = oa_first_free(oa, &bin, first); idx != OA_NIL;
+	     idx = oa_next_free(oa, &bin, idx, first))
 		if (oa_fits(oa, idx, size, align, &start))
 			return oa_carve(oa, idx, start, size, handle);
 	return -ENOSPC;
@@ -419,7 +434,9 @@ int memkit_oa_reserve(struct memkit_oa *oa, u64 offset, u64 size,
 	    oa->allocs == oa->max_allocs)
 		return -ENOSPC;
 
-	oa_for_each_free(oa, bin, idx, memkit_oa_bin_round_down(size), MEMKIT_OA_NUM_BINS) {
+	bin = memkit_oa_bin_round_down(size);
+	for (idx = oa_first_free(oa, &bin, MEMKIT_OA_NUM_BINS); idx != OA_NIL;
+	     idx = oa_next_free(oa, &bin, idx, MEMKIT_OA_NUM_BINS)) {
 		const struct memkit_oa_node *n = &oa->nodes[idx];
 
 		if (n->offset <= offset && end - n->offset <= n->size)
@@ -547,7 +564,9 @@ void memkit_oa_full_report(const struct memkit_oa *oa,
 	memset(r, 0, sizeof(*r));
 	r->used_bins_top = oa->used_bins_top;
 	memcpy(r->used_bins, oa->used_bins, sizeof(r->used_bins));
-	oa_for_each_free(oa, bin, idx, 0, MEMKIT_OA_NUM_BINS) {
+	bin = 0;
+	for (idx = oa_first_free(oa, &bin, MEMKIT_OA_NUM_BINS); idx != OA_NIL;
+	     idx = oa_next_free(oa, &bin, idx, MEMKIT_OA_NUM_BINS)) {
 		r->bins[bin].regions++;
 		r->bins[bin].units += oa->nodes[idx].size;
 	}
