@@ -826,7 +826,7 @@ static struct kunit_case memkit_offset_alloc_cases[] = {
 	KUNIT_CASE(oa_full_report),
 	KUNIT_CASE(oa_fragment_half),
 	KUNIT_CASE(oa_refill_utilisation),
-	KUNIT_CASE(oa_random_differential),
+	KUNIT_CASE_SLOW(oa_random_differential),
 	{}
 };
 

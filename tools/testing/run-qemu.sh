@@ -50,6 +50,9 @@ while getopts "k:o:s:x:T:t:q" opt; do
 done
 shift $((OPTIND - 1))
 [ -n "$kdir" ] && [ -n "$out" ] || { echo "run-qemu.sh: -k and -o are required" >&2; exit 2; }
+# kunit.py changes directory, so every path handed on must be absolute.
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
 
 "$here/deps.sh" build test
 src=$("$here/kernel.sh" source)
