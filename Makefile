@@ -34,7 +34,7 @@ install:
 deps:
 	@$(T)/deps.sh build test
 
-check: deps lint build-stock kunit check-runner
+check: deps lint build-stock check-runner kunit
 
 build-stock: deps
 	@if [ -z "$(STOCK_KDIR)" ]; then echo "no stock headers in /usr/src" >&2; exit 1; fi

@@ -8,4 +8,7 @@
 void memkit_debugfs_init(void);
 void memkit_debugfs_exit(void);
 
+/* Fill new and freed allocator buffers with 0xaa (module parameter). */
+extern bool memkit_poison;
+
 #endif /* _MEMKIT_INTERNAL_H */

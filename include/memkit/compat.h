@@ -10,7 +10,9 @@
 #define _MEMKIT_COMPAT_H
 
 #include <linux/export.h>
+#include <linux/mmzone.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 #include <linux/version.h>
 
 /*
@@ -25,6 +27,27 @@
 #else
 #define EXPORT_SYMBOL_MEMKIT(sym) EXPORT_SYMBOL_NS_GPL(sym, MEMKIT)
 #define MEMKIT_IMPORT_NS()	MODULE_IMPORT_NS(MEMKIT)
+#endif
+
+/* kvrealloc() dropped its old-size argument in 6.12. */
+static inline void *memkit_kvrealloc(const void *p, size_t old_size,
+				     size_t new_size, gfp_t gfp)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+	return kvrealloc(p, new_size, gfp);
+#else
+	return kvrealloc(p, old_size, new_size, gfp);
+#endif
+}
+
+/*
+ * The largest page order: MAX_ORDER was exclusive before 6.4, inclusive
+ * from 6.4, and renamed MAX_PAGE_ORDER in 6.8.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
+#define MAX_PAGE_ORDER (MAX_ORDER - 1)
+#elif LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)
+#define MAX_PAGE_ORDER MAX_ORDER
 #endif
 
 #endif /* _MEMKIT_COMPAT_H */

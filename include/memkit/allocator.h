@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * memkit_allocator: an allocator interface (an ops table) and its backends.
+ */
+#ifndef _MEMKIT_ALLOCATOR_H
+#define _MEMKIT_ALLOCATOR_H
+
+#include <linux/gfp.h>
+#include <linux/types.h>
+
+struct memkit_range;
+struct xarray;
+
+/**
+ * struct memkit_allocator_ops - what a backend implements
+ * @alloc: return @len bytes aligned to @align, or NULL.  @len is never 0
+ *	and @align is a power of two.
+ * @resize: grow or shrink @buf in place to @new_len; return false (and
+ *	change nothing) if that is not possible.  Never moves.  @new_len is
+ *	never 0.  May be NULL: every resize fails.
+ * @remap: like @resize but may move; return the (possibly new) buffer with
+ *	the first min(old, new) bytes preserved, or NULL and leave @buf
+ *	intact.  May be NULL: the helpers fall back to alloc + copy + free.
+ * @free: give back @buf; @len and @align are what it was allocated (or
+ *	last resized) with.
+ *
+ * Every call carries the return address of the helper's caller
+ * (@ret_ip, from _RET_IP_) for the backend's accounting and reports, and
+ * every call that may allocate carries the caller's @gfp.
+ */
+struct memkit_allocator_ops {
+	void *(*alloc)(void *ctx, size_t len, size_t align, gfp_t gfp,
+		       unsigned long ret_ip);
+	bool (*resize)(void *ctx, void *buf, size_t old_len, size_t new_len,
+		       size_t align, unsigned long ret_ip);
+	void *(*remap)(void *ctx, void *buf, size_t old_len, size_t new_len,
+		       size_t align, gfp_t gfp, unsigned long ret_ip);
+	void (*free)(void *ctx, void *buf, size_t len, size_t align,
+		     unsigned long ret_ip);
+};
+
+/**
+ * struct memkit_allocator - an allocator: a backend's ops and its context
+ * @ctx: passed to every op.
+ * @ops: the backend.
+ *
+ * Small enough to pass and store by value.
+ */
+struct memkit_allocator {
+	void *ctx;
+	const struct memkit_allocator_ops *ops;
+};
+
+/*
+ * What a zero-length request returns: non-NULL, never dereferenceable, and
+ * accepted by every free path (it is the slab allocator's ZERO_SIZE_PTR).
+ */
+#define MEMKIT_ZERO_PTR		((void *)16)
+
+void *memkit_alloc(const struct memkit_allocator *a, size_t len, size_t align,
+		   gfp_t gfp);
+void *memkit_alloc_array(const struct memkit_allocator *a, size_t n,
+			 size_t size, size_t align, gfp_t gfp);
+bool memkit_resize(const struct memkit_allocator *a, void *buf, size_t old_len,
+		   size_t new_len, size_t align);
+void *memkit_remap(const struct memkit_allocator *a, void *buf, size_t old_len,
+		   size_t new_len, size_t align, gfp_t gfp);
+void *memkit_realloc(const struct memkit_allocator *a, void *buf,
+		     size_t old_len, size_t new_len, size_t align, gfp_t gfp);
+void memkit_free(const struct memkit_allocator *a, void *buf, size_t len,
+		 size_t align);
+void memkit_free_nopoison(const struct memkit_allocator *a, void *buf,
+			  size_t len, size_t align);
+void *memkit_dupe(const struct memkit_allocator *a, const void *src,
+		  size_t len, gfp_t gfp);
+char *memkit_dupez(const struct memkit_allocator *a, const char *src,
+		   size_t len, gfp_t gfp);
+
+/**
+ * memkit_create() - allocate one object of a type
+ * @a: the allocator.
+ * @type: the object's type.
+ * @gfp: allocation flags.
+ *
+ * Return: a pointer to uninitialised (or, with poisoning on, 0xaa-filled)
+ * storage for one @type, or NULL.
+ */
+#define memkit_create(a, type, gfp)					\
+	((type *)memkit_alloc(a, sizeof(type), __alignof__(type), gfp))
+
+/**
+ * memkit_destroy() - free one object from memkit_create()
+ * @a: the allocator.
+ * @ptr: the object; its type gives the size and alignment.
+ *
+ * Like the original, destroy does not poison: the object's own type is
+ * gone, nothing reads it as bytes.
+ */
+#define memkit_destroy(a, ptr)						\
+({									\
+	typeof(ptr) __memkit_obj = (ptr);				\
+									\
+	memkit_free_nopoison(a, __memkit_obj, sizeof(*__memkit_obj),	\
+			     __alignof__(*__memkit_obj));		\
+})
+
+/* Stock backends. */
+extern const struct memkit_allocator memkit_kmalloc_allocator;
+extern const struct memkit_allocator memkit_kvmalloc_allocator;
+extern const struct memkit_allocator memkit_page_allocator;
+
+/**
+ * struct memkit_heap - an O(1) heap over a caller's memory buffer
+ *
+ * Sub-allocates a buffer the caller owns (a vmalloc'd region, a carve-out)
+ * through a &struct memkit_range.  All fields are private.
+ */
+struct memkit_heap {
+	/* private: */
+	u8 *base;
+	size_t size;
+	struct memkit_range *range;
+};
+
+int memkit_heap_init(struct memkit_heap *heap, const char *name, void *base,
+		     size_t size, u32 max_allocs);
+void memkit_heap_exit(struct memkit_heap *heap);
+struct memkit_allocator memkit_heap_allocator(struct memkit_heap *heap);
+
+/**
+ * struct memkit_failing_allocator - a test backend that fails on demand
+ * @child: the allocator that does the work.
+ * @fail_index: the allocation index that fails, and every one after it;
+ *	UINT_MAX for never.
+ * @resize_fail_index: likewise for resize and remap, counted together.
+ * @alloc_index: allocations that succeeded so far.
+ * @resize_index: resizes and remaps that succeeded so far.
+ * @allocated_bytes: bytes handed out (allocations, and growth by resize or
+ *	remap).
+ * @freed_bytes: bytes given back (frees, and shrinking).
+ * @allocations: successful alloc calls.
+ * @deallocations: free calls.
+ * @fail_ip: return address of the caller of the first induced failure.
+ * @has_induced_failure: whether any call was failed on purpose.
+ *
+ * Frees always reach @child.  Set it up with
+ * memkit_failing_allocator_init(); read the fields freely.
+ */
+struct memkit_failing_allocator {
+	struct memkit_allocator child;
+	unsigned int fail_index;
+	unsigned int resize_fail_index;
+	unsigned int alloc_index;
+	unsigned int resize_index;
+	size_t allocated_bytes;
+	size_t freed_bytes;
+	unsigned int allocations;
+	unsigned int deallocations;
+	unsigned long fail_ip;
+	bool has_induced_failure;
+};
+
+void memkit_failing_allocator_init(struct memkit_failing_allocator *fa,
+				   const struct memkit_allocator *child,
+				   unsigned int fail_index,
+				   unsigned int resize_fail_index);
+struct memkit_allocator
+memkit_failing_allocator(struct memkit_failing_allocator *fa);
+
+/**
+ * struct memkit_validating_allocator - a test backend that checks the contract
+ *
+ * Wraps a child and warns (memkit_warn_once()) when a caller passes a zero
+ * length to the backend, the child returns a misaligned buffer, or a
+ * buffer is resized or freed with a length or alignment other than the
+ * one it has.  Such calls are refused rather than forwarded.  All fields
+ * are private.
+ */
+struct memkit_validating_allocator {
+	/* private: */
+	struct memkit_allocator child;
+	struct xarray *live;
+};
+
+int memkit_validating_allocator_init(struct memkit_validating_allocator *va,
+				     const struct memkit_allocator *child);
+void memkit_validating_allocator_exit(struct memkit_validating_allocator *va);
+struct memkit_allocator
+memkit_validating_allocator(struct memkit_validating_allocator *va);
+
+/**
+ * struct memkit_alloc_failure_report - what a failure sweep found
+ * @allocations: allocations the body made when nothing failed.
+ * @bad_index: the allocation index at which the body misbehaved, or -1.
+ * @ret: what the body returned at @bad_index (or in the clean run).
+ * @leaked_bytes: bytes not given back at @bad_index (or in the clean run).
+ */
+struct memkit_alloc_failure_report {
+	unsigned int allocations;
+	int bad_index;
+	int ret;
+	size_t leaked_bytes;
+};
+
+int memkit_check_all_allocation_failures(const struct memkit_allocator *backing,
+					 int (*body)(const struct memkit_allocator *a,
+						     void *arg),
+					 void *arg,
+					 struct memkit_alloc_failure_report *report);
+
+#endif /* _MEMKIT_ALLOCATOR_H */

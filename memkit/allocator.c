@@ -1,0 +1,519 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memkit_allocator: the interface's helpers and the failing test backend.
+ */
+
+#include <linux/errno.h>
+#include <linux/kernel.h>
+#include <linux/log2.h>
+#include <linux/overflow.h>
+#include <linux/string.h>
+
+#include <memkit/allocator.h>
+#include <memkit/bug.h>
+#include <memkit/compat.h>
+
+#include "internal.h"
+
+/**
+ * DOC: Overview
+ *
+ * A &struct memkit_allocator is a context pointer and an ops table with
+ * four calls: alloc, resize (in place or fail), remap (may move) and free.
+ * Code written against it does not care where memory comes from: kmalloc,
+ * kvmalloc, whole pages, a heap inside a buffer the caller owns, an arena
+ * (&struct memkit_arena) or a test backend that fails on demand.
+ *
+ * The helpers here give every backend the same semantics, so backends
+ * only implement the plain cases:
+ *
+ * - A zero-length request returns %MEMKIT_ZERO_PTR without calling the
+ *   backend; freeing a zero-length buffer does nothing.
+ * - resize to 0 frees and succeeds; resize of a zero-length buffer fails.
+ *   remap to 0 frees and returns %MEMKIT_ZERO_PTR; remap of a zero-length
+ *   buffer returns NULL.
+ * - realloc: from empty it allocates, to 0 it frees; otherwise remap,
+ *   else alloc + copy + free.  It fails only for lack of memory, and the
+ *   old buffer is intact then.
+ * - alloc_array fails cleanly (NULL, no backend call) on overflow.
+ * - Alignment is a power of two; 0 means 1.  Anything else is a caller bug.
+ * - With poisoning on (module parameter ``poison``, default on in kernels
+ *   with CONFIG_DEBUG_KERNEL), new buffers and freed buffers are filled
+ *   with 0xaa, as the original does in safe builds; memkit_destroy() does
+ *   not poison.
+ *
+ * Complexity: the helpers add O(1) (plus the copy in realloc and the fill
+ * when poisoning).  Locking: none of their own; each backend states its
+ * own rule.
+ */
+
+#define MEMKIT_POISON_BYTE	0xaa
+
+static bool memkit_align_ok(size_t *align)
+{
+	if (!*align)
+		*align = 1;
+	return !memkit_warn_once(!is_power_of_2(*align),
+				 "alignment %zu is not a power of two", *align);
+}
+
+static void memkit_poison_fill(void *buf, size_t len)
+{
+	if (READ_ONCE(memkit_poison))
+		memset(buf, MEMKIT_POISON_BYTE, len);
+}
+
+static void *__memkit_alloc(const struct memkit_allocator *a, size_t len,
+			    size_t align, gfp_t gfp, unsigned long ip)
+{
+	void *buf;
+
+	if (!memkit_align_ok(&align))
+		return NULL;
+	if (!len)
+		return MEMKIT_ZERO_PTR;
+	buf = a->ops->alloc(a->ctx, len, align, gfp, ip);
+	if (buf)
+		memkit_poison_fill(buf, len);
+	return buf;
+}
+
+static void __memkit_free(const struct memkit_allocator *a, void *buf,
+			  size_t len, size_t align, bool poison,
+			  unsigned long ip)
+{
+	if (!len)
+		return;
+	if (!align)
+		align = 1;
+	if (poison)
+		memkit_poison_fill(buf, len);
+	a->ops->free(a->ctx, buf, len, align, ip);
+}
+
+/*
+ * resize and remap share their edge cases; @remap picks which backend op
+ * is tried.  Returns the buffer (possibly moved), MEMKIT_ZERO_PTR after a
+ * resize to 0, or NULL.
+ */
+static void *__memkit_resize(const struct memkit_allocator *a, void *buf,
+			     size_t old_len, size_t new_len, size_t align,
+			     bool remap, gfp_t gfp, unsigned long ip)
+{
+	void *ret = NULL;
+
+	if (!memkit_align_ok(&align))
+		return NULL;
+	if (!new_len) {
+		__memkit_free(a, buf, old_len, align, true, ip);
+		return MEMKIT_ZERO_PTR;
+	}
+	if (!old_len)
+		return NULL;
+	if (new_len == old_len)
+		return buf;
+
+	if (remap && a->ops->remap)
+		ret = a->ops->remap(a->ctx, buf, old_len, new_len, align, gfp, ip);
+	else if (a->ops->resize && a->ops->resize(a->ctx, buf, old_len, new_len, align, ip))
+		ret = buf;
+	if (ret && new_len > old_len)
+		memkit_poison_fill((u8 *)ret + old_len, new_len - old_len);
+	return ret;
+}
+
+/**
+ * memkit_alloc() - allocate a buffer
+ * @a: the allocator.
+ * @len: bytes; 0 returns %MEMKIT_ZERO_PTR without calling the backend.
+ * @align: power-of-two alignment; 0 means 1.
+ * @gfp: allocation flags, passed to the backend.
+ *
+ * Context: as the backend allows for @gfp.
+ * Return: the buffer, or NULL.
+ */
+void *memkit_alloc(const struct memkit_allocator *a, size_t len, size_t align,
+		   gfp_t gfp)
+{
+	return __memkit_alloc(a, len, align, gfp, _RET_IP_);
+}
+EXPORT_SYMBOL_MEMKIT(memkit_alloc);
+
+/**
+ * memkit_alloc_array() - allocate an array, checking the size for overflow
+ * @a: the allocator.
+ * @n: number of elements.
+ * @size: bytes per element.
+ * @align: power-of-two alignment; 0 means 1.
+ * @gfp: allocation flags.
+ *
+ * Context: as the backend allows for @gfp.
+ * Return: the buffer, %MEMKIT_ZERO_PTR for an empty array, or NULL
+ * (also when @n * @size overflows; the backend is not called then).
+ */
+void *memkit_alloc_array(const struct memkit_allocator *a, size_t n,
+			 size_t size, size_t align, gfp_t gfp)
+{
+	size_t len;
+
+	if (check_mul_overflow(n, size, &len))
+		return NULL;
+	return __memkit_alloc(a, len, align, gfp, _RET_IP_);
+}
+EXPORT_SYMBOL_MEMKIT(memkit_alloc_array);
+
+/**
+ * memkit_resize() - grow or shrink a buffer in place
+ * @a: the allocator.
+ * @buf: the buffer.
+ * @old_len: its current length.
+ * @new_len: the wanted length; 0 frees @buf.
+ * @align: its alignment.
+ *
+ * Context: as the backend's resize and free allow.
+ * Return: true if @buf now has @new_len bytes (or was freed for 0); false
+ * if the backend could not, or @old_len is 0 (and nothing changed).
+ */
+bool memkit_resize(const struct memkit_allocator *a, void *buf, size_t old_len,
+		   size_t new_len, size_t align)
+{
+	return __memkit_resize(a, buf, old_len, new_len, align, false, 0, _RET_IP_);
+}
+EXPORT_SYMBOL_MEMKIT(memkit_resize);
+
+/**
+ * memkit_remap() - resize a buffer, moving it if the backend can
+ * @a: the allocator.
+ * @buf: the buffer.
+ * @old_len: its current length.
+ * @new_len: the wanted length; 0 frees @buf and returns %MEMKIT_ZERO_PTR.
+ * @align: its alignment.
+ * @gfp: allocation flags.
+ *
+ * Unlike memkit_realloc() this never copies on its own: a backend without
+ * remap only tries an in-place resize.
+ *
+ * Context: as the backend allows for @gfp.
+ * Return: the buffer, possibly moved; NULL if it could not be resized (or
+ * @old_len is 0), and then @buf is intact.
+ */
+void *memkit_remap(const struct memkit_allocator *a, void *buf, size_t old_len,
+		   size_t new_len, size_t align, gfp_t gfp)
+{
+	return __memkit_resize(a, buf, old_len, new_len, align, true, gfp, _RET_IP_);
+}
+EXPORT_SYMBOL_MEMKIT(memkit_remap);
+
+/**
+ * memkit_realloc() - resize a buffer by any means
+ * @a: the allocator.
+ * @buf: the buffer; may be zero-length.
+ * @old_len: its current length; 0 allocates afresh.
+ * @new_len: the wanted length; 0 frees @buf.
+ * @align: its alignment, kept.
+ * @gfp: allocation flags.
+ *
+ * Tries remap, then allocates a new buffer, copies min(@old_len, @new_len)
+ * bytes and frees the old one.
+ *
+ * Context: as the backend allows for @gfp.
+ * Return: the buffer (%MEMKIT_ZERO_PTR for 0), or NULL for lack of memory,
+ * with @buf intact.
+ */
+void *memkit_realloc(const struct memkit_allocator *a, void *buf,
+		     size_t old_len, size_t new_len, size_t align, gfp_t gfp)
+{
+	void *ret;
+
+	if (!old_len)
+		return __memkit_alloc(a, new_len, align, gfp, _RET_IP_);
+	ret = __memkit_resize(a, buf, old_len, new_len, align, true, gfp, _RET_IP_);
+	if (ret || !memkit_align_ok(&align))
+		return ret;
+
+	ret = __memkit_alloc(a, new_len, align, gfp, _RET_IP_);
+	if (!ret)
+		return NULL;
+	memcpy(ret, buf, min(old_len, new_len));
+	__memkit_free(a, buf, old_len, align, true, _RET_IP_);
+	return ret;
+}
+EXPORT_SYMBOL_MEMKIT(memkit_realloc);
+
+/**
+ * memkit_free() - free a buffer
+ * @a: the allocator.
+ * @buf: the buffer.
+ * @len: its length; 0 does nothing.
+ * @align: its alignment.
+ *
+ * Context: as the backend's free allows.
+ */
+void memkit_free(const struct memkit_allocator *a, void *buf, size_t len,
+		 size_t align)
+{
+	__memkit_free(a, buf, len, align, true, _RET_IP_);
+}
+EXPORT_SYMBOL_MEMKIT(memkit_free);
+
+/**
+ * memkit_free_nopoison() - free a buffer without poisoning it
+ * @a: the allocator.
+ * @buf: the buffer.
+ * @len: its length; 0 does nothing.
+ * @align: its alignment.
+ *
+ * What memkit_destroy() uses.
+ *
+ * Context: as the backend's free allows.
+ */
+void memkit_free_nopoison(const struct memkit_allocator *a, void *buf,
+			  size_t len, size_t align)
+{
+	__memkit_free(a, buf, len, align, false, _RET_IP_);
+}
+EXPORT_SYMBOL_MEMKIT(memkit_free_nopoison);
+
+/**
+ * memkit_dupe() - copy bytes into a new buffer
+ * @a: the allocator.
+ * @src: the bytes.
+ * @len: how many.
+ * @gfp: allocation flags.
+ *
+ * Context: as the backend allows for @gfp.
+ * Return: the copy (alignment 1; %MEMKIT_ZERO_PTR for 0), or NULL.
+ */
+void *memkit_dupe(const struct memkit_allocator *a, const void *src,
+		  size_t len, gfp_t gfp)
+{
+	void *buf = __memkit_alloc(a, len, 1, gfp, _RET_IP_);
+
+	if (buf && len)
+		memcpy(buf, src, len);
+	return buf;
+}
+EXPORT_SYMBOL_MEMKIT(memkit_dupe);
+
+/**
+ * memkit_dupez() - copy a string into a new NUL-terminated buffer
+ * @a: the allocator.
+ * @src: the characters; need not be terminated.
+ * @len: how many; the buffer is @len + 1 bytes.
+ * @gfp: allocation flags.
+ *
+ * Free it with memkit_free(@a, buf, @len + 1, 1).
+ *
+ * Context: as the backend allows for @gfp.
+ * Return: the copy, or NULL (also if @len + 1 overflows).
+ */
+char *memkit_dupez(const struct memkit_allocator *a, const char *src,
+		   size_t len, gfp_t gfp)
+{
+	char *buf;
+
+	if (len == SIZE_MAX)
+		return NULL;
+	buf = __memkit_alloc(a, len + 1, 1, gfp, _RET_IP_);
+	if (buf) {
+		memcpy(buf, src, len);
+		buf[len] = '\0';
+	}
+	return buf;
+}
+EXPORT_SYMBOL_MEMKIT(memkit_dupez);
+
+/* The failing test backend. */
+
+static void *failing_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
+			   unsigned long ip)
+{
+	struct memkit_failing_allocator *fa = ctx;
+	void *buf;
+
+	if (fa->alloc_index == fa->fail_index) {
+		if (!fa->has_induced_failure) {
+			fa->has_induced_failure = true;
+			fa->fail_ip = ip;
+		}
+		return NULL;
+	}
+	buf = fa->child.ops->alloc(fa->child.ctx, len, align, gfp, ip);
+	if (!buf)
+		return NULL;
+	fa->allocated_bytes += len;
+	fa->allocations++;
+	fa->alloc_index++;
+	return buf;
+}
+
+/* Count a successful resize or remap from @old_len to @new_len. */
+static void failing_account_resize(struct memkit_failing_allocator *fa,
+				   size_t old_len, size_t new_len)
+{
+	if (new_len > old_len)
+		fa->allocated_bytes += new_len - old_len;
+	else
+		fa->freed_bytes += old_len - new_len;
+	fa->resize_index++;
+}
+
+static bool failing_resize_fails(struct memkit_failing_allocator *fa,
+				 unsigned long ip)
+{
+	if (fa->resize_index != fa->resize_fail_index)
+		return false;
+	if (!fa->has_induced_failure) {
+		fa->has_induced_failure = true;
+		fa->fail_ip = ip;
+	}
+	return true;
+}
+
+static bool failing_resize(void *ctx, void *buf, size_t old_len, size_t new_len,
+			   size_t align, unsigned long ip)
+{
+	struct memkit_failing_allocator *fa = ctx;
+	const struct memkit_allocator *c = &fa->child;
+
+	if (failing_resize_fails(fa, ip) || !c->ops->resize ||
+	    !c->ops->resize(c->ctx, buf, old_len, new_len, align, ip))
+		return false;
+	failing_account_resize(fa, old_len, new_len);
+	return true;
+}
+
+static void *failing_remap(void *ctx, void *buf, size_t old_len, size_t new_len,
+			   size_t align, gfp_t gfp, unsigned long ip)
+{
+	struct memkit_failing_allocator *fa = ctx;
+	const struct memkit_allocator *c = &fa->child;
+	void *ret = NULL;
+
+	if (failing_resize_fails(fa, ip))
+		return NULL;
+	if (c->ops->remap)
+		ret = c->ops->remap(c->ctx, buf, old_len, new_len, align, gfp, ip);
+	else if (c->ops->resize && c->ops->resize(c->ctx, buf, old_len, new_len, align, ip))
+		ret = buf;
+	if (ret)
+		failing_account_resize(fa, old_len, new_len);
+	return ret;
+}
+
+static void failing_free(void *ctx, void *buf, size_t len, size_t align,
+			 unsigned long ip)
+{
+	struct memkit_failing_allocator *fa = ctx;
+
+	fa->child.ops->free(fa->child.ctx, buf, len, align, ip);
+	fa->freed_bytes += len;
+	fa->deallocations++;
+}
+
+static const struct memkit_allocator_ops failing_ops = {
+	.alloc = failing_alloc,
+	.resize = failing_resize,
+	.remap = failing_remap,
+	.free = failing_free,
+};
+
+/**
+ * memkit_failing_allocator_init() - set up a failing allocator
+ * @fa: the allocator to set up.
+ * @child: does the real work; copied.
+ * @fail_index: the first allocation to fail (0: the first one); UINT_MAX
+ *	for never.  Once failing, allocations keep failing.
+ * @resize_fail_index: the same for resize and remap, counted together.
+ *
+ * Modelled on the original's FailingAllocator; for tests.  Not locked:
+ * one test thread at a time.
+ *
+ * Context: any context.
+ */
+void memkit_failing_allocator_init(struct memkit_failing_allocator *fa,
+				   const struct memkit_allocator *child,
+				   unsigned int fail_index,
+				   unsigned int resize_fail_index)
+{
+	memset(fa, 0, sizeof(*fa));
+	fa->child = *child;
+	fa->fail_index = fail_index;
+	fa->resize_fail_index = resize_fail_index;
+}
+EXPORT_SYMBOL_MEMKIT(memkit_failing_allocator_init);
+
+/**
+ * memkit_failing_allocator() - the interface of a failing allocator
+ * @fa: an initialised failing allocator.
+ *
+ * Context: any context.
+ * Return: an allocator that forwards to @fa.
+ */
+struct memkit_allocator memkit_failing_allocator(struct memkit_failing_allocator *fa)
+{
+	return (struct memkit_allocator){ .ctx = fa, .ops = &failing_ops };
+}
+EXPORT_SYMBOL_MEMKIT(memkit_failing_allocator);
+
+/* One run of @body with allocation @index failing (UINT_MAX: none). */
+static int failure_run(const struct memkit_allocator *backing, unsigned int index,
+		       int (*body)(const struct memkit_allocator *a, void *arg),
+		       void *arg, struct memkit_failing_allocator *fa)
+{
+	struct memkit_allocator a;
+
+	memkit_failing_allocator_init(fa, backing, index, UINT_MAX);
+	a = memkit_failing_allocator(fa);
+	return body(&a, arg);
+}
+
+/**
+ * memkit_check_all_allocation_failures() - fail each allocation of a body in turn
+ * @backing: the allocator the body really uses, through a failing one.
+ * @body: the code under test: allocate through @a, free everything it
+ *	allocated before returning, and return 0 or a negative errno.
+ * @arg: passed to @body.
+ * @report: receives what was found.
+ *
+ * Runs @body once with nothing failing, to count its allocations (it must
+ * return 0 and free everything), then once per allocation index with that
+ * allocation failing: each of those runs must return -ENOMEM and free
+ * everything it allocated.  A crash in the error path shows up as one
+ * (KASAN, an oops) in the run that provoked it.  The sweep stops at the
+ * first misbehaving run and describes it in @report.
+ *
+ * Context: whatever @body needs; may sleep if @body does.
+ * Return: 0 if every run behaved; -EIO if the clean run failed or leaked;
+ * -EINVAL if a run with a failing allocation returned anything but -ENOMEM
+ * or leaked (@report says which run, what it returned and what it leaked).
+ */
+int memkit_check_all_allocation_failures(const struct memkit_allocator *backing,
+					 int (*body)(const struct memkit_allocator *a,
+						     void *arg),
+					 void *arg,
+					 struct memkit_alloc_failure_report *report)
+{
+	struct memkit_failing_allocator fa;
+	unsigned int i;
+
+	memset(report, 0, sizeof(*report));
+	report->bad_index = -1;
+	report->ret = failure_run(backing, UINT_MAX, body, arg, &fa);
+	report->allocations = fa.alloc_index;
+	report->leaked_bytes = fa.allocated_bytes - fa.freed_bytes;
+	if (report->ret || report->leaked_bytes)
+		return -EIO;
+
+	for (i = 0; i < report->allocations; i++) {
+		report->ret = failure_run(backing, i, body, arg, &fa);
+		report->leaked_bytes = fa.allocated_bytes - fa.freed_bytes;
+		if (report->ret != -ENOMEM || report->leaked_bytes) {
+			report->bad_index = i;
+			return -EINVAL;
+		}
+	}
+	report->ret = 0;
+	return 0;
+}
+EXPORT_SYMBOL_MEMKIT(memkit_check_all_allocation_failures);

@@ -1,0 +1,473 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memkit_allocator: the stock kernel backends and the validating test
+ * backend.
+ */
+
+#include <linux/align.h>
+#include <linux/gfp.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+#include <linux/xarray.h>
+
+#include <memkit/allocator.h>
+#include <memkit/bug.h>
+#include <memkit/compat.h>
+#include <memkit/range.h>
+
+#include "internal.h"
+
+/**
+ * DOC: Backends
+ *
+ * - memkit_kmalloc_allocator: kmalloc().  Alignments above
+ *   %ARCH_KMALLOC_MINALIGN are honoured by asking for a power-of-two size
+ *   of at least the alignment, which kmalloc() aligns to its size.
+ *   resize works within the allocation's kmalloc bucket (through
+ *   krealloc(), which keeps KASAN's bounds exact); remap is krealloc() when
+ *   the alignment is the default, else in place only.  Any context that
+ *   @gfp allows.
+ * - memkit_kvmalloc_allocator: kvmalloc(), for buffers that may be large.
+ *   Alignment up to %PAGE_SIZE; larger alignments fail cleanly (NULL).
+ *   remap is kvrealloc() for the default alignment.  Process context.
+ * - memkit_page_allocator: whole pages from the page allocator, of order
+ *   get_order(max(len, align)), so any alignment up to the largest order
+ *   works.  resize succeeds while the order does not change.
+ * - &struct memkit_heap: an O(1) heap inside a buffer the caller provides,
+ *   through a &struct memkit_range (irq-safe).  Each allocation keeps its
+ *   range handle in the max(align, 8) bytes before it.  Alignment up to
+ *   the buffer's own.  Shrinks in place; does not grow.
+ * - &struct memkit_validating_allocator: a test backend that tracks every
+ *   buffer in an xarray and warns on contract violations.
+ */
+
+bool memkit_poison = IS_ENABLED(CONFIG_DEBUG_KERNEL);
+module_param_named(poison, memkit_poison, bool, 0644);
+MODULE_PARM_DESC(poison, "fill new and freed allocator buffers with 0xaa");
+
+/* kmalloc */
+
+/* What to ask kmalloc() for so that the result is @align-aligned; 0: can't. */
+static size_t kmalloc_size_for(size_t len, size_t align)
+{
+	if (align <= ARCH_KMALLOC_MINALIGN)
+		return len;
+	/* kmalloc() aligns power-of-two sizes to their size. */
+	if (len > SIZE_MAX / 2 + 1)
+		return 0;
+	return max(align, roundup_pow_of_two(len));
+}
+
+static void *kmalloc_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
+			   unsigned long ip)
+{
+	size_t size = kmalloc_size_for(len, align);
+
+	return size ? kmalloc(size, gfp) : NULL;
+}
+
+/*
+ * In place while the new size fits the bucket the buffer came from.
+ * krealloc() is then guaranteed not to move it, and re-poisons KASAN's
+ * view to exactly @new_len.
+ */
+static bool kmalloc_resize(void *ctx, void *buf, size_t old_len, size_t new_len,
+			   size_t align, unsigned long ip)
+{
+	size_t want = kmalloc_size_for(new_len, align);
+	void *ret;
+
+	if (!want || want > kmalloc_size_roundup(kmalloc_size_for(old_len, align)))
+		return false;
+	ret = krealloc(buf, want, GFP_NOWAIT | __GFP_NOWARN);
+	return !memkit_warn_once(ret != buf, "krealloc moved a buffer within its bucket");
+}
+
+static void *kmalloc_remap(void *ctx, void *buf, size_t old_len, size_t new_len,
+			   size_t align, gfp_t gfp, unsigned long ip)
+{
+	if (align <= ARCH_KMALLOC_MINALIGN)
+		return krealloc(buf, new_len, gfp);
+	return kmalloc_resize(ctx, buf, old_len, new_len, align, ip) ? buf : NULL;
+}
+
+static void kmalloc_free(void *ctx, void *buf, size_t len, size_t align,
+			 unsigned long ip)
+{
+	kfree(buf);
+}
+
+static const struct memkit_allocator_ops kmalloc_ops = {
+	.alloc = kmalloc_alloc,
+	.resize = kmalloc_resize,
+	.remap = kmalloc_remap,
+	.free = kmalloc_free,
+};
+
+const struct memkit_allocator memkit_kmalloc_allocator = { .ops = &kmalloc_ops };
+EXPORT_SYMBOL_MEMKIT(memkit_kmalloc_allocator);
+
+/* kvmalloc */
+
+static void *kvmalloc_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
+			    unsigned long ip)
+{
+	size_t size = kmalloc_size_for(len, align);
+
+	/* The vmalloc path only guarantees page alignment. */
+	if (!size || align > PAGE_SIZE)
+		return NULL;
+	return kvmalloc(size, gfp);
+}
+
+static bool kvmalloc_resize(void *ctx, void *buf, size_t old_len, size_t new_len,
+			    size_t align, unsigned long ip)
+{
+	if (!is_vmalloc_addr(buf))
+		return kmalloc_resize(ctx, buf, old_len, new_len, align, ip);
+	return new_len <= old_len;
+}
+
+static void *kvmalloc_remap(void *ctx, void *buf, size_t old_len, size_t new_len,
+			    size_t align, gfp_t gfp, unsigned long ip)
+{
+	if (align <= ARCH_KMALLOC_MINALIGN)
+		return memkit_kvrealloc(buf, old_len, new_len, gfp);
+	return kvmalloc_resize(ctx, buf, old_len, new_len, align, ip) ? buf : NULL;
+}
+
+static void kvmalloc_free(void *ctx, void *buf, size_t len, size_t align,
+			  unsigned long ip)
+{
+	kvfree(buf);
+}
+
+static const struct memkit_allocator_ops kvmalloc_ops = {
+	.alloc = kvmalloc_alloc,
+	.resize = kvmalloc_resize,
+	.remap = kvmalloc_remap,
+	.free = kvmalloc_free,
+};
+
+const struct memkit_allocator memkit_kvmalloc_allocator = { .ops = &kvmalloc_ops };
+EXPORT_SYMBOL_MEMKIT(memkit_kvmalloc_allocator);
+
+/* pages */
+
+static unsigned int page_order(size_t len, size_t align)
+{
+	return get_order(max(len, align));
+}
+
+static void *page_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
+			unsigned long ip)
+{
+	unsigned int order = page_order(len, align);
+
+	if (order > MAX_PAGE_ORDER)
+		return NULL;
+	return (void *)__get_free_pages(gfp & ~__GFP_HIGHMEM, order);
+}
+
+static bool page_resize(void *ctx, void *buf, size_t old_len, size_t new_len,
+			size_t align, unsigned long ip)
+{
+	return page_order(new_len, align) == page_order(old_len, align);
+}
+
+static void page_free(void *ctx, void *buf, size_t len, size_t align,
+		      unsigned long ip)
+{
+	free_pages((unsigned long)buf, page_order(len, align));
+}
+
+static const struct memkit_allocator_ops page_ops = {
+	.alloc = page_alloc,
+	.resize = page_resize,
+	.free = page_free,
+};
+
+const struct memkit_allocator memkit_page_allocator = { .ops = &page_ops };
+EXPORT_SYMBOL_MEMKIT(memkit_page_allocator);
+
+/* heap over a caller's buffer */
+
+/* The handle's node sits in the last 4 of the max(align, 8) bytes before. */
+static size_t heap_pad(size_t align)
+{
+	return max_t(size_t, align, 8);
+}
+
+static void *heap_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
+			unsigned long ip)
+{
+	struct memkit_heap *heap = ctx;
+	size_t pad = heap_pad(align);
+	struct memkit_oa_handle h;
+	u8 *buf;
+
+	/* Offsets are aligned; addresses only as far as the base is. */
+	if (!IS_ALIGNED((unsigned long)heap->base, pad) || len > heap->size ||
+	    memkit_range_alloc(heap->range, len + pad, pad, &h))
+		return NULL;
+	buf = heap->base + h.offset + pad;
+	memcpy(buf - sizeof(u32), &h.node, sizeof(u32));
+	return buf;
+}
+
+static bool heap_resize(void *ctx, void *buf, size_t old_len, size_t new_len,
+			size_t align, unsigned long ip)
+{
+	return new_len <= old_len;
+}
+
+static void heap_free(void *ctx, void *buf, size_t len, size_t align,
+		      unsigned long ip)
+{
+	struct memkit_heap *heap = ctx;
+	size_t pad = heap_pad(align);
+	struct memkit_oa_handle h = {
+		.offset = (u8 *)buf - pad - heap->base,
+	};
+
+	memcpy(&h.node, (u8 *)buf - sizeof(u32), sizeof(u32));
+	memkit_range_free(heap->range, &h);
+}
+
+static const struct memkit_allocator_ops heap_ops = {
+	.alloc = heap_alloc,
+	.resize = heap_resize,
+	.free = heap_free,
+};
+
+/**
+ * memkit_heap_init() - set up a heap over a memory buffer
+ * @heap: the heap.
+ * @name: debugfs name of its range (see memkit_range_create()), or NULL.
+ * @base: the buffer; the caller owns it and keeps it alive.
+ * @size: its length in bytes.
+ * @max_allocs: most live allocations.
+ *
+ * Context: process context; may sleep.
+ * Return: 0, or what memkit_range_create() returns.
+ */
+int memkit_heap_init(struct memkit_heap *heap, const char *name, void *base,
+		     size_t size, u32 max_allocs)
+{
+	memset(heap, 0, sizeof(*heap));
+	if (!base)
+		return -EINVAL;
+	heap->range = memkit_range_create(name, size, MEMKIT_RANGE_OFFSET, max_allocs);
+	if (IS_ERR(heap->range)) {
+		int ret = PTR_ERR(heap->range);
+
+		heap->range = NULL;
+		return ret;
+	}
+	heap->base = base;
+	heap->size = size;
+	return 0;
+}
+EXPORT_SYMBOL_MEMKIT(memkit_heap_init);
+
+/**
+ * memkit_heap_exit() - tear down a heap
+ * @heap: the heap, or a zeroed one (then a no-op).
+ *
+ * Buffers still allocated are reported as leaks by the range.  The memory
+ * buffer itself stays the caller's.
+ *
+ * Context: process context; may sleep.
+ */
+void memkit_heap_exit(struct memkit_heap *heap)
+{
+	memkit_range_destroy(heap->range);
+	memset(heap, 0, sizeof(*heap));
+}
+EXPORT_SYMBOL_MEMKIT(memkit_heap_exit);
+
+/**
+ * memkit_heap_allocator() - the interface of a heap
+ * @heap: an initialised heap.
+ *
+ * Context: any context.
+ * Return: an allocator that allocates from @heap.
+ */
+struct memkit_allocator memkit_heap_allocator(struct memkit_heap *heap)
+{
+	return (struct memkit_allocator){ .ctx = heap, .ops = &heap_ops };
+}
+EXPORT_SYMBOL_MEMKIT(memkit_heap_allocator);
+
+/* validating test backend */
+
+#define VALID_ALIGN_BITS	6
+
+static unsigned long valid_record(size_t len, size_t align)
+{
+	return (len << VALID_ALIGN_BITS) | ilog2(align);
+}
+
+/* Is @buf live with exactly this length and alignment?  Warns if not. */
+static bool valid_check(struct memkit_validating_allocator *va, void *buf,
+			size_t len, size_t align, const char *op)
+{
+	void *entry = xa_load(va->live, (unsigned long)buf);
+
+	if (memkit_warn_once(!entry, "%s of a buffer this allocator does not hold", op))
+		return false;
+	return !memkit_warn_once(xa_to_value(entry) != valid_record(len, align),
+				 "%s with length %zu align %zu; allocated with %lu align %lu",
+				 op, len, align, xa_to_value(entry) >> VALID_ALIGN_BITS,
+				 1UL << (xa_to_value(entry) & (BIT(VALID_ALIGN_BITS) - 1)));
+}
+
+static bool valid_store(struct memkit_validating_allocator *va, void *buf,
+			size_t len, size_t align, gfp_t gfp)
+{
+	return !xa_err(xa_store(va->live, (unsigned long)buf,
+				xa_mk_value(valid_record(len, align)), gfp));
+}
+
+static void *valid_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
+			 unsigned long ip)
+{
+	struct memkit_validating_allocator *va = ctx;
+	const struct memkit_allocator *c = &va->child;
+	void *buf;
+
+	if (memkit_warn_once(!len, "zero-length allocation reached the backend"))
+		return NULL;
+	buf = c->ops->alloc(c->ctx, len, align, gfp, ip);
+	if (!buf)
+		return NULL;
+	if (memkit_warn_once(!IS_ALIGNED((unsigned long)buf, align),
+			     "backend returned a buffer misaligned for %zu", align) ||
+	    !valid_store(va, buf, len, align, gfp)) {
+		c->ops->free(c->ctx, buf, len, align, ip);
+		return NULL;
+	}
+	return buf;
+}
+
+static bool valid_resize(void *ctx, void *buf, size_t old_len, size_t new_len,
+			 size_t align, unsigned long ip)
+{
+	struct memkit_validating_allocator *va = ctx;
+	const struct memkit_allocator *c = &va->child;
+
+	if (!valid_check(va, buf, old_len, align, "resize") ||
+	    memkit_warn_once(!new_len, "zero-length resize reached the backend") ||
+	    !c->ops->resize || !c->ops->resize(c->ctx, buf, old_len, new_len, align, ip))
+		return false;
+	/* Same index: the slot exists, so this store cannot fail. */
+	valid_store(va, buf, new_len, align, GFP_ATOMIC);
+	return true;
+}
+
+static void *valid_remap(void *ctx, void *buf, size_t old_len, size_t new_len,
+			 size_t align, gfp_t gfp, unsigned long ip)
+{
+	struct memkit_validating_allocator *va = ctx;
+	const struct memkit_allocator *c = &va->child;
+	void *ret;
+
+	if (!c->ops->remap)
+		return valid_resize(ctx, buf, old_len, new_len, align, ip) ? buf : NULL;
+	if (!valid_check(va, buf, old_len, align, "remap") ||
+	    memkit_warn_once(!new_len, "zero-length remap reached the backend"))
+		return NULL;
+	ret = c->ops->remap(c->ctx, buf, old_len, new_len, align, gfp, ip);
+	if (!ret)
+		return NULL;
+	if (ret != buf)
+		xa_erase(va->live, (unsigned long)buf);
+	memkit_warn_once(!IS_ALIGNED((unsigned long)ret, align),
+			 "backend remapped a buffer misaligned for %zu", align);
+	memkit_warn_once(!valid_store(va, ret, new_len, align, gfp),
+			 "validating allocator lost track of a remapped buffer");
+	return ret;
+}
+
+static void valid_free(void *ctx, void *buf, size_t len, size_t align,
+		       unsigned long ip)
+{
+	struct memkit_validating_allocator *va = ctx;
+
+	if (!valid_check(va, buf, len, align, "free"))
+		return;
+	xa_erase(va->live, (unsigned long)buf);
+	va->child.ops->free(va->child.ctx, buf, len, align, ip);
+}
+
+static const struct memkit_allocator_ops validating_ops = {
+	.alloc = valid_alloc,
+	.resize = valid_resize,
+	.remap = valid_remap,
+	.free = valid_free,
+};
+
+/**
+ * memkit_validating_allocator_init() - set up a validating allocator
+ * @va: the allocator to set up.
+ * @child: does the real work; copied.
+ *
+ * Context: process context.
+ * Return: 0 or -ENOMEM.
+ */
+int memkit_validating_allocator_init(struct memkit_validating_allocator *va,
+				     const struct memkit_allocator *child)
+{
+	va->child = *child;
+	va->live = kmalloc(sizeof(*va->live), GFP_KERNEL);
+	if (!va->live)
+		return -ENOMEM;
+	xa_init(va->live);
+	return 0;
+}
+EXPORT_SYMBOL_MEMKIT(memkit_validating_allocator_init);
+
+/**
+ * memkit_validating_allocator_exit() - tear down, freeing what is left
+ * @va: the allocator.
+ *
+ * Buffers still live are a leak in the code under test: reported with a
+ * warning, then given back to the child.
+ *
+ * Context: process context.
+ */
+void memkit_validating_allocator_exit(struct memkit_validating_allocator *va)
+{
+	unsigned long index, count = 0;
+	void *entry;
+
+	if (!va->live)
+		return;
+	xa_for_each(va->live, index, entry) {
+		unsigned long rec = xa_to_value(entry);
+
+		va->child.ops->free(va->child.ctx, (void *)index, rec >> VALID_ALIGN_BITS,
+				    1UL << (rec & (BIT(VALID_ALIGN_BITS) - 1)), _RET_IP_);
+		count++;
+	}
+	memkit_warn_once(count, "validating allocator: %lu buffers leaked", count);
+	xa_destroy(va->live);
+	kfree(va->live);
+	va->live = NULL;
+}
+EXPORT_SYMBOL_MEMKIT(memkit_validating_allocator_exit);
+
+/**
+ * memkit_validating_allocator() - the interface of a validating allocator
+ * @va: an initialised validating allocator.
+ *
+ * Context: any context the child allows.
+ * Return: an allocator that checks and forwards to @va's child.
+ */
+struct memkit_allocator memkit_validating_allocator(struct memkit_validating_allocator *va)
+{
+	return (struct memkit_allocator){ .ctx = va, .ops = &validating_ops };
+}
+EXPORT_SYMBOL_MEMKIT(memkit_validating_allocator);
