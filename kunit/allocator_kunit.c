@@ -16,11 +16,12 @@
 #include <linux/vmalloc.h>
 
 #include <memkit/allocator.h>
+#include <memkit/arena.h>
 #include <memkit/bug.h>
 
 #include "memkit_kunit.h"
 
-enum at_kind { AT_KMALLOC, AT_KVMALLOC, AT_PAGE, AT_HEAP };
+enum at_kind { AT_KMALLOC, AT_KVMALLOC, AT_PAGE, AT_HEAP, AT_ARENA, AT_ARENA_PASS };
 
 struct at_param {
 	const char *name;
@@ -32,6 +33,8 @@ static const struct at_param at_params[] = {
 	{ "kvmalloc", AT_KVMALLOC },
 	{ "page", AT_PAGE },
 	{ "heap", AT_HEAP },
+	{ "arena-bump", AT_ARENA },
+	{ "arena-passthrough", AT_ARENA_PASS },
 };
 
 static void at_param_desc(const struct at_param *p, char *desc)
@@ -48,6 +51,8 @@ KUNIT_DEFINE_ACTION_WRAPPER(at_heap_exit_action, memkit_heap_exit,
 			    struct memkit_heap *);
 KUNIT_DEFINE_ACTION_WRAPPER(at_valid_exit_action, memkit_validating_allocator_exit,
 			    struct memkit_validating_allocator *);
+KUNIT_DEFINE_ACTION_WRAPPER(at_arena_exit_action, memkit_arena_exit,
+			    struct memkit_arena *);
 
 /* The backend for this parameter, behind a validating allocator. */
 static struct memkit_allocator at_backend(struct kunit *test)
@@ -55,6 +60,7 @@ static struct memkit_allocator at_backend(struct kunit *test)
 	const struct at_param *p = test->param_value;
 	struct memkit_validating_allocator *va;
 	struct memkit_allocator child;
+	struct memkit_arena *arena;
 	struct memkit_heap *heap;
 	void *buf;
 
@@ -78,6 +84,17 @@ static struct memkit_allocator at_backend(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, at_heap_exit_action,
 								heap), 0);
 		child = memkit_heap_allocator(heap);
+		break;
+	case AT_ARENA:
+	case AT_ARENA_PASS:
+		arena = kunit_kzalloc(test, sizeof(*arena), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, arena);
+		KUNIT_ASSERT_EQ(test, memkit_arena_init(arena, &memkit_kmalloc_allocator,
+							p->kind == AT_ARENA ? MEMKIT_ARENA_BUMP :
+							MEMKIT_ARENA_PASSTHROUGH), 0);
+		KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, at_arena_exit_action,
+								arena), 0);
+		child = memkit_arena_allocator(arena);
 		break;
 	}
 	va = kunit_kzalloc(test, sizeof(*va), GFP_KERNEL);

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * memkit_arena: a bump allocator over a child allocator, with reset modes.
+ */
+#ifndef _MEMKIT_ARENA_H
+#define _MEMKIT_ARENA_H
+
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+#include <memkit/allocator.h>
+#include <memkit/debugfs.h>
+
+struct memkit_arena_buf;
+
+/**
+ * enum memkit_arena_mode - how an arena gets its memory
+ * @MEMKIT_ARENA_DEFAULT: passthrough in kernels with CONFIG_KASAN, bump
+ *	otherwise.
+ * @MEMKIT_ARENA_BUMP: bump allocation in large buffers from the child.
+ * @MEMKIT_ARENA_PASSTHROUGH: every allocation is its own child allocation,
+ *	freed at reset or exit (or at free), so KASAN and kmemleak see each
+ *	object and report a use after reset.
+ */
+enum memkit_arena_mode {
+	MEMKIT_ARENA_DEFAULT,
+	MEMKIT_ARENA_BUMP,
+	MEMKIT_ARENA_PASSTHROUGH,
+};
+
+/**
+ * enum memkit_arena_reset_mode - what memkit_arena_reset() keeps
+ * @MEMKIT_ARENA_FREE_ALL: nothing; every buffer goes back to the child.
+ * @MEMKIT_ARENA_RETAIN_CAPACITY: one buffer as large as the whole current
+ *	capacity, so the same workload needs no child allocation next time.
+ * @MEMKIT_ARENA_RETAIN_WITH_LIMIT: like RETAIN_CAPACITY, but at most the
+ *	given limit.
+ */
+enum memkit_arena_reset_mode {
+	MEMKIT_ARENA_FREE_ALL,
+	MEMKIT_ARENA_RETAIN_CAPACITY,
+	MEMKIT_ARENA_RETAIN_WITH_LIMIT,
+};
+
+/**
+ * struct memkit_arena - a bump allocator with reset modes
+ *
+ * Embed it and memkit_arena_init() it.  Single owner: the owner serialises
+ * every call.  All fields are private.
+ */
+struct memkit_arena {
+	/* private: */
+	struct memkit_allocator child;
+	bool passthrough;
+	struct memkit_arena_buf *head;	/* newest buffer first */
+	size_t end;			/* bytes used in head's data */
+	struct list_head objects;	/* passthrough allocations */
+	spinlock_t list_lock;		/* buffer/object lists vs. debugfs */
+	size_t handed_out;
+	unsigned long resets;
+	unsigned long child_allocs;
+	struct memkit_debugfs_entry debugfs;
+};
+
+/**
+ * struct memkit_arena_stats - figures from memkit_arena_stats()
+ * @passthrough: the arena is in passthrough mode.
+ * @buffers: buffers held (bump mode).
+ * @capacity: their bytes, headers excluded (memkit_arena_query_capacity()).
+ * @current_used: bytes used in the newest buffer.
+ * @objects: live objects (passthrough mode).
+ * @handed_out: bytes handed out since the last reset.
+ * @resets: resets so far.
+ * @child_allocs: allocations from the child so far.
+ */
+struct memkit_arena_stats {
+	bool passthrough;
+	unsigned int buffers;
+	size_t capacity;
+	size_t current_used;
+	size_t objects;
+	size_t handed_out;
+	unsigned long resets;
+	unsigned long child_allocs;
+};
+
+struct seq_file;
+
+int memkit_arena_init(struct memkit_arena *arena,
+		      const struct memkit_allocator *child,
+		      enum memkit_arena_mode mode);
+void memkit_arena_exit(struct memkit_arena *arena);
+bool memkit_arena_reset(struct memkit_arena *arena,
+			enum memkit_arena_reset_mode mode, size_t limit,
+			gfp_t gfp);
+size_t memkit_arena_query_capacity(struct memkit_arena *arena);
+struct memkit_allocator memkit_arena_allocator(struct memkit_arena *arena);
+int memkit_arena_register(struct memkit_arena *arena, const char *name);
+void memkit_arena_stats(struct memkit_arena *arena, struct memkit_arena_stats *st,
+			struct seq_file *m);
+
+#endif /* _MEMKIT_ARENA_H */
