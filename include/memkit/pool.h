@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * memkit_pool: a pool of fixed-size objects on an arena, with a free list.
+ */
+#ifndef _MEMKIT_POOL_H
+#define _MEMKIT_POOL_H
+
+#include <linux/bits.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+#include <memkit/arena.h>
+#include <memkit/debugfs.h>
+
+/*
+ * Pool options, for memkit_pool_init()'s @flags.
+ *
+ * MEMKIT_POOL_FIXED: never allocate after init; create fails once the
+ *	preheated objects are in use.  Without it the pool is growable.
+ * MEMKIT_POOL_LOCKED: take an internal irq-safe spinlock in every call, so
+ *	the pool may be used from any context by several users; @gfp must not
+ *	sleep then.
+ * MEMKIT_POOL_PASSTHROUGH / MEMKIT_POOL_BUMP: force the arena's mode (see
+ *	&enum memkit_arena_mode); by default passthrough with CONFIG_KASAN.
+ *	In passthrough mode destroy frees the object, so KASAN reports a use
+ *	after destroy and a double destroy.
+ */
+#define MEMKIT_POOL_FIXED		BIT(0)
+#define MEMKIT_POOL_LOCKED		BIT(1)
+#define MEMKIT_POOL_PASSTHROUGH		BIT(2)
+#define MEMKIT_POOL_BUMP		BIT(3)
+
+/**
+ * struct memkit_pool - a pool of fixed-size objects
+ *
+ * Embed it and memkit_pool_init() it.  All fields are private.
+ */
+struct memkit_pool {
+	/* private: */
+	struct memkit_arena arena;
+	struct memkit_allocator a;	/* the arena's interface */
+	void *free_list;
+	size_t item_size;
+	size_t item_align;
+	unsigned int flags;
+	bool passthrough;		/* the arena's mode */
+	spinlock_t lock;
+	size_t live;
+	size_t free_count;
+	size_t budget;			/* FIXED + passthrough: objects allowed */
+	size_t high_water;
+	unsigned long creates;
+	unsigned long destroys;
+	unsigned long failed;
+	struct memkit_debugfs_entry debugfs;
+};
+
+/**
+ * struct memkit_pool_stats - figures from memkit_pool_stats()
+ * @item_size: bytes per object (at least a pointer, a multiple of @item_align).
+ * @item_align: object alignment (at least a pointer's).
+ * @live: objects created and not destroyed.
+ * @free: objects on the free list.
+ * @capacity: objects the arena holds: @live + @free.
+ * @high_water: the most objects ever live at once.
+ * @creates: successful creates so far.
+ * @destroys: destroys so far.
+ * @failed: creates that returned NULL.
+ * @passthrough: each object is its own child allocation.
+ */
+struct memkit_pool_stats {
+	size_t item_size;
+	size_t item_align;
+	size_t live;
+	size_t free;
+	size_t capacity;
+	size_t high_water;
+	unsigned long creates;
+	unsigned long destroys;
+	unsigned long failed;
+	bool passthrough;
+};
+
+int memkit_pool_init(struct memkit_pool *pool, const struct memkit_allocator *child,
+		     size_t size, size_t align, unsigned int flags);
+int memkit_pool_init_preheated(struct memkit_pool *pool,
+			       const struct memkit_allocator *child, size_t size,
+			       size_t align, unsigned int flags, size_t n);
+void memkit_pool_exit(struct memkit_pool *pool);
+int memkit_pool_preheat(struct memkit_pool *pool, size_t n, gfp_t gfp);
+void *memkit_pool_create(struct memkit_pool *pool, gfp_t gfp);
+void memkit_pool_destroy(struct memkit_pool *pool, void *obj);
+bool memkit_pool_reset(struct memkit_pool *pool, enum memkit_arena_reset_mode mode,
+		       size_t limit, gfp_t gfp);
+void memkit_pool_stats(struct memkit_pool *pool, struct memkit_pool_stats *st);
+int memkit_pool_register(struct memkit_pool *pool, const char *name);
+void *__memkit_pool_create_typed(struct memkit_pool *pool, size_t size,
+				 size_t align, gfp_t gfp);
+
+/**
+ * memkit_pool_init_for() - set up a pool for objects of a type
+ * @pool: the pool.
+ * @child: where memory comes from.
+ * @type: the object type.
+ * @flags: MEMKIT_POOL_* options.
+ */
+#define memkit_pool_init_for(pool, child, type, flags)			\
+	memkit_pool_init(pool, child, sizeof(type), __alignof__(type), flags)
+
+/**
+ * memkit_pool_new() - create an object of a type
+ * @pool: a pool set up for objects at least as large and aligned as @type.
+ * @type: the object type; a pool too small for it is a caller bug
+ *	(warned, NULL).
+ * @gfp: allocation flags, used if the pool must grow.
+ *
+ * Return: a @type pointer to uninitialised storage, or NULL.
+ */
+#define memkit_pool_new(pool, type, gfp)				\
+	((type *)__memkit_pool_create_typed(pool, sizeof(type),		\
+					    __alignof__(type), gfp))
+
+#endif /* _MEMKIT_POOL_H */

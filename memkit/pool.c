@@ -1,0 +1,433 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memkit_pool: a pool of fixed-size objects.
+ */
+
+#include <linux/align.h>
+#include <linux/kernel.h>
+#include <linux/overflow.h>
+#include <linux/seq_file.h>
+#include <linux/string.h>
+
+#include <memkit/bug.h>
+#include <memkit/compat.h>
+#include <memkit/pool.h>
+
+/**
+ * DOC: Overview
+ *
+ * A &struct memkit_pool hands out objects of one size and alignment.  It
+ * carves them from a &struct memkit_arena over a child allocator and keeps
+ * destroyed objects on an intrusive free list (the first word of a free
+ * object points to the next), so the steady state never calls the child.
+ * Objects are at least a pointer in size and alignment; larger alignments
+ * are honoured.
+ *
+ * A growable pool (the default) allocates from the arena when the free
+ * list is empty; a %MEMKIT_POOL_FIXED pool only ever hands out what
+ * memkit_pool_preheat() put on the free list.  memkit_pool_reset() resets
+ * the arena with the given mode and empties the free list: every object
+ * is invalid afterwards (a fixed pool must be preheated again).
+ *
+ * In passthrough mode (the arena's; default with CONFIG_KASAN) destroy
+ * frees the object to the child instead of listing it, so KASAN sees a use
+ * after destroy or a double destroy; a fixed pool then re-allocates up to
+ * the number of objects preheated.
+ *
+ * Complexity: create and destroy O(1) (plus a child call when the pool
+ * grows); preheat O(n); reset as the arena's.
+ *
+ * Locking: none by default: one owner serialises all calls.  With
+ * %MEMKIT_POOL_LOCKED every call takes an irq-safe spinlock, and the pool
+ * may be shared and used from any context; the @gfp given to calls that
+ * may grow the pool must then not sleep (a sleeping @gfp is a caller bug,
+ * refused).  The debugfs file reads the counters without the lock.
+ */
+
+static bool pool_locked(const struct memkit_pool *pool)
+{
+	return pool->flags & MEMKIT_POOL_LOCKED;
+}
+
+static unsigned long pool_lock(struct memkit_pool *pool)
+	__acquires(&pool->lock)
+{
+	unsigned long flags = 0;
+
+	if (pool_locked(pool))
+		spin_lock_irqsave(&pool->lock, flags);
+	else
+		__acquire(&pool->lock);
+	return flags;
+}
+
+static void pool_unlock(struct memkit_pool *pool, unsigned long flags)
+	__releases(&pool->lock)
+{
+	if (pool_locked(pool))
+		spin_unlock_irqrestore(&pool->lock, flags);
+	else
+		__release(&pool->lock);
+}
+
+/* A locked pool runs under a spinlock: growing it must not sleep. */
+static bool pool_gfp_ok(const struct memkit_pool *pool, gfp_t gfp)
+{
+	return !memkit_warn_once(pool_locked(pool) && gfpflags_allow_blocking(gfp),
+				 "sleeping gfp %pGg for a locked pool", &gfp);
+}
+
+static bool pool_can_grow(struct memkit_pool *pool)
+{
+	if (!(pool->flags & MEMKIT_POOL_FIXED))
+		return true;
+	/* Passthrough gave destroyed objects back; a fixed pool may refill. */
+	return pool->live + pool->free_count < pool->budget;
+}
+
+static void pool_push(struct memkit_pool *pool, void *obj)
+{
+	*(void **)obj = pool->free_list;
+	pool->free_list = obj;
+	pool->free_count++;
+}
+
+static void *pool_new_object(struct memkit_pool *pool, gfp_t gfp)
+{
+	return memkit_alloc(&pool->a, pool->item_size, pool->item_align, gfp);
+}
+
+static int __memkit_pool_preheat(struct memkit_pool *pool, size_t n, gfp_t gfp)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		void *obj = pool_new_object(pool, gfp);
+
+		if (!obj)
+			return -ENOMEM;
+		pool_push(pool, obj);
+		pool->budget++;
+	}
+	return 0;
+}
+
+/**
+ * memkit_pool_init() - set up a pool
+ * @pool: the pool.
+ * @child: where memory comes from; copied.
+ * @size: bytes per object, at least 1.
+ * @align: power-of-two alignment of objects; 0 means a pointer's.
+ * @flags: MEMKIT_POOL_* options.
+ *
+ * Context: any context; allocates nothing.
+ * Return: 0, or -EINVAL for a bad argument.
+ */
+int memkit_pool_init(struct memkit_pool *pool, const struct memkit_allocator *child,
+		     size_t size, size_t align, unsigned int flags)
+{
+	const unsigned int all = MEMKIT_POOL_FIXED | MEMKIT_POOL_LOCKED |
+				 MEMKIT_POOL_PASSTHROUGH | MEMKIT_POOL_BUMP;
+	enum memkit_arena_mode mode = MEMKIT_ARENA_DEFAULT;
+	struct memkit_arena_stats ast;
+	int ret;
+
+	memset(pool, 0, sizeof(*pool));
+	if (!size || (align && !is_power_of_2(align)) || (flags & ~all) ||
+	    ((flags & MEMKIT_POOL_PASSTHROUGH) && (flags & MEMKIT_POOL_BUMP)))
+		return -EINVAL;
+	pool->item_align = max_t(size_t, align, __alignof__(void *));
+	if (size > SIZE_MAX - pool->item_align)
+		return -EINVAL;
+	pool->item_size = ALIGN(max(size, sizeof(void *)), pool->item_align);
+
+	if (flags & MEMKIT_POOL_PASSTHROUGH)
+		mode = MEMKIT_ARENA_PASSTHROUGH;
+	else if (flags & MEMKIT_POOL_BUMP)
+		mode = MEMKIT_ARENA_BUMP;
+	ret = memkit_arena_init(&pool->arena, child, mode);
+	if (ret)
+		return ret;
+	pool->a = memkit_arena_allocator(&pool->arena);
+	/* The arena decides its mode; it is empty, so this is O(1). */
+	memkit_arena_stats(&pool->arena, &ast, NULL);
+	pool->passthrough = ast.passthrough;
+	pool->flags = flags;
+	spin_lock_init(&pool->lock);
+	return 0;
+}
+EXPORT_SYMBOL_MEMKIT(memkit_pool_init);
+
+/**
+ * memkit_pool_init_preheated() - set up a pool holding @n free objects
+ * @pool: the pool.
+ * @child: where memory comes from.
+ * @size: bytes per object.
+ * @align: object alignment; 0 means a pointer's.
+ * @flags: MEMKIT_POOL_* options.
+ * @n: objects to allocate now.
+ *
+ * On failure everything allocated so far is given back.
+ *
+ * Context: process context; allocates with GFP_KERNEL.
+ * Return: 0, -EINVAL for a bad argument, or -ENOMEM.
+ */
+int memkit_pool_init_preheated(struct memkit_pool *pool,
+			       const struct memkit_allocator *child, size_t size,
+			       size_t align, unsigned int flags, size_t n)
+{
+	int ret = memkit_pool_init(pool, child, size, align, flags);
+
+	if (!ret)
+		ret = __memkit_pool_preheat(pool, n, GFP_KERNEL);
+	if (ret)
+		memkit_pool_exit(pool);
+	return ret;
+}
+EXPORT_SYMBOL_MEMKIT(memkit_pool_init_preheated);
+
+/**
+ * memkit_pool_exit() - give all of a pool's memory back
+ * @pool: the pool, or a zeroed one (then a no-op).
+ *
+ * Every object is invalid afterwards.
+ *
+ * Context: process context if registered in debugfs; otherwise as the
+ * child's free.
+ */
+void memkit_pool_exit(struct memkit_pool *pool)
+{
+	memkit_debugfs_unregister(&pool->debugfs);
+	memkit_arena_exit(&pool->arena);
+	memset(pool, 0, sizeof(*pool));
+}
+EXPORT_SYMBOL_MEMKIT(memkit_pool_exit);
+
+/**
+ * memkit_pool_preheat() - put @n more objects on the free list
+ * @pool: the pool.
+ * @n: objects to allocate.
+ * @gfp: allocation flags (must not sleep for a locked pool).
+ *
+ * Objects allocated before a failure stay on the free list.  For a fixed
+ * pool this is the only way to add objects.
+ *
+ * Context: as @gfp allows; any context for a locked pool.
+ * Return: 0, -ENOMEM, or -EINVAL for a sleeping @gfp on a locked pool.
+ */
+int memkit_pool_preheat(struct memkit_pool *pool, size_t n, gfp_t gfp)
+{
+	unsigned long flags;
+	int ret;
+
+	if (!pool_gfp_ok(pool, gfp))
+		return -EINVAL;
+	flags = pool_lock(pool);
+	ret = __memkit_pool_preheat(pool, n, gfp);
+	pool_unlock(pool, flags);
+	return ret;
+}
+EXPORT_SYMBOL_MEMKIT(memkit_pool_preheat);
+
+/**
+ * memkit_pool_create() - take an object from the pool
+ * @pool: the pool.
+ * @gfp: allocation flags if a growable pool must grow (must not sleep for
+ *	a locked pool).
+ *
+ * Context: as @gfp allows; any context for a locked pool.  O(1).
+ * Return: uninitialised storage for one object, or NULL: out of memory, a
+ * fixed pool with no free object, or a sleeping @gfp on a locked pool.
+ */
+void *memkit_pool_create(struct memkit_pool *pool, gfp_t gfp)
+{
+	unsigned long flags;
+	void *obj;
+
+	if (!pool_gfp_ok(pool, gfp))
+		return NULL;
+	flags = pool_lock(pool);
+	obj = pool->free_list;
+	if (obj) {
+		pool->free_list = *(void **)obj;
+		pool->free_count--;
+	} else if (pool_can_grow(pool)) {
+		obj = pool_new_object(pool, gfp);
+	}
+	if (obj) {
+		pool->live++;
+		pool->creates++;
+		pool->high_water = max(pool->high_water, pool->live);
+	} else {
+		pool->failed++;
+	}
+	pool_unlock(pool, flags);
+	return obj;
+}
+EXPORT_SYMBOL_MEMKIT(memkit_pool_create);
+
+/**
+ * __memkit_pool_create_typed() - memkit_pool_new() without the cast
+ * @pool: the pool.
+ * @size: sizeof the caller's type.
+ * @align: alignof the caller's type.
+ * @gfp: allocation flags.
+ *
+ * Context: as memkit_pool_create().
+ * Return: as memkit_pool_create(); NULL (and a warning) if the type does
+ * not fit the pool's objects.
+ */
+void *__memkit_pool_create_typed(struct memkit_pool *pool, size_t size,
+				 size_t align, gfp_t gfp)
+{
+	if (memkit_warn_once(size > pool->item_size || align > pool->item_align,
+			     "a %zu-byte, %zu-aligned type from a pool of %zu-byte, %zu-aligned objects",
+			     size, align, pool->item_size, pool->item_align))
+		return NULL;
+	return memkit_pool_create(pool, gfp);
+}
+EXPORT_SYMBOL_MEMKIT(__memkit_pool_create_typed);
+
+/**
+ * memkit_pool_destroy() - give an object back
+ * @pool: the pool it came from.
+ * @obj: the object, or NULL (then a no-op).
+ *
+ * Destroying more objects than are live is a caller bug: reported, ignored.
+ *
+ * Context: any context the pool's mode allows.  O(1).
+ */
+void memkit_pool_destroy(struct memkit_pool *pool, void *obj)
+{
+	unsigned long flags;
+
+	if (!obj)
+		return;
+	flags = pool_lock(pool);
+	if (!memkit_warn_once(!pool->live, "destroy of an object when none is live")) {
+		pool->live--;
+		pool->destroys++;
+		if (pool->passthrough)
+			memkit_free(&pool->a, obj, pool->item_size, pool->item_align);
+		else
+			pool_push(pool, obj);
+	}
+	pool_unlock(pool, flags);
+}
+EXPORT_SYMBOL_MEMKIT(memkit_pool_destroy);
+
+/**
+ * memkit_pool_reset() - invalidate every object at once
+ * @pool: the pool.
+ * @mode: what the arena keeps; see &enum memkit_arena_reset_mode.
+ * @limit: for %MEMKIT_ARENA_RETAIN_WITH_LIMIT.
+ * @gfp: flags if the arena must reallocate (must not sleep for a locked
+ *	pool).
+ *
+ * Context: as @gfp allows.
+ * Return: what memkit_arena_reset() returns; false also for a sleeping
+ * @gfp on a locked pool (nothing is reset then).
+ */
+bool memkit_pool_reset(struct memkit_pool *pool, enum memkit_arena_reset_mode mode,
+		       size_t limit, gfp_t gfp)
+{
+	unsigned long flags;
+	bool ret;
+
+	if (!pool_gfp_ok(pool, gfp))
+		return false;
+	flags = pool_lock(pool);
+	ret = memkit_arena_reset(&pool->arena, mode, limit, gfp);
+	pool->free_list = NULL;
+	pool->free_count = 0;
+	pool->live = 0;
+	pool->budget = 0;
+	pool_unlock(pool, flags);
+	return ret;
+}
+EXPORT_SYMBOL_MEMKIT(memkit_pool_reset);
+
+/**
+ * memkit_pool_stats() - a pool's figures
+ * @pool: the pool.
+ * @st: receives them.
+ *
+ * Takes the lock of a locked pool; otherwise the figures are a snapshot.
+ *
+ * Context: any context.
+ */
+void memkit_pool_stats(struct memkit_pool *pool, struct memkit_pool_stats *st)
+{
+	unsigned long flags = pool_lock(pool);
+
+	/* data_race(): an unlocked pool's owner may be running. */
+	st->item_size = pool->item_size;
+	st->item_align = pool->item_align;
+	st->live = data_race(pool->live); /* see above */
+	st->free = data_race(pool->free_count); /* see above */
+	st->capacity = st->live + st->free;
+	st->high_water = data_race(pool->high_water); /* see above */
+	st->creates = data_race(pool->creates); /* see above */
+	st->destroys = data_race(pool->destroys); /* see above */
+	st->failed = data_race(pool->failed); /* see above */
+	st->passthrough = pool->passthrough;
+	pool_unlock(pool, flags);
+}
+EXPORT_SYMBOL_MEMKIT(memkit_pool_stats);
+
+static void pool_summary(struct seq_file *m, void *data)
+{
+	struct memkit_pool_stats st;
+
+	memkit_pool_stats(data, &st);
+	seq_printf(m, "size=%zu align=%zu live=%zu free=%zu high_water=%zu failed=%lu",
+		   st.item_size, st.item_align, st.live, st.free, st.high_water,
+		   st.failed);
+}
+
+static int pool_stats_show(struct seq_file *m, void *data)
+{
+	struct memkit_pool_stats st;
+
+	memkit_pool_stats(data, &st);
+	seq_printf(m, "object_size   %zu\n", st.item_size);
+	seq_printf(m, "object_align  %zu\n", st.item_align);
+	seq_printf(m, "mode          %s\n", st.passthrough ? "passthrough" : "bump");
+	seq_printf(m, "live          %zu\n", st.live);
+	seq_printf(m, "free_list     %zu\n", st.free);
+	seq_printf(m, "capacity      %zu\n", st.capacity);
+	seq_printf(m, "high_water    %zu\n", st.high_water);
+	seq_printf(m, "creates       %lu\n", st.creates);
+	seq_printf(m, "destroys      %lu\n", st.destroys);
+	seq_printf(m, "failed        %lu\n", st.failed);
+	return 0;
+}
+
+static const struct memkit_debugfs_file pool_files[] = {
+	{ .name = "stats", .show = pool_stats_show },
+};
+
+static const struct memkit_debugfs_ops pool_debugfs_ops = {
+	.kind = "pool",
+	.summary = pool_summary,
+	.files = pool_files,
+	.nr_files = ARRAY_SIZE(pool_files),
+};
+
+/**
+ * memkit_pool_register() - show a pool in debugfs
+ * @pool: an initialised pool.
+ * @name: its debugfs name; see memkit_debugfs_register().
+ *
+ * ``memkit/<name>/stats`` then shows the object size and alignment, live
+ * objects, free-list length, capacity, high watermark, creates, destroys
+ * and failed creates.  memkit_pool_exit() unregisters it.
+ *
+ * Context: process context.
+ * Return: 0 or what memkit_debugfs_register() returns.
+ */
+int memkit_pool_register(struct memkit_pool *pool, const char *name)
+{
+	return memkit_debugfs_register(&pool->debugfs, name, &pool_debugfs_ops, pool);
+}
+EXPORT_SYMBOL_MEMKIT(memkit_pool_register);
