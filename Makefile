@@ -7,6 +7,7 @@
 #   make demo           boot the test kernel, load memkit, show its debugfs tree
 #   make lint           checkpatch --strict, sparse, kernel-doc: zero findings
 #   make check-runner   prove the QEMU runner fails when it should
+#   make lifecycle      50 load/unload cycles of memkit + the demo
 #   make install        modules_install against KDIR
 #   make clean
 
@@ -21,7 +22,7 @@ SUITES = $(shell sed -n 's/^[[:space:]]*\.name = "\(memkit_[a-z_]*\)",/\1/p' kun
 TEST_KDIR = $$($(T)/kernel.sh build debug)
 
 .PHONY: all modules check deps lint build-stock build-test kunit demo \
-	check-runner install clean
+	lifecycle check-runner install clean
 
 all: modules
 
@@ -34,7 +35,7 @@ install:
 deps:
 	@$(T)/deps.sh build test
 
-check: deps lint build-stock check-runner kunit
+check: deps lint build-stock check-runner lifecycle kunit
 
 build-stock: deps
 	@if [ -z "$(STOCK_KDIR)" ]; then echo "no stock headers in /usr/src" >&2; exit 1; fi
@@ -52,10 +53,17 @@ kunit: build-test
 		build/test/tools/demo/memkit_demo.ko
 
 demo: build-test
-	kdir=$(TEST_KDIR) && $(T)/run-qemu.sh -k $$kdir -o build/run-demo \
+	kdir=$(TEST_KDIR) && $(T)/run-qemu.sh -q -k $$kdir -o build/run-demo \
+		-x tools/demo/demo.sh \
 		build/test/memkit/memkit.ko build/test/tools/demo/memkit_demo.ko
-	@echo "The files are under /sys/kernel/debug/memkit/: insmod memkit.ko and"
-	@echo "tools/demo/memkit_demo.ko in your kernel, then cat summary, demo-vram/bins, demo-vram/map."
+	@echo "Live state is in /sys/kernel/debug/memkit/ (summary, <name>/...); drive the demo with"
+	@echo "echo 'alloc 1M' | 'free N' | 'free-half' | 'run N' | 'relocate' > /sys/kernel/debug/memkit_demo/ctl"
+
+# 50 load/unload cycles of memkit + the demo, with workloads, in one boot.
+lifecycle: build-test
+	kdir=$(TEST_KDIR) && $(T)/run-qemu.sh -q -L -k $$kdir -o build/run-lifecycle \
+		-x $(T)/lifecycle.sh \
+		build/test/memkit/memkit.ko build/test/tools/demo/memkit_demo.ko
 
 check-runner: deps
 	$(T)/check-runner.sh

@@ -5,17 +5,21 @@
 # and live state, and judge the run.
 #
 # Usage: run-qemu.sh -k KDIR -o OUTDIR [-s "suite ..."] [-x guest.sh]
-#                    [-T taint-mask] [-t seconds] [-q] module.ko ...
+#                    [-T taint-mask] [-t seconds] [-q] [-L] module.ko ...
 #
 #   -k  kernel build tree (its arch/x86/boot/bzImage is booted)
 #   -o  where the logs go: console.log (ttyS0), channel.log (ttyS1),
 #       kunit/<suite>.ktap, tree.txt, kmemleak.txt
 #   -s  KUnit suites that must be present; their results are parsed with
 #       the kernel's own tools/testing/kunit/kunit.py
-#   -x  shell snippet run in the guest after the modules are loaded
+#   -x  shell snippet run in the guest after the modules are loaded; it may
+#       print sections for the host with "show TITLE" followed by text on
+#       fd 3, and report a failure with "fail WHAT"
+#   -L  put the modules in /modules but do not load them (the -x snippet
+#       does)
 #   -T  taint bits the run may set (default: O out-of-tree and N test)
 #   -t  guest timeout in seconds (default 600)
-#   -q  do not print the memkit debugfs tree
+#   -q  do not print the memkit debugfs tree at the end
 #
 # The guest loads the modules in order, copies every
 # /sys/kernel/debug/kunit/<suite>/results and the memkit debugfs tree out
@@ -32,11 +36,11 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-kdir='' out='' suites='' extra='' timeout=600 quiet=0
+kdir='' out='' suites='' extra='' timeout=600 quiet=0 noload=0
 # TAINT_OOT_MODULE (O) | TAINT_TEST (N)
 taint_ok=$(((1 << 12) | (1 << 18)))
 
-while getopts "k:o:s:x:T:t:q" opt; do
+while getopts "k:o:s:x:T:t:qL" opt; do
 	case $opt in
 	k) kdir=$OPTARG ;;
 	o) out=$OPTARG ;;
@@ -45,6 +49,7 @@ while getopts "k:o:s:x:T:t:q" opt; do
 	T) taint_ok=$OPTARG ;;
 	t) timeout=$OPTARG ;;
 	q) quiet=1 ;;
+	L) noload=1 ;;
 	*) exit 2 ;;
 	esac
 done
@@ -76,6 +81,9 @@ if [ -n "$extra" ]; then
 	cp "$extra" "$root/extra.sh"
 fi
 
+load_mods="${mods[*]}"
+[ $noload = 1 ] && load_mods=""
+
 cat >"$root/init" <<EOF
 #!/bin/busybox sh
 /bin/busybox --install -s
@@ -85,12 +93,14 @@ mount -t devtmpfs devtmpfs /dev
 mount -t debugfs debugfs /sys/kernel/debug
 exec 3>/dev/ttyS1
 mark() { echo "@@@ \$*" >&3; }
+show() { mark "SHOW \$*"; }
+fail() { mark "ERROR \$*"; }
 
 # Forget what boot left behind, so the scan at the end sees only us.
 echo clear >/sys/kernel/debug/kmemleak
 
 loaded=""
-for m in ${mods[*]}; do
+for m in $load_mods; do
 	if insmod /modules/\$m.ko; then
 		loaded="\$m \$loaded"
 	else
@@ -152,10 +162,11 @@ tr -d '\r' <"$out/channel.log" | awk -v out="$out" '
 	/^@@@ KUNIT / { f = out "/kunit/" $3 ".ktap"; next }
 	/^@@@ TREE$/ { f = out "/tree.txt"; next }
 	/^@@@ KMEMLEAK$/ { f = out "/kmemleak.txt"; next }
+	/^@@@ SHOW / { f = out "/show.txt"; print "==== " substr($0, 10) > f; next }
 	/^@@@ / { f = ""; print > (out "/marks.txt"); next }
 	f != "" { print > f }
 '
-touch "$out/marks.txt" "$out/tree.txt" "$out/kmemleak.txt"
+touch "$out/marks.txt" "$out/tree.txt" "$out/kmemleak.txt" "$out/show.txt"
 
 grep -q '^@@@ DONE$' "$out/marks.txt" || bad "guest did not finish (no DONE mark)"
 while read -r line; do bad "guest: ${line#@@@ ERROR }"; done < <(grep '^@@@ ERROR' "$out/marks.txt" || true)
@@ -173,7 +184,12 @@ if [ -n "$taint" ] && [ $((taint & ~taint_ok)) -ne 0 ]; then
 	bad "kernel tainted $taint (allowed mask $taint_ok)"
 fi
 
-[ $quiet = 1 ] || { echo "---- /sys/kernel/debug/memkit ----"; cat "$out/tree.txt"; echo "----"; }
+cat "$out/show.txt"
+if [ $quiet = 0 ]; then
+	echo "---- /sys/kernel/debug/memkit at the end ----"
+	cat "$out/tree.txt"
+	echo "----"
+fi
 
 # KUnit: parse each suite's results with kunit.py, then count the leaves.
 passed=0 failed=0 skipped=0
