@@ -29,8 +29,19 @@ all: modules
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-install:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+# Modules into /lib/modules/<release>/updates, then depmod (kbuild skips it
+# without a System.map, as with distribution headers; a staged install with
+# INSTALL_MOD_PATH leaves it to the packager); headers and Module.symvers
+# into $(PREFIX)/src/memkit for consumer modules.
+PREFIX ?= /usr
+KRELEASE = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h)
+
+install: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
+	$(if $(INSTALL_MOD_PATH),,depmod -a $(KRELEASE))
+	install -d $(DESTDIR)$(PREFIX)/src/memkit/include/memkit
+	install -m 0644 include/memkit/*.h $(DESTDIR)$(PREFIX)/src/memkit/include/memkit/
+	install -m 0644 Module.symvers $(DESTDIR)$(PREFIX)/src/memkit/
 
 deps:
 	@$(T)/deps.sh build test
