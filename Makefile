@@ -5,7 +5,8 @@
 #   make                build against KDIR (default: the running kernel)
 #   make check          everything CI runs: deps, lint, both builds, KUnit in QEMU
 #   make demo           boot the test kernel, load memkit, show its debugfs tree
-#   make lint           checkpatch --strict, sparse, kernel-doc: zero findings
+#   make lint           checkpatch --strict, sparse, kernel-doc, htmldocs: zero findings
+#   make htmldocs       Documentation/ to HTML in build/htmldocs
 #   make check-runner   prove the QEMU runner fails when it should
 #   make lifecycle      50 load/unload cycles of memkit + the demo
 #   make install        modules_install against KDIR
@@ -21,7 +22,7 @@ SUITES = $(shell sed -n 's/^[[:space:]]*\.name = "\(memkit_[a-z_]*\)",/\1/p' kun
 # The debug test kernel, built once and cached outside the repository.
 TEST_KDIR = $$($(T)/kernel.sh build debug)
 
-.PHONY: all modules check deps lint build-stock build-test kunit demo \
+.PHONY: all modules check deps lint htmldocs build-stock build-test kunit demo \
 	lifecycle check-runner install clean
 
 all: modules
@@ -57,6 +58,11 @@ build-test: deps
 
 lint: deps
 	$(T)/lint.sh
+
+# HTML from Documentation/, kernel-doc pulled from the sources; any Sphinx
+# warning fails it (make lint runs it too).
+htmldocs: deps
+	$(T)/htmldocs.sh
 
 kunit: build-test
 	kdir=$(TEST_KDIR) && $(T)/run-qemu.sh -q -k $$kdir -o build/run-kunit \

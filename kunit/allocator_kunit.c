@@ -101,7 +101,7 @@ static struct memkit_allocator at_backend(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, va);
 	KUNIT_ASSERT_EQ(test, memkit_validating_allocator_init(va, &child), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, at_valid_exit_action, va), 0);
-	return memkit_validating_allocator(va);
+	return memkit_validating_as_allocator(va);
 }
 
 static bool at_aligned(const void *p, size_t align)
@@ -116,7 +116,7 @@ static void at_zero_length(struct kunit *test)
 	struct memkit_failing_allocator fa;
 
 	memkit_failing_allocator_init(&fa, &inner, UINT_MAX, UINT_MAX);
-	a = memkit_failing_allocator(&fa);
+	a = memkit_failing_as_allocator(&fa);
 	KUNIT_EXPECT_PTR_EQ(test, memkit_alloc(&a, 0, 8, GFP_KERNEL), MEMKIT_ZERO_PTR);
 	KUNIT_EXPECT_PTR_EQ(test, memkit_alloc_array(&a, 0, 64, 8, GFP_KERNEL), MEMKIT_ZERO_PTR);
 	KUNIT_EXPECT_PTR_EQ(test, memkit_dupe(&a, "x", 0, GFP_KERNEL), MEMKIT_ZERO_PTR);
@@ -262,7 +262,7 @@ static void at_array_overflow(struct kunit *test)
 	struct memkit_failing_allocator fa;
 
 	memkit_failing_allocator_init(&fa, &inner, UINT_MAX, UINT_MAX);
-	a = memkit_failing_allocator(&fa);
+	a = memkit_failing_as_allocator(&fa);
 	KUNIT_EXPECT_NULL(test, memkit_alloc_array(&a, SIZE_MAX / 2, 3, 1, GFP_KERNEL));
 	KUNIT_EXPECT_NULL(test, memkit_alloc_array(&a, 2, SIZE_MAX, 1, GFP_KERNEL));
 	KUNIT_EXPECT_NULL(test, memkit_dupez(&a, "x", SIZE_MAX, GFP_KERNEL));
@@ -293,7 +293,7 @@ static void at_realloc_failure(struct kunit *test)
 	u8 *buf;
 
 	memkit_failing_allocator_init(&fa, &inner, 1, 0);
-	a = memkit_failing_allocator(&fa);
+	a = memkit_failing_as_allocator(&fa);
 	buf = memkit_alloc(&a, 100, 8, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	memset(buf, 0x77, 100);
@@ -387,7 +387,7 @@ static void at_failing_semantics(struct kunit *test)
 	void *p[4];
 
 	memkit_failing_allocator_init(&fa, &memkit_kmalloc_allocator, 2, UINT_MAX);
-	a = memkit_failing_allocator(&fa);
+	a = memkit_failing_as_allocator(&fa);
 	p[0] = memkit_alloc(&a, 10, 1, GFP_KERNEL);
 	p[1] = memkit_alloc(&a, 20, 1, GFP_KERNEL);
 	p[2] = memkit_alloc(&a, 30, 1, GFP_KERNEL);
@@ -424,7 +424,7 @@ static void at_failing_records_ip(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, sym);
 	memkit_failing_allocator_init(&fa, &memkit_kmalloc_allocator, 0, UINT_MAX);
-	a = memkit_failing_allocator(&fa);
+	a = memkit_failing_as_allocator(&fa);
 	KUNIT_EXPECT_NULL(test, at_failing_caller(&a));
 	KUNIT_ASSERT_TRUE(test, fa.has_induced_failure);
 	sprint_symbol(sym, fa.fail_ip);
@@ -438,7 +438,7 @@ static void at_failing_resize_index(struct kunit *test)
 	u8 *buf;
 
 	memkit_failing_allocator_init(&fa, &memkit_kmalloc_allocator, UINT_MAX, 1);
-	a = memkit_failing_allocator(&fa);
+	a = memkit_failing_as_allocator(&fa);
 	buf = memkit_alloc(&a, 100, 8, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	/* Resize index 0 goes through (kmalloc keeps 96..128 in place). */
@@ -484,8 +484,8 @@ static void at_validating_catches(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, memkit_validating_allocator_init(&va, &memkit_kmalloc_allocator), 0);
 	KUNIT_ASSERT_EQ(test, memkit_validating_allocator_init(&vs, &skew), 0);
-	a = memkit_validating_allocator(&va);
-	s = memkit_validating_allocator(&vs);
+	a = memkit_validating_as_allocator(&va);
+	s = memkit_validating_as_allocator(&vs);
 	buf = memkit_alloc(&a, 64, 8, GFP_KERNEL);
 	KUNIT_EXPECT_NOT_NULL(test, buf);
 
@@ -514,7 +514,7 @@ static void at_validating_leak(struct kunit *test)
 	struct memkit_allocator a;
 
 	KUNIT_ASSERT_EQ(test, memkit_validating_allocator_init(&va, &memkit_kmalloc_allocator), 0);
-	a = memkit_validating_allocator(&va);
+	a = memkit_validating_as_allocator(&va);
 	KUNIT_EXPECT_NOT_NULL(test, memkit_alloc(&a, 100, 8, GFP_KERNEL));
 	KUNIT_EXPECT_NOT_NULL(test, memkit_alloc(&a, 1000, 8, GFP_KERNEL));
 	KUNIT_ASSERT_EQ(test, memkit_expect_warnings_begin(), 0);

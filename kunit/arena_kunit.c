@@ -63,16 +63,16 @@ static struct ar_ctx *ar_new(struct kunit *test, const struct memkit_allocator *
 
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	memkit_failing_allocator_init(&c->fa, child, UINT_MAX, UINT_MAX);
-	fa = memkit_failing_allocator(&c->fa);
+	fa = memkit_failing_as_allocator(&c->fa);
 	KUNIT_ASSERT_EQ(test, memkit_arena_init(&c->arena, &fa, mode), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, ar_exit_action, &c->arena), 0);
 	c->a = memkit_arena_allocator(&c->arena);
 	return c;
 }
 
-static struct memkit_arena_stats ar_stats(struct ar_ctx *c)
+static struct memkit_arena_usage ar_stats(struct ar_ctx *c)
 {
-	struct memkit_arena_stats st;
+	struct memkit_arena_usage st;
 
 	memkit_arena_stats(&c->arena, &st, NULL);
 	return st;
@@ -403,7 +403,7 @@ static void ar_init_exit(struct kunit *test)
 {
 	struct memkit_arena arena;
 	static const struct memkit_allocator no_ops = {};
-	struct memkit_arena_stats st;
+	struct memkit_arena_usage st;
 
 	KUNIT_EXPECT_EQ(test, memkit_arena_init(&arena, NULL, MEMKIT_ARENA_BUMP), -EINVAL);
 	KUNIT_EXPECT_EQ(test, memkit_arena_init(&arena, &no_ops, MEMKIT_ARENA_BUMP), -EINVAL);

@@ -51,7 +51,7 @@ static struct memkit_oa_handle oa_expect_at(struct kunit *test, struct memkit_oa
 static void oa_expect_report(struct kunit *test, struct memkit_oa *oa, u64 free,
 			     u64 largest)
 {
-	struct memkit_oa_report r;
+	struct memkit_oa_usage r;
 
 	memkit_oa_report(oa, &r);
 	KUNIT_EXPECT_EQ(test, r.free, free);
@@ -341,7 +341,7 @@ static void oa_nodes_never_run_out(struct kunit *test)
 	const u32 max = 100;
 	struct memkit_oa *oa = oa_new(test, 1 << 20, max);
 	struct memkit_oa_handle h;
-	struct memkit_oa_report r;
+	struct memkit_oa_usage r;
 	u32 i;
 
 	for (i = 0; i < max; i++) {
@@ -358,7 +358,7 @@ static void oa_alignment_all_powers(struct kunit *test)
 {
 	struct memkit_oa *oa = oa_new(test, U64_MAX, 8);
 	struct memkit_oa_handle first = oa_expect_at(test, oa, 1, 1, 0), h;
-	struct memkit_oa_report r;
+	struct memkit_oa_usage r;
 	unsigned int shift;
 
 	for (shift = 1; shift < 64; shift++) {
@@ -382,7 +382,7 @@ static void oa_alignment_padding(struct kunit *test)
 	struct memkit_oa_handle a = oa_expect_at(test, oa, 1, 1, 0);
 	struct memkit_oa_handle b = oa_expect_at(test, oa, 10, 64, 64);
 	struct memkit_oa_handle c = oa_expect_at(test, oa, 5, 1, 1);
-	struct memkit_oa_report r;
+	struct memkit_oa_usage r;
 
 	memkit_oa_report(oa, &r);
 	KUNIT_EXPECT_EQ(test, r.free, 1000ULL - 16);
@@ -508,7 +508,7 @@ static void oa_reserve_whole(struct kunit *test)
 {
 	struct memkit_oa *oa = oa_new(test, 4096, 4);
 	struct memkit_oa_handle all, h;
-	struct memkit_oa_report r;
+	struct memkit_oa_usage r;
 
 	KUNIT_EXPECT_EQ(test, memkit_oa_reserve(oa, 0, 4096, &all), 0);
 	memkit_oa_report(oa, &r);
@@ -579,9 +579,9 @@ static void oa_reset(struct kunit *test)
 static void oa_full_report(struct kunit *test)
 {
 	struct memkit_oa *oa = oa_new(test, 1 << 20, 64);
-	struct memkit_oa_full_report *full;
+	struct memkit_oa_bin_usage *full;
 	struct memkit_oa_handle h[16];
-	struct memkit_oa_report r;
+	struct memkit_oa_usage r;
 	u64 units = 0;
 	u32 regions = 0, bin, i;
 
@@ -614,7 +614,7 @@ static void oa_fragment_half(struct kunit *test)
 	const u32 n = 512;
 	struct memkit_oa *oa = oa_new(test, n * 4096ULL, n);
 	struct memkit_oa_handle *h;
-	struct memkit_oa_report r;
+	struct memkit_oa_usage r;
 	u32 i;
 
 	h = kunit_kcalloc(test, n, sizeof(*h), GFP_KERNEL);
@@ -649,7 +649,7 @@ static void oa_refill_utilisation(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, h);
 	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
 		struct memkit_oa *oa = oa_new(test, total, 1024);
-		struct memkit_oa_report r;
+		struct memkit_oa_usage r;
 		u32 n = 0, i;
 		u64 used;
 
@@ -708,7 +708,7 @@ static bool oa_model_fits(struct oa_live *live, u32 n, u64 total, u64 size, u64 
 static void oa_model_check(struct kunit *test, struct memkit_oa *oa,
 			   struct oa_live *live, u32 n, u64 total)
 {
-	struct memkit_oa_report r;
+	struct memkit_oa_usage r;
 	u64 used = 0, size;
 	u32 i;
 

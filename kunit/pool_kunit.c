@@ -32,16 +32,16 @@ static struct pl_ctx *pl_new(struct kunit *test, size_t size, size_t align,
 
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	memkit_failing_allocator_init(&c->fa, &memkit_kmalloc_allocator, UINT_MAX, UINT_MAX);
-	fa = memkit_failing_allocator(&c->fa);
+	fa = memkit_failing_as_allocator(&c->fa);
 	KUNIT_ASSERT_EQ(test, memkit_pool_init_preheated(&c->pool, &fa, size, align, flags,
 							 preheat), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, pl_exit_action, &c->pool), 0);
 	return c;
 }
 
-static struct memkit_pool_stats pl_stats(struct pl_ctx *c)
+static struct memkit_pool_usage pl_stats(struct pl_ctx *c)
 {
-	struct memkit_pool_stats st;
+	struct memkit_pool_usage st;
 
 	memkit_pool_stats(&c->pool, &st);
 	return st;
@@ -95,7 +95,7 @@ static void pl_preheat_failure(struct kunit *test)
 
 	for (mode = 0; mode < 2; mode++) {
 		memkit_failing_allocator_init(&fa, &memkit_kmalloc_allocator, 2, UINT_MAX);
-		a = memkit_failing_allocator(&fa);
+		a = memkit_failing_as_allocator(&fa);
 		KUNIT_EXPECT_EQ(test, memkit_pool_init_preheated(&pool, &a, 4000, 0,
 								 mode ? MEMKIT_POOL_PASSTHROUGH :
 									MEMKIT_POOL_BUMP, 16),
@@ -289,7 +289,7 @@ static void pl_locked_threads(struct kunit *test)
 {
 	struct pl_ctx *c = pl_new(test, sizeof(struct pl_item), __alignof__(struct pl_item),
 				  MEMKIT_POOL_LOCKED, 0);
-	struct memkit_pool_stats st;
+	struct memkit_pool_usage st;
 	struct pl_thread *t;
 	u32 i, ops = 0;
 

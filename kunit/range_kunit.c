@@ -45,7 +45,7 @@ static void range_destroy_now(struct kunit *test, struct memkit_range *r)
 static void range_expect_report(struct kunit *test, struct memkit_range *r,
 				u64 free, u32 allocs)
 {
-	struct memkit_oa_report rep;
+	struct memkit_oa_usage rep;
 
 	memkit_range_report(r, &rep);
 	KUNIT_EXPECT_EQ(test, rep.free, free);
@@ -366,7 +366,7 @@ static void range_concurrent(struct kunit *test)
 	struct memkit_range *r = range_new(test, NULL, 1 << 20, MEMKIT_RANGE_OFFSET,
 					   RANGE_THREADS * RANGE_THREAD_LIVE);
 	struct range_thread *t;
-	struct memkit_oa_report rep;
+	struct memkit_oa_usage rep;
 	u32 i, ops = 0;
 
 	t = kunit_kcalloc(test, RANGE_THREADS, sizeof(*t), GFP_KERNEL);

@@ -444,17 +444,17 @@ void memkit_failing_allocator_init(struct memkit_failing_allocator *fa,
 EXPORT_SYMBOL_MEMKIT(memkit_failing_allocator_init);
 
 /**
- * memkit_failing_allocator() - the interface of a failing allocator
+ * memkit_failing_as_allocator() - the interface of a failing allocator
  * @fa: an initialised failing allocator.
  *
  * Context: any context.
  * Return: an allocator that forwards to @fa.
  */
-struct memkit_allocator memkit_failing_allocator(struct memkit_failing_allocator *fa)
+struct memkit_allocator memkit_failing_as_allocator(struct memkit_failing_allocator *fa)
 {
 	return (struct memkit_allocator){ .ctx = fa, .ops = &failing_ops };
 }
-EXPORT_SYMBOL_MEMKIT(memkit_failing_allocator);
+EXPORT_SYMBOL_MEMKIT(memkit_failing_as_allocator);
 
 /* One run of @body with allocation @index failing (UINT_MAX: none). */
 static int failure_run(const struct memkit_allocator *backing, unsigned int index,
@@ -464,7 +464,7 @@ static int failure_run(const struct memkit_allocator *backing, unsigned int inde
 	struct memkit_allocator a;
 
 	memkit_failing_allocator_init(fa, backing, index, UINT_MAX);
-	a = memkit_failing_allocator(fa);
+	a = memkit_failing_as_allocator(fa);
 	return body(&a, arg);
 }
 

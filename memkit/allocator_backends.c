@@ -460,14 +460,14 @@ void memkit_validating_allocator_exit(struct memkit_validating_allocator *va)
 EXPORT_SYMBOL_MEMKIT(memkit_validating_allocator_exit);
 
 /**
- * memkit_validating_allocator() - the interface of a validating allocator
+ * memkit_validating_as_allocator() - the interface of a validating allocator
  * @va: an initialised validating allocator.
  *
  * Context: any context the child allows.
  * Return: an allocator that checks and forwards to @va's child.
  */
-struct memkit_allocator memkit_validating_allocator(struct memkit_validating_allocator *va)
+struct memkit_allocator memkit_validating_as_allocator(struct memkit_validating_allocator *va)
 {
 	return (struct memkit_allocator){ .ctx = va, .ops = &validating_ops };
 }
-EXPORT_SYMBOL_MEMKIT(memkit_validating_allocator);
+EXPORT_SYMBOL_MEMKIT(memkit_validating_as_allocator);

@@ -473,7 +473,7 @@ EXPORT_SYMBOL_MEMKIT(memkit_arena_allocator);
  *
  * Context: any context.  O(buffers + passthrough objects).
  */
-void memkit_arena_stats(struct memkit_arena *arena, struct memkit_arena_stats *st,
+void memkit_arena_stats(struct memkit_arena *arena, struct memkit_arena_usage *st,
 			struct seq_file *m)
 {
 	struct memkit_arena_obj *obj;
@@ -506,7 +506,7 @@ EXPORT_SYMBOL_MEMKIT(memkit_arena_stats);
 
 static void arena_summary(struct seq_file *m, void *data)
 {
-	struct memkit_arena_stats st;
+	struct memkit_arena_usage st;
 
 	memkit_arena_stats(data, &st, NULL);
 	seq_printf(m, "%s capacity=%zu handed_out=%zu resets=%lu child_allocs=%lu",
@@ -516,7 +516,7 @@ static void arena_summary(struct seq_file *m, void *data)
 
 static int arena_stats_show(struct seq_file *m, void *data)
 {
-	struct memkit_arena_stats st;
+	struct memkit_arena_usage st;
 
 	memkit_arena_stats(data, &st, m);
 	seq_printf(m, "mode          %s\n", st.passthrough ? "passthrough" : "bump");

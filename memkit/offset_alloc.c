@@ -530,7 +530,7 @@ EXPORT_SYMBOL_MEMKIT(memkit_oa_alloc_size);
  * Context: any context; the caller's lock held.  O(free regions in the
  * highest non-empty bin).
  */
-void memkit_oa_report(const struct memkit_oa *oa, struct memkit_oa_report *r)
+void memkit_oa_report(const struct memkit_oa *oa, struct memkit_oa_usage *r)
 {
 	u32 idx;
 
@@ -557,7 +557,7 @@ EXPORT_SYMBOL_MEMKIT(memkit_oa_report);
  * Context: any context; the caller's lock held.  O(free regions).
  */
 void memkit_oa_full_report(const struct memkit_oa *oa,
-			   struct memkit_oa_full_report *r)
+			   struct memkit_oa_bin_usage *r)
 {
 	u32 bin, idx;
 

@@ -129,7 +129,7 @@ int memkit_pool_init(struct memkit_pool *pool, const struct memkit_allocator *ch
 	const unsigned int all = MEMKIT_POOL_FIXED | MEMKIT_POOL_LOCKED |
 				 MEMKIT_POOL_PASSTHROUGH | MEMKIT_POOL_BUMP;
 	enum memkit_arena_mode mode = MEMKIT_ARENA_DEFAULT;
-	struct memkit_arena_stats ast;
+	struct memkit_arena_usage ast;
 	int ret;
 
 	memset(pool, 0, sizeof(*pool));
@@ -356,7 +356,7 @@ EXPORT_SYMBOL_MEMKIT(memkit_pool_reset);
  *
  * Context: any context.
  */
-void memkit_pool_stats(struct memkit_pool *pool, struct memkit_pool_stats *st)
+void memkit_pool_stats(struct memkit_pool *pool, struct memkit_pool_usage *st)
 {
 	unsigned long flags = pool_lock(pool);
 
@@ -377,7 +377,7 @@ EXPORT_SYMBOL_MEMKIT(memkit_pool_stats);
 
 static void pool_summary(struct seq_file *m, void *data)
 {
-	struct memkit_pool_stats st;
+	struct memkit_pool_usage st;
 
 	memkit_pool_stats(data, &st);
 	seq_printf(m, "size=%zu align=%zu live=%zu free=%zu high_water=%zu failed=%lu",
@@ -387,7 +387,7 @@ static void pool_summary(struct seq_file *m, void *data)
 
 static int pool_stats_show(struct seq_file *m, void *data)
 {
-	struct memkit_pool_stats st;
+	struct memkit_pool_usage st;
 
 	memkit_pool_stats(data, &st);
 	seq_printf(m, "object_size   %zu\n", st.item_size);

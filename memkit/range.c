@@ -89,7 +89,7 @@ static int dedicated_free(struct memkit_dedicated *ded,
 }
 
 static void dedicated_report(const struct memkit_dedicated *ded,
-			     struct memkit_oa_report *r)
+			     struct memkit_oa_usage *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->size = ded->size;
@@ -101,7 +101,7 @@ static void dedicated_report(const struct memkit_dedicated *ded,
 }
 
 static void __memkit_range_report(struct memkit_range *range,
-				  struct memkit_oa_report *r)
+				  struct memkit_oa_usage *r)
 {
 	lockdep_assert_held(&range->lock);
 	switch (range->kind) {
@@ -134,7 +134,7 @@ static void __memkit_range_walk_regions(struct memkit_range *range,
 static void range_summary(struct seq_file *m, void *data)
 {
 	struct memkit_range *range = data;
-	struct memkit_oa_report r;
+	struct memkit_oa_usage r;
 	unsigned long flags;
 
 	spin_lock_irqsave(&range->lock, flags);
@@ -146,7 +146,7 @@ static void range_summary(struct seq_file *m, void *data)
 }
 
 /* Fragmentation in thousandths: 1 - largest free / free. */
-static u64 range_frag_milli(const struct memkit_oa_report *r)
+static u64 range_frag_milli(const struct memkit_oa_usage *r)
 {
 	if (!r->free)
 		return 0;
@@ -156,8 +156,8 @@ static u64 range_frag_milli(const struct memkit_oa_report *r)
 static int range_bins_show(struct seq_file *m, void *data)
 {
 	struct memkit_range *range = data;
-	struct memkit_oa_full_report *full;
-	struct memkit_oa_report r;
+	struct memkit_oa_bin_usage *full;
+	struct memkit_oa_usage r;
 	unsigned long flags;
 	u64 frag;
 	u32 bin;
@@ -516,7 +516,7 @@ EXPORT_SYMBOL_MEMKIT(memkit_range_reset);
  *
  * Context: any context; takes the range's irq-safe spinlock.
  */
-void memkit_range_report(struct memkit_range *range, struct memkit_oa_report *r)
+void memkit_range_report(struct memkit_range *range, struct memkit_oa_usage *r)
 {
 	unsigned long flags;
 

@@ -165,7 +165,7 @@ void memkit_failing_allocator_init(struct memkit_failing_allocator *fa,
 				   unsigned int fail_index,
 				   unsigned int resize_fail_index);
 struct memkit_allocator
-memkit_failing_allocator(struct memkit_failing_allocator *fa);
+memkit_failing_as_allocator(struct memkit_failing_allocator *fa);
 
 /**
  * struct memkit_validating_allocator - a test backend that checks the contract
@@ -186,7 +186,7 @@ int memkit_validating_allocator_init(struct memkit_validating_allocator *va,
 				     const struct memkit_allocator *child);
 void memkit_validating_allocator_exit(struct memkit_validating_allocator *va);
 struct memkit_allocator
-memkit_validating_allocator(struct memkit_validating_allocator *va);
+memkit_validating_as_allocator(struct memkit_validating_allocator *va);
 
 /**
  * struct memkit_alloc_failure_report - what a failure sweep found

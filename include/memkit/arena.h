@@ -64,7 +64,7 @@ struct memkit_arena {
 };
 
 /**
- * struct memkit_arena_stats - figures from memkit_arena_stats()
+ * struct memkit_arena_usage - figures from memkit_arena_stats()
  * @passthrough: the arena is in passthrough mode.
  * @buffers: buffers held (bump mode).
  * @capacity: their bytes, headers excluded (memkit_arena_query_capacity()).
@@ -74,7 +74,7 @@ struct memkit_arena {
  * @resets: resets so far.
  * @child_allocs: allocations from the child so far.
  */
-struct memkit_arena_stats {
+struct memkit_arena_usage {
 	bool passthrough;
 	unsigned int buffers;
 	size_t capacity;
@@ -97,7 +97,7 @@ bool memkit_arena_reset(struct memkit_arena *arena,
 size_t memkit_arena_query_capacity(struct memkit_arena *arena);
 struct memkit_allocator memkit_arena_allocator(struct memkit_arena *arena);
 int memkit_arena_register(struct memkit_arena *arena, const char *name);
-void memkit_arena_stats(struct memkit_arena *arena, struct memkit_arena_stats *st,
+void memkit_arena_stats(struct memkit_arena *arena, struct memkit_arena_usage *st,
 			struct seq_file *m);
 
 #endif /* _MEMKIT_ARENA_H */

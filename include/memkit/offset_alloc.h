@@ -70,7 +70,7 @@ struct memkit_oa {
 };
 
 /**
- * struct memkit_oa_report - occupancy totals
+ * struct memkit_oa_usage - occupancy totals
  * @size: units managed.
  * @free: free units.
  * @largest_free: size of the largest free region.
@@ -78,7 +78,7 @@ struct memkit_oa {
  * @max_allocs: most live allocations allowed.
  * @free_regions: number of free regions (never two adjacent).
  */
-struct memkit_oa_report {
+struct memkit_oa_usage {
 	u64 size;
 	u64 free;
 	u64 largest_free;
@@ -88,14 +88,14 @@ struct memkit_oa_report {
 };
 
 /**
- * struct memkit_oa_full_report - free regions per bin
+ * struct memkit_oa_bin_usage - free regions per bin
  * @used_bins_top: the top-level bitmask of non-empty bins.
  * @used_bins: the leaf bitmasks.
  * @bins: per bin, the number of free regions and their total units.
  *
  * About 8 KiB: allocate it, never put it on the stack.
  */
-struct memkit_oa_full_report {
+struct memkit_oa_bin_usage {
 	u64 used_bins_top;
 	u8 used_bins[MEMKIT_OA_TOP_BINS];
 	struct {
@@ -168,9 +168,9 @@ int memkit_oa_reserve(struct memkit_oa *oa, u64 offset, u64 size,
 int memkit_oa_free(struct memkit_oa *oa, const struct memkit_oa_handle *handle);
 int memkit_oa_alloc_size(const struct memkit_oa *oa,
 			 const struct memkit_oa_handle *handle, u64 *size);
-void memkit_oa_report(const struct memkit_oa *oa, struct memkit_oa_report *r);
+void memkit_oa_report(const struct memkit_oa *oa, struct memkit_oa_usage *r);
 void memkit_oa_full_report(const struct memkit_oa *oa,
-			   struct memkit_oa_full_report *r);
+			   struct memkit_oa_bin_usage *r);
 void memkit_oa_walk_regions(const struct memkit_oa *oa,
 			    memkit_oa_region_fn fn, void *arg);
 int memkit_oa_check(const struct memkit_oa *oa);

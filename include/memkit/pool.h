@@ -56,7 +56,7 @@ struct memkit_pool {
 };
 
 /**
- * struct memkit_pool_stats - figures from memkit_pool_stats()
+ * struct memkit_pool_usage - figures from memkit_pool_stats()
  * @item_size: bytes per object (at least a pointer, a multiple of @item_align).
  * @item_align: object alignment (at least a pointer's).
  * @live: objects created and not destroyed.
@@ -68,7 +68,7 @@ struct memkit_pool {
  * @failed: creates that returned NULL.
  * @passthrough: each object is its own child allocation.
  */
-struct memkit_pool_stats {
+struct memkit_pool_usage {
 	size_t item_size;
 	size_t item_align;
 	size_t live;
@@ -92,7 +92,7 @@ void *memkit_pool_create(struct memkit_pool *pool, gfp_t gfp);
 void memkit_pool_destroy(struct memkit_pool *pool, void *obj);
 bool memkit_pool_reset(struct memkit_pool *pool, enum memkit_arena_reset_mode mode,
 		       size_t limit, gfp_t gfp);
-void memkit_pool_stats(struct memkit_pool *pool, struct memkit_pool_stats *st);
+void memkit_pool_stats(struct memkit_pool *pool, struct memkit_pool_usage *st);
 int memkit_pool_register(struct memkit_pool *pool, const char *name);
 void *__memkit_pool_create_typed(struct memkit_pool *pool, size_t size,
 				 size_t align, gfp_t gfp);

@@ -34,7 +34,7 @@ int memkit_range_reserve(struct memkit_range *range, u64 offset, u64 size,
 int memkit_range_free(struct memkit_range *range,
 		      const struct memkit_oa_handle *handle);
 void memkit_range_reset(struct memkit_range *range);
-void memkit_range_report(struct memkit_range *range, struct memkit_oa_report *r);
+void memkit_range_report(struct memkit_range *range, struct memkit_oa_usage *r);
 int memkit_range_check(struct memkit_range *range);
 
 #endif /* _MEMKIT_RANGE_H */

@@ -12,7 +12,7 @@
 set -euo pipefail
 
 declare -A group_pkgs=(
-	[build]="make gcc linux-headers-amd64 linux-source-6.12 bc bison flex libelf-dev libssl-dev sparse python3 perl xz-utils"
+	[build]="make gcc linux-headers-amd64 linux-source-6.12 bc bison flex libelf-dev libssl-dev sparse python3 perl xz-utils python3-sphinx"
 	[test]="qemu-system-x86 busybox-static cpio"
 	[bench]="gnuplot-nox"
 )

@@ -5,6 +5,7 @@
 #   scripts/checkpatch.pl --strict   (from the 6.12 source)
 #   scripts/kernel-doc -none -Wall
 #   sparse (C=2) on a build against the debug test kernel
+#   the Sphinx HTML build of Documentation/ (no warnings)
 # and nothing outside include/memkit/compat.h may test LINUX_VERSION_CODE.
 
 set -uo pipefail
@@ -36,6 +37,8 @@ if grep -n LINUX_VERSION_CODE "${files[@]}" | grep -v '^include/memkit/compat.h:
 	echo "lint: version gates belong in include/memkit/compat.h"
 	bad=1
 fi
+
+"$here/htmldocs.sh" || bad=1
 
 kdir=$("$here/kernel.sh" build debug) || exit 1
 "$here/build.sh" sparse "$kdir" C=2 || bad=1
