@@ -5,6 +5,7 @@
 #   make                build against KDIR (default: the running kernel)
 #   make check          everything CI runs: deps, lint, both builds, KUnit in QEMU
 #   make demo           boot the test kernel, load memkit, show its debugfs tree
+#   make bench          memkit vs drm_mm, gen_pool, rhashtable, ... in a perf kernel
 #   make lint           checkpatch --strict, sparse, kernel-doc, htmldocs: zero findings
 #   make htmldocs       Documentation/ to HTML in build/htmldocs
 #   make check-runner   prove the QEMU runner fails when it should
@@ -23,7 +24,7 @@ SUITES = $(shell sed -n 's/^[[:space:]]*\.name = "\(memkit_[a-z_]*\)",/\1/p' kun
 TEST_KDIR = $$($(T)/kernel.sh build debug)
 
 .PHONY: all modules check deps lint htmldocs build-stock build-test kunit demo \
-	lifecycle check-runner install clean
+	lifecycle bench check-runner install clean
 
 all: modules
 
@@ -75,6 +76,18 @@ demo: build-test
 		build/test/memkit/memkit.ko build/test/tools/demo/memkit_demo.ko
 	@echo "Live state is in /sys/kernel/debug/memkit/ (summary, <name>/...); drive the demo with"
 	@echo "echo 'alloc 1M' | 'free N' | 'free-half' | 'run N' | 'relocate' > /sys/kernel/debug/memkit_demo/ctl"
+
+# memkit against the kernel's peers in one boot of the perf kernel (no
+# debug checkers, DRM and GENERIC_ALLOCATOR on): table, CSV and a chart.
+# tsc=reliable: under TCG the clocksource watchdog otherwise drops the
+# TSC for jiffies, and every timing becomes a multiple of a tick.
+bench:
+	@$(T)/deps.sh build test bench
+	kdir=$$($(T)/kernel.sh build perf) && $(T)/build.sh perf $$kdir && \
+	$(T)/run-qemu.sh -q -L -m 3072 -t 1500 -a tsc=reliable -k $$kdir -o build/run-bench \
+		-x tools/bench/bench.sh \
+		build/perf/memkit/memkit.ko build/perf/tools/bench/memkit_bench.ko
+	tools/bench/report.sh build/run-bench build/bench
 
 # 50 load/unload cycles of memkit + the demo, with workloads, in one boot.
 lifecycle: build-test

@@ -5,7 +5,7 @@
 # and live state, and judge the run.
 #
 # Usage: run-qemu.sh -k KDIR -o OUTDIR [-s "suite ..."] [-x guest.sh]
-#                    [-T taint-mask] [-t seconds] [-q] [-L] module.ko ...
+#                    [-T taint-mask] [-t seconds] [-m MiB] [-q] [-L] module.ko ...
 #
 #   -k  kernel build tree (its arch/x86/boot/bzImage is booted)
 #   -o  where the logs go: console.log (ttyS0), channel.log (ttyS1),
@@ -19,6 +19,8 @@
 #       does)
 #   -T  taint bits the run may set (default: O out-of-tree and N test)
 #   -t  guest timeout in seconds (default 600)
+#   -m  guest memory in MiB (default 1024)
+#   -a  extra kernel command line
 #   -q  do not print the memkit debugfs tree at the end
 #
 # The guest loads the modules in order, copies every
@@ -36,11 +38,11 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-kdir='' out='' suites='' extra='' timeout=600 quiet=0 noload=0
+kdir='' out='' suites='' extra='' timeout=600 quiet=0 noload=0 mem=1024 append=
 # TAINT_OOT_MODULE (O) | TAINT_TEST (N)
 taint_ok=$(((1 << 12) | (1 << 18)))
 
-while getopts "k:o:s:x:T:t:qL" opt; do
+while getopts "k:o:s:x:T:t:m:a:qL" opt; do
 	case $opt in
 	k) kdir=$OPTARG ;;
 	o) out=$OPTARG ;;
@@ -48,6 +50,8 @@ while getopts "k:o:s:x:T:t:qL" opt; do
 	x) extra=$OPTARG ;;
 	T) taint_ok=$OPTARG ;;
 	t) timeout=$OPTARG ;;
+	m) mem=$OPTARG ;;
+	a) append=$OPTARG ;;
 	q) quiet=1 ;;
 	L) noload=1 ;;
 	*) exit 2 ;;
@@ -147,10 +151,10 @@ accel=(-accel tcg)
 
 start=$(date +%s)
 rc=0
-timeout --foreground "$timeout" qemu-system-x86_64 "${accel[@]}" -smp 2 -m 1G \
+timeout --foreground "$timeout" qemu-system-x86_64 "${accel[@]}" -smp 2 -m "$mem" \
 	-nodefaults -display none -no-reboot \
 	-kernel "$kdir/arch/x86/boot/bzImage" -initrd "$out/initramfs.cpio" \
-	-append "console=ttyS0 panic=-1 oops=panic kasan.fault=report" \
+	-append "console=ttyS0 panic=-1 oops=panic kasan.fault=report $append" \
 	-serial "file:$out/console.log" -serial "file:$out/channel.log" \
 	</dev/null >"$out/qemu.log" 2>&1 || rc=$?
 echo "run-qemu.sh: guest ran $(($(date +%s) - start)) s (log: $out/console.log)" >&2
