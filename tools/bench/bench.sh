@@ -4,7 +4,7 @@
 # results to the host.
 
 insmod /modules/memkit.ko || fail "insmod memkit"
-insmod /modules/memkit_bench.ko || fail "insmod memkit_bench"
+insmod /modules/memkit_bench.ko $MEMKIT_BENCH_ARGS || fail "insmod memkit_bench"
 show "results"
 cat /sys/kernel/debug/memkit_bench/results >&3
 show "results.csv"

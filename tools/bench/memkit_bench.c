@@ -55,6 +55,10 @@ struct bench_row {
 	u32 util_ppm;		/* refill rows: utilisation in parts per million */
 };
 
+static uint scale = 1;
+module_param(scale, uint, 0444);
+MODULE_PARM_DESC(scale, "multiply every operation count (default 1; more on real hardware)");
+
 static struct bench_row rows[BENCH_ROWS];
 static unsigned int nr_rows;
 static struct dentry *bench_dir;
@@ -375,6 +379,7 @@ static u64 bench_key(struct rnd_state *rs)
 struct map_bench {
 	u32 bits, n;
 	u64 *keys;		/* present keys; absent ones are even */
+	u64 *mkeys;		/* memkit's copy, which its churn changes */
 	struct bench_obj *objs;
 	struct memkit_hashmap map;
 	void *buf;
@@ -444,7 +449,14 @@ static u64 map_lookups(struct map_bench *mb, int which, bool hit, u32 ops)
 	return median(t);
 }
 
-/* Remove a random key and insert a new one, in each structure. */
+/*
+ * Remove a random key and insert a new one, in each structure.  Every
+ * structure replays the same seeded sequence.  rhashtable and hashtable.h
+ * share the objects: rhashtable's churn runs first, on the keys both were
+ * built with, and hashtable.h's (which unlinks without hashing) then
+ * leaves each object with the same key again.  memkit's map holds copies,
+ * so its churn works on its own key array and leaves the objects alone.
+ */
 static u64 map_churn(struct map_bench *mb, int which, u32 ops)
 {
 	struct rnd_state rs;
@@ -462,9 +474,9 @@ static u64 map_churn(struct map_bench *mb, int which, u32 ops)
 
 			switch (which) {
 			case 0:
-				memkit_hashmap_remove(&mb->map, &o->key, bench_map_params);
-				o->key = k;
-				memkit_hashmap_put(&mb->map, &o->key, &o->val, bench_map_params);
+				memkit_hashmap_remove(&mb->map, &mb->mkeys[v], bench_map_params);
+				mb->mkeys[v] = k;
+				memkit_hashmap_put(&mb->map, &k, &o->val, bench_map_params);
 				break;
 			case 1:
 				rhashtable_remove_fast(&mb->rht, &o->rnode, bench_rht_params);
@@ -477,7 +489,6 @@ static u64 map_churn(struct map_bench *mb, int which, u32 ops)
 				ht_add(mb, o);
 				break;
 			}
-			mb->keys[v] = k;
 		}
 		t[rep] = (ktime_get_ns() - t0) * 1000 / ops;
 		cond_resched();
@@ -498,8 +509,9 @@ static void bench_maps(u32 bits, u32 ops)
 	snprintf(param, sizeof(param), "2^%u", bits);
 	mb.n = (1U << bits) * 80 / 100;
 	mb.keys = kvcalloc(mb.n, sizeof(u64), GFP_KERNEL);
+	mb.mkeys = kvcalloc(mb.n, sizeof(u64), GFP_KERNEL);
 	mb.objs = kvcalloc(mb.n, sizeof(*mb.objs), GFP_KERNEL);
-	if (!mb.keys || !mb.objs ||
+	if (!mb.keys || !mb.mkeys || !mb.objs ||
 	    memkit_hashmap_layout_for_capacity(1U << bits, bench_map_params, &l))
 		goto out;
 	mb.buf = kvmalloc(l.total, GFP_KERNEL);
@@ -516,6 +528,7 @@ static void bench_maps(u32 bits, u32 ops)
 			o->key = bench_key(&rs);
 		} while (memkit_hashmap_contains(&mb.map, &o->key, bench_map_params));
 		mb.keys[i] = o->key;
+		mb.mkeys[i] = o->key;
 		memkit_hashmap_put(&mb.map, &o->key, &o->val, bench_map_params);
 		rhashtable_insert_fast(&mb.rht, &o->rnode, bench_rht_params);
 		ht_add(&mb, o);
@@ -541,6 +554,7 @@ static void bench_maps(u32 bits, u32 ops)
 out:
 	kvfree(mb.buf);
 	kvfree(mb.objs);
+	kvfree(mb.mkeys);
 	kvfree(mb.keys);
 }
 
@@ -722,22 +736,22 @@ static int __init memkit_bench_init(void)
 
 	bench_t0 = ktime_get_ns();
 	pr_info("memkit_bench: running\n");
-	bench_range_churn(1024, 10000);
+	bench_range_churn(1024, 10000 * scale);
 	bench_progress("range churn 1Ki");
-	bench_range_churn(16384, 10000);
+	bench_range_churn(16384, 10000 * scale);
 	bench_progress("range churn 16Ki");
-	bench_range_churn(65536, 10000);
+	bench_range_churn(65536, 10000 * scale);
 	bench_progress("range churn 64Ki");
 	for (i = 0; i < ARRAY_SIZE(refill_sizes); i++)
 		bench_refill(refill_sizes[i]);
 	bench_progress("refill");
-	bench_maps(16, 50000);
+	bench_maps(16, 50000 * scale);
 	bench_progress("maps 2^16");
-	bench_maps(20, 50000);
+	bench_maps(20, 50000 * scale);
 	bench_progress("maps 2^20");
-	bench_pool(50000);
+	bench_pool(50000 * scale);
 	bench_progress("pool");
-	bench_arena(10);
+	bench_arena(10 * scale);
 	bench_progress("arena");
 
 	bench_dir = debugfs_create_dir("memkit_bench", NULL);
