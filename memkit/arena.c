@@ -6,7 +6,6 @@
 #include <linux/align.h>
 #include <linux/kernel.h>
 #include <linux/overflow.h>
-#include <linux/seq_file.h>
 #include <linux/string.h>
 
 #include <memkit/arena.h>
@@ -465,16 +464,13 @@ EXPORT_SYMBOL_MEMKIT(memkit_arena_allocator);
  * memkit_arena_stats() - what an arena holds and has done
  * @arena: the arena.
  * @st: receives the figures.
- * @m: if not NULL, each buffer's size is also printed here, one line
- *	each, newest (current) first.
  *
  * Safe against the owner running concurrently (debugfs uses it); the
  * counters are then a snapshot.
  *
  * Context: any context.  O(buffers + passthrough objects).
  */
-void memkit_arena_stats(struct memkit_arena *arena, struct memkit_arena_usage *st,
-			struct seq_file *m)
+void memkit_arena_stats(struct memkit_arena *arena, struct memkit_arena_usage *st)
 {
 	struct memkit_arena_obj *obj;
 	struct memkit_arena_buf *b;
@@ -484,78 +480,19 @@ void memkit_arena_stats(struct memkit_arena *arena, struct memkit_arena_usage *s
 	st->passthrough = arena->passthrough;
 	spin_lock_irqsave(&arena->list_lock, flags);
 	for (b = arena->head; b; b = b->next) {
-		if (m)
-			seq_printf(m, "buffer %-6u %zu bytes%s\n", st->buffers,
-				   arena_data_len(b), b == arena->head ? " (current)" : "");
 		st->buffers++;
 		st->capacity += arena_data_len(b);
 	}
 	list_for_each_entry(obj, &arena->objects, link)
 		st->objects++;
 	/* The owner updates these without the lock: a reader gets a snapshot. */
-	if (arena->head)
+	if (arena->head) {
+		st->current_size = arena_data_len(arena->head);
 		st->current_used = data_race(arena->end); /* snapshot, see above */
+	}
 	spin_unlock_irqrestore(&arena->list_lock, flags);
 	st->handed_out = data_race(arena->handed_out); /* snapshot */
 	st->resets = data_race(arena->resets); /* snapshot */
 	st->child_allocs = data_race(arena->child_allocs); /* snapshot */
 }
 EXPORT_SYMBOL_MEMKIT(memkit_arena_stats);
-
-/* debugfs */
-
-static void arena_summary(struct seq_file *m, void *data)
-{
-	struct memkit_arena_usage st;
-
-	memkit_arena_stats(data, &st, NULL);
-	seq_printf(m, "%s capacity=%zu handed_out=%zu resets=%lu child_allocs=%lu",
-		   st.passthrough ? "passthrough" : "bump", st.capacity,
-		   st.handed_out, st.resets, st.child_allocs);
-}
-
-static int arena_stats_show(struct seq_file *m, void *data)
-{
-	struct memkit_arena_usage st;
-
-	memkit_arena_stats(data, &st, m);
-	seq_printf(m, "mode          %s\n", st.passthrough ? "passthrough" : "bump");
-	seq_printf(m, "buffers       %u\n", st.buffers);
-	seq_printf(m, "current_used  %zu\n", st.current_used);
-	seq_printf(m, "objects       %zu\n", st.objects);
-	seq_printf(m, "capacity      %zu\n", st.capacity);
-	seq_printf(m, "handed_out    %zu\n", st.handed_out);
-	seq_printf(m, "resets        %lu\n", st.resets);
-	seq_printf(m, "child_allocs  %lu\n", st.child_allocs);
-	return 0;
-}
-
-static const struct memkit_debugfs_file arena_files[] = {
-	{ .name = "stats", .show = arena_stats_show },
-};
-
-static const struct memkit_debugfs_ops arena_debugfs_ops = {
-	.kind = "arena",
-	.summary = arena_summary,
-	.files = arena_files,
-	.nr_files = ARRAY_SIZE(arena_files),
-};
-
-/**
- * memkit_arena_register() - show an arena in debugfs
- * @arena: an initialised arena.
- * @name: its debugfs name; see memkit_debugfs_register().
- *
- * ``memkit/<name>/stats`` then lists the buffers (the current one marked,
- * with how much of it is used), passthrough objects, capacity, bytes
- * handed out since the last reset, resets and child allocations so far.
- * memkit_arena_exit() unregisters it.
- *
- * Context: process context.
- * Return: 0 or what memkit_debugfs_register() returns.
- */
-int memkit_arena_register(struct memkit_arena *arena, const char *name)
-{
-	return memkit_debugfs_register(&arena->debugfs, name, &arena_debugfs_ops, arena);
-}
-EXPORT_SYMBOL_MEMKIT(memkit_arena_register);

@@ -1,18 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * memkit debugfs registry.
+ * memkit debugfs registry, and the views of the arena, pool and hash map.
  */
 
 #include <linux/ctype.h>
 #include <linux/debugfs.h>
+#include <linux/log2.h>
+#include <linux/math64.h>
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include <memkit/arena.h>
 #include <memkit/bug.h>
 #include <memkit/compat.h>
 #include <memkit/debugfs.h>
+#include <memkit/hashmap.h>
+#include <memkit/pool.h>
 
 #include "internal.h"
 
@@ -247,3 +252,312 @@ void memkit_debugfs_exit(void)
 	debugfs_remove(memkit_debugfs_root);
 	memkit_debugfs_root = NULL;
 }
+
+/*
+ * Views of the arena, the pool and the hash map.  They live here, built on
+ * each part's public stats and walk functions, so that arena.c, pool.c and
+ * hashmap.c include no kernel-only header and compile unchanged in the
+ * userspace harness.  range.c is kernel glue throughout and keeps its own.
+ */
+
+static void arena_summary(struct seq_file *m, void *data)
+{
+	struct memkit_arena_usage st;
+
+	memkit_arena_stats(data, &st);
+	seq_printf(m, "%s capacity=%zu handed_out=%zu resets=%lu child_allocs=%lu",
+		   st.passthrough ? "passthrough" : "bump", st.capacity,
+		   st.handed_out, st.resets, st.child_allocs);
+}
+
+static int arena_stats_show(struct seq_file *m, void *data)
+{
+	struct memkit_arena_usage st;
+
+	memkit_arena_stats(data, &st);
+	seq_printf(m, "mode          %s\n", st.passthrough ? "passthrough" : "bump");
+	seq_printf(m, "buffers       %u\n", st.buffers);
+	seq_printf(m, "current_size  %zu\n", st.current_size);
+	seq_printf(m, "current_used  %zu\n", st.current_used);
+	seq_printf(m, "objects       %zu\n", st.objects);
+	seq_printf(m, "capacity      %zu\n", st.capacity);
+	seq_printf(m, "handed_out    %zu\n", st.handed_out);
+	seq_printf(m, "resets        %lu\n", st.resets);
+	seq_printf(m, "child_allocs  %lu\n", st.child_allocs);
+	return 0;
+}
+
+static const struct memkit_debugfs_file arena_files[] = {
+	{ .name = "stats", .show = arena_stats_show },
+};
+
+static const struct memkit_debugfs_ops arena_debugfs_ops = {
+	.kind = "arena",
+	.summary = arena_summary,
+	.files = arena_files,
+	.nr_files = ARRAY_SIZE(arena_files),
+};
+
+/**
+ * memkit_arena_register() - show an arena in debugfs
+ * @arena: an initialised arena.
+ * @name: its debugfs name; see memkit_debugfs_register().
+ *
+ * ``memkit/<name>/stats`` then shows the mode, the buffers held, the size
+ * of the current one and how much of it is used, passthrough objects,
+ * capacity, bytes handed out since the last reset, resets and child
+ * allocations so far.  memkit_arena_exit() unregisters it.
+ *
+ * Context: process context.
+ * Return: 0 or what memkit_debugfs_register() returns.
+ */
+int memkit_arena_register(struct memkit_arena *arena, const char *name)
+{
+	return memkit_debugfs_register(&arena->debugfs, name, &arena_debugfs_ops, arena);
+}
+EXPORT_SYMBOL_MEMKIT(memkit_arena_register);
+
+static void pool_summary(struct seq_file *m, void *data)
+{
+	struct memkit_pool_usage st;
+
+	memkit_pool_stats(data, &st);
+	seq_printf(m, "size=%zu align=%zu live=%zu free=%zu high_water=%zu failed=%lu",
+		   st.item_size, st.item_align, st.live, st.free, st.high_water,
+		   st.failed);
+}
+
+static int pool_stats_show(struct seq_file *m, void *data)
+{
+	struct memkit_pool_usage st;
+
+	memkit_pool_stats(data, &st);
+	seq_printf(m, "object_size   %zu\n", st.item_size);
+	seq_printf(m, "object_align  %zu\n", st.item_align);
+	seq_printf(m, "mode          %s\n", st.passthrough ? "passthrough" : "bump");
+	seq_printf(m, "live          %zu\n", st.live);
+	seq_printf(m, "free_list     %zu\n", st.free);
+	seq_printf(m, "capacity      %zu\n", st.capacity);
+	seq_printf(m, "high_water    %zu\n", st.high_water);
+	seq_printf(m, "creates       %lu\n", st.creates);
+	seq_printf(m, "destroys      %lu\n", st.destroys);
+	seq_printf(m, "failed        %lu\n", st.failed);
+	return 0;
+}
+
+static const struct memkit_debugfs_file pool_files[] = {
+	{ .name = "stats", .show = pool_stats_show },
+};
+
+static const struct memkit_debugfs_ops pool_debugfs_ops = {
+	.kind = "pool",
+	.summary = pool_summary,
+	.files = pool_files,
+	.nr_files = ARRAY_SIZE(pool_files),
+};
+
+/**
+ * memkit_pool_register() - show a pool in debugfs
+ * @pool: an initialised pool.
+ * @name: its debugfs name; see memkit_debugfs_register().
+ *
+ * ``memkit/<name>/stats`` then shows the object size and alignment, live
+ * objects, free-list length, capacity, high watermark, creates, destroys
+ * and failed creates.  memkit_pool_exit() unregisters it.
+ *
+ * Context: process context.
+ * Return: 0 or what memkit_debugfs_register() returns.
+ */
+int memkit_pool_register(struct memkit_pool *pool, const char *name)
+{
+	return memkit_debugfs_register(&pool->debugfs, name, &pool_debugfs_ops, pool);
+}
+EXPORT_SYMBOL_MEMKIT(memkit_pool_register);
+
+#define HASHMAP_MAP_CELLS	64
+
+static const char * const hashmap_buckets[] = {
+	"0", "1", "2", "3-4", "5-8", "9-16", "17+",
+};
+
+static unsigned int hashmap_bucket(u32 dist)
+{
+	if (dist <= 2)
+		return dist;
+	if (dist > 16)
+		return 6;
+	return 1 + order_base_2(dist);	/* 3-4: 3, 5-8: 4, 9-16: 5 */
+}
+
+static unsigned long hashmap_lock(struct memkit_hashmap_debugfs *dbg)
+	__acquires(dbg->lock)
+{
+	unsigned long flags = 0;
+
+	if (dbg->lock)
+		spin_lock_irqsave(dbg->lock, flags);
+	else
+		__acquire(dbg->lock);
+	return flags;
+}
+
+static void hashmap_unlock(struct memkit_hashmap_debugfs *dbg, unsigned long flags)
+	__releases(dbg->lock)
+{
+	if (dbg->lock)
+		spin_unlock_irqrestore(dbg->lock, flags);
+	else
+		__release(dbg->lock);
+}
+
+struct hashmap_report {
+	u64 hist[ARRAY_SIZE(hashmap_buckets)];
+	u32 cells[HASHMAP_MAP_CELLS];
+	u64 dist_sum;
+	u32 dist_max;
+	u32 count, capacity, max_load, max_size;
+	u64 bytes;
+	bool attached;
+};
+
+/* Everything debugfs shows, read under the owner's lock. */
+static void hashmap_report(struct memkit_hashmap_debugfs *dbg, struct hashmap_report *r,
+			   bool walk)
+{
+	struct memkit_hashmap *map = dbg->map;
+	unsigned long flags = hashmap_lock(dbg);
+	u32 idx, ncells;
+
+	/* A failed re-attach leaves a zeroed handle. */
+	r->attached = map->hdr;
+	if (!r->attached)
+		goto out;
+	r->count = map->hdr->size;
+	r->capacity = map->capacity;
+	r->max_load = map->hdr->max_load_percent;
+	r->max_size = map->max_size;
+	r->bytes = map->hdr->total;
+	ncells = min_t(u32, HASHMAP_MAP_CELLS, r->capacity);
+	if (!walk)
+		goto out;
+	memkit_hashmap_for_each(map, idx) {
+		u32 dist = memkit_hashmap_probe_length(map, idx, dbg->params);
+
+		r->hist[hashmap_bucket(dist)]++;
+		r->dist_sum += dist;
+		r->dist_max = max(r->dist_max, dist);
+		r->cells[(u64)idx * ncells / r->capacity]++;
+	}
+out:
+	hashmap_unlock(dbg, flags);
+}
+
+static u32 hashmap_load(const struct hashmap_report *r)
+{
+	return r->capacity ? div_u64((u64)r->count * 100, r->capacity) : 0;
+}
+
+static void hashmap_summary(struct seq_file *m, void *data)
+{
+	struct hashmap_report r = {};
+
+	hashmap_report(data, &r, false);
+	if (!r.attached)
+		seq_puts(m, "detached");
+	else
+		seq_printf(m, "capacity=%u count=%u load=%u%%", r.capacity, r.count,
+			   hashmap_load(&r));
+}
+
+static int hashmap_stats_show(struct seq_file *m, void *data)
+{
+	struct hashmap_report *r;
+	u32 i, ncells, per;
+
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	hashmap_report(data, r, true);
+	if (!r->attached) {
+		seq_puts(m, "detached\n");
+		goto out;
+	}
+	seq_printf(m, "capacity      %u\n", r->capacity);
+	seq_printf(m, "count         %u\n", r->count);
+	seq_printf(m, "max_count     %u\n", r->max_size);
+	seq_printf(m, "max_load      %u%%\n", r->max_load);
+	seq_printf(m, "load          %u%%\n", hashmap_load(r));
+	seq_printf(m, "bytes         %llu\n", r->bytes);
+	seq_printf(m, "probe_mean    %llu.%02llu\n",
+		   r->count ? div_u64(r->dist_sum, r->count) : 0,
+		   r->count ? div_u64(r->dist_sum * 100, r->count) % 100 : 0);
+	seq_printf(m, "probe_max     %u\n", r->dist_max);
+	seq_puts(m, "probe_histogram (distance from home slot: entries)\n");
+	for (i = 0; i < ARRAY_SIZE(hashmap_buckets); i++)
+		seq_printf(m, "  %-5s %llu\n", hashmap_buckets[i], r->hist[i]);
+	ncells = min_t(u32, HASHMAP_MAP_CELLS, r->capacity);
+	per = ncells ? r->capacity / ncells : 0;
+	seq_printf(m, "occupancy, %u slots per cell: '.' empty, 1-9 tenths used, '#' full\n|",
+		   per);
+	for (i = 0; i < ncells; i++) {
+		u32 used = r->cells[i];
+
+		seq_putc(m, !used ? '.' : used == per ? '#' :
+			 '0' + clamp_t(u32, used * 10 / per, 1, 9));
+	}
+	seq_puts(m, "|\n");
+out:
+	kfree(r);
+	return 0;
+}
+
+static const struct memkit_debugfs_file hashmap_files[] = {
+	{ .name = "stats", .show = hashmap_stats_show },
+};
+
+static const struct memkit_debugfs_ops hashmap_debugfs_ops = {
+	.kind = "hashmap",
+	.summary = hashmap_summary,
+	.files = hashmap_files,
+	.nr_files = ARRAY_SIZE(hashmap_files),
+};
+
+/**
+ * memkit_hashmap_register() - show a map in debugfs
+ * @dbg: a zero-initialised registration, kept alive while registered.
+ * @map: the handle it shows; the owner may re-attach it (under @lock).
+ * @name: its debugfs name; see memkit_debugfs_register().
+ * @p: the map's params (copied; used to compute probe lengths).
+ * @lock: the irq-safe spinlock the owner serialises the map with, taken
+ *	while reading it; NULL for a map that no longer changes.
+ *
+ * ``memkit/<name>/stats`` then shows capacity, count, maximum load, bytes,
+ * load, mean and maximum probe length, a probe-length histogram in
+ * buckets 0, 1, 2, 3-4, 5-8, 9-16, 17+, and an occupancy line.
+ * Unregister before freeing the buffer, the handle or the lock.
+ *
+ * Context: process context.
+ * Return: 0 or what memkit_debugfs_register() returns.
+ */
+int memkit_hashmap_register(struct memkit_hashmap_debugfs *dbg,
+			    struct memkit_hashmap *map, const char *name,
+			    const struct memkit_hashmap_params p, spinlock_t *lock)
+{
+	dbg->map = map;
+	dbg->params = p;
+	dbg->lock = lock;
+	return memkit_debugfs_register(&dbg->entry, name, &hashmap_debugfs_ops, dbg);
+}
+EXPORT_SYMBOL_MEMKIT(memkit_hashmap_register);
+
+/**
+ * memkit_hashmap_unregister() - remove a map from debugfs
+ * @dbg: the registration, or a zeroed one (then a no-op).
+ *
+ * Context: process context.
+ */
+void memkit_hashmap_unregister(struct memkit_hashmap_debugfs *dbg)
+{
+	memkit_debugfs_unregister(&dbg->entry);
+}
+EXPORT_SYMBOL_MEMKIT(memkit_hashmap_unregister);

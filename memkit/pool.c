@@ -6,7 +6,6 @@
 #include <linux/align.h>
 #include <linux/kernel.h>
 #include <linux/overflow.h>
-#include <linux/seq_file.h>
 #include <linux/string.h>
 
 #include <memkit/bug.h>
@@ -150,7 +149,7 @@ int memkit_pool_init(struct memkit_pool *pool, const struct memkit_allocator *ch
 		return ret;
 	pool->a = memkit_arena_allocator(&pool->arena);
 	/* The arena decides its mode; it is empty, so this is O(1). */
-	memkit_arena_stats(&pool->arena, &ast, NULL);
+	memkit_arena_stats(&pool->arena, &ast);
 	pool->passthrough = ast.passthrough;
 	pool->flags = flags;
 	spin_lock_init(&pool->lock);
@@ -374,60 +373,3 @@ void memkit_pool_stats(struct memkit_pool *pool, struct memkit_pool_usage *st)
 	pool_unlock(pool, flags);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_pool_stats);
-
-static void pool_summary(struct seq_file *m, void *data)
-{
-	struct memkit_pool_usage st;
-
-	memkit_pool_stats(data, &st);
-	seq_printf(m, "size=%zu align=%zu live=%zu free=%zu high_water=%zu failed=%lu",
-		   st.item_size, st.item_align, st.live, st.free, st.high_water,
-		   st.failed);
-}
-
-static int pool_stats_show(struct seq_file *m, void *data)
-{
-	struct memkit_pool_usage st;
-
-	memkit_pool_stats(data, &st);
-	seq_printf(m, "object_size   %zu\n", st.item_size);
-	seq_printf(m, "object_align  %zu\n", st.item_align);
-	seq_printf(m, "mode          %s\n", st.passthrough ? "passthrough" : "bump");
-	seq_printf(m, "live          %zu\n", st.live);
-	seq_printf(m, "free_list     %zu\n", st.free);
-	seq_printf(m, "capacity      %zu\n", st.capacity);
-	seq_printf(m, "high_water    %zu\n", st.high_water);
-	seq_printf(m, "creates       %lu\n", st.creates);
-	seq_printf(m, "destroys      %lu\n", st.destroys);
-	seq_printf(m, "failed        %lu\n", st.failed);
-	return 0;
-}
-
-static const struct memkit_debugfs_file pool_files[] = {
-	{ .name = "stats", .show = pool_stats_show },
-};
-
-static const struct memkit_debugfs_ops pool_debugfs_ops = {
-	.kind = "pool",
-	.summary = pool_summary,
-	.files = pool_files,
-	.nr_files = ARRAY_SIZE(pool_files),
-};
-
-/**
- * memkit_pool_register() - show a pool in debugfs
- * @pool: an initialised pool.
- * @name: its debugfs name; see memkit_debugfs_register().
- *
- * ``memkit/<name>/stats`` then shows the object size and alignment, live
- * objects, free-list length, capacity, high watermark, creates, destroys
- * and failed creates.  memkit_pool_exit() unregisters it.
- *
- * Context: process context.
- * Return: 0 or what memkit_debugfs_register() returns.
- */
-int memkit_pool_register(struct memkit_pool *pool, const char *name)
-{
-	return memkit_debugfs_register(&pool->debugfs, name, &pool_debugfs_ops, pool);
-}
-EXPORT_SYMBOL_MEMKIT(memkit_pool_register);

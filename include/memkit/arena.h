@@ -68,7 +68,8 @@ struct memkit_arena {
  * @passthrough: the arena is in passthrough mode.
  * @buffers: buffers held (bump mode).
  * @capacity: their bytes, headers excluded (memkit_arena_query_capacity()).
- * @current_used: bytes used in the newest buffer.
+ * @current_size: bytes in the newest buffer, the one allocations come from.
+ * @current_used: bytes used in it.
  * @objects: live objects (passthrough mode).
  * @handed_out: bytes handed out since the last reset.
  * @resets: resets so far.
@@ -78,14 +79,13 @@ struct memkit_arena_usage {
 	bool passthrough;
 	unsigned int buffers;
 	size_t capacity;
+	size_t current_size;
 	size_t current_used;
 	size_t objects;
 	size_t handed_out;
 	unsigned long resets;
 	unsigned long child_allocs;
 };
-
-struct seq_file;
 
 int memkit_arena_init(struct memkit_arena *arena,
 		      const struct memkit_allocator *child,
@@ -97,7 +97,6 @@ bool memkit_arena_reset(struct memkit_arena *arena,
 size_t memkit_arena_query_capacity(struct memkit_arena *arena);
 struct memkit_allocator memkit_arena_allocator(struct memkit_arena *arena);
 int memkit_arena_register(struct memkit_arena *arena, const char *name);
-void memkit_arena_stats(struct memkit_arena *arena, struct memkit_arena_usage *st,
-			struct seq_file *m);
+void memkit_arena_stats(struct memkit_arena *arena, struct memkit_arena_usage *st);
 
 #endif /* _MEMKIT_ARENA_H */
