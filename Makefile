@@ -3,7 +3,11 @@
 # memkit: the user's entry points.
 #
 #   make                build against KDIR (default: the running kernel)
-#   make check          everything CI runs: deps, lint, both builds, KUnit in QEMU
+#   make check          everything CI runs: deps, lint, both builds, native tests,
+#                       fuzz smoke runs, KUnit in QEMU
+#   make utest          the core files natively under ASan/UBSan vs reference models
+#   make fuzz           each libFuzzer target for FUZZ_SECONDS (default 60)
+#   make bench-native   native benchmarks: memkit vs absl::flat_hash_map, glibc
 #   make demo           boot the test kernel, load memkit, show its debugfs tree
 #   make bench          memkit vs drm_mm, gen_pool, rhashtable, ... in a perf kernel
 #   make lint           checkpatch --strict, sparse, kernel-doc, htmldocs: zero findings
@@ -24,7 +28,7 @@ SUITES = $(shell sed -n 's/^[[:space:]]*\.name = "\(memkit_[a-z_]*\)",/\1/p' kun
 TEST_KDIR = $$($(T)/kernel.sh build debug)
 
 .PHONY: all modules check deps lint htmldocs build-stock build-test kunit demo \
-	lifecycle bench check-runner install clean
+	lifecycle bench check-runner install clean utest fuzz fuzz-smoke bench-native
 
 all: modules
 
@@ -46,9 +50,25 @@ install: modules
 	install -m 0644 Module.symvers $(DESTDIR)$(PREFIX)/src/memkit/
 
 deps:
-	@$(T)/deps.sh build test
+	@$(T)/deps.sh build test user
 
-check: deps lint build-stock check-runner lifecycle kunit
+check: deps lint build-stock utest fuzz-smoke check-runner lifecycle kunit
+
+# The core files compiled unchanged in userspace (tools/testing/userspace).
+USERSPACE = $(MAKE) --no-print-directory -C $(T)/userspace O=$(CURDIR)/build/userspace
+FUZZ_SECONDS ?= 60
+
+utest: deps
+	$(USERSPACE) test
+
+fuzz-smoke: deps
+	$(USERSPACE) fuzz-smoke
+
+fuzz: deps
+	$(USERSPACE) fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+bench-native: deps
+	$(USERSPACE) bench
 
 build-stock: deps
 	@if [ -z "$(STOCK_KDIR)" ]; then echo "no stock headers in /usr/src" >&2; exit 1; fi

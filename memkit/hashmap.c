@@ -230,31 +230,35 @@ u32 memkit_hashmap_probe_length(const struct memkit_hashmap *map, u32 idx,
 EXPORT_SYMBOL_MEMKIT(memkit_hashmap_probe_length);
 
 /*
- * Every used slot: right fingerprint, and reachable from its home slot
- * without crossing an empty one.  Returns the number of used slots, or
- * MEMKIT_HASHMAP_NONE on the first violation.
+ * Every used slot: right fingerprint, and the slot a lookup of its key
+ * lands on.  Returns the number of used slots, or MEMKIT_HASHMAP_NONE on
+ * the first violation.
  */
 static u32 hashmap_check_entries(const struct memkit_hashmap *map,
 				 const struct memkit_hashmap_params p)
 {
-	u32 idx, used = 0, k;
+	u32 idx, used = 0;
 
 	for (idx = 0; idx < map->capacity; idx++) {
+		const void *key = memkit_hashmap_key(map, idx, p);
 		u8 m = map->meta[idx];
+		bool found;
 		u64 hash;
-		u32 dist;
 
 		if (!m)
 			continue;
 		if (!(m & MEMKIT_HASHMAP_USED))
 			return MEMKIT_HASHMAP_NONE;
-		hash = __memkit_hashmap_hash(map, memkit_hashmap_key(map, idx, p), p);
+		hash = __memkit_hashmap_hash(map, key, p);
 		if (m != __memkit_hashmap_fp(hash))
 			return MEMKIT_HASHMAP_NONE;
-		dist = (idx - (u32)hash) & map->mask;
-		for (k = 1; k <= dist; k++)
-			if (!map->meta[(idx - k) & map->mask])
-				return MEMKIT_HASHMAP_NONE;
+		/*
+		 * A lookup must land here: that proves the entry reachable
+		 * from its home slot and the first of its key (no duplicate
+		 * earlier on the probe path, which would shadow it).
+		 */
+		if (__memkit_hashmap_find(map, key, hash, &found, p) != idx || !found)
+			return MEMKIT_HASHMAP_NONE;
 		used++;
 	}
 	return used;
@@ -272,8 +276,9 @@ static u32 hashmap_check_entries(const struct memkit_hashmap *map,
  * header, capacity a power of two, every offset equal to the layout the
  * capacity implies and inside @buf_size, the load within its maximum,
  * metadata bytes well formed, every entry's fingerprint matching its key's
- * hash and reachable from its home slot, and the used count equal to the
- * recorded size.  The map is then fully consistent.
+ * hash, every entry found by a lookup of its own key (reachable from its
+ * home slot, no duplicate key), and the used count equal to the recorded
+ * size.  The map is then fully consistent.
  *
  * Context: the owner's lock held.  O(capacity + size * probe length).
  * Return: 0, or -EINVAL for anything inconsistent (the handle is zeroed).

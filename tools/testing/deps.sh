@@ -4,7 +4,7 @@
 # Install the Debian packages that building and testing memkit needs.
 #
 # Usage: tools/testing/deps.sh [group...]
-#   groups: build (default), test, bench
+#   groups: build (default), test, user, bench
 #
 # Installs what is missing when run as root; otherwise prints the exact
 # apt-get command and fails.
@@ -14,6 +14,7 @@ set -euo pipefail
 declare -A group_pkgs=(
 	[build]="make gcc linux-headers-amd64 linux-source-6.12 bc bison flex libelf-dev libssl-dev sparse python3 perl xz-utils python3-sphinx"
 	[test]="qemu-system-x86 busybox-static cpio"
+	[user]="clang libclang-rt-14-dev g++ libabsl-dev pkg-config"
 	[bench]="gnuplot-nox"
 )
 

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memkit_hashmap_attach() on arbitrary bytes.
+ *
+ * The fuzzer's input is a map image (a buffer that claims to hold a map).
+ * Attach must either refuse it with -EINVAL or return a map on which every
+ * operation is safe (ASan checks each access against the input's exact
+ * length) and consistent: each entry a walk finds is found again by a
+ * lookup at the same slot, the walk agrees with the count, and removing
+ * and inserting keys keep the map attachable.  Two types are tried on
+ * each input: u64 -> u64 and 3-byte keys -> 5-byte values.
+ *
+ * Built without UT_FUZZER it is the seed generator and a native test:
+ * it builds valid images of both types at several capacities and loads,
+ * checks that each attaches, and, given a directory, writes them there
+ * (the checked-in corpus), with a few damaged copies.
+ */
+
+#include <memkit/hashmap.h>
+
+#include "harness.h"
+
+static const struct memkit_hashmap_params P64 = {
+	.key_size = 8, .key_align = 8, .value_size = 8, .value_align = 8,
+};
+
+static const struct memkit_hashmap_params P3 = {
+	.key_size = 3, .key_align = 1, .value_size = 5, .value_align = 1,
+};
+
+/* Walk, look up, remove some, insert until full: checked as it goes. */
+static __always_inline void exercise(struct memkit_hashmap *map, void *buf, size_t len,
+				     const struct memkit_hashmap_params p)
+{
+	u32 idx, seen = 0, removed = 0, cap = memkit_hashmap_capacity(map);
+	struct memkit_hashmap again;
+	u8 key[8] = {}, val[8] = {};
+	u64 i;
+
+	memkit_hashmap_for_each(map, idx) {
+		const void *k = memkit_hashmap_key(map, idx, p);
+
+		UT_ASSERT(memkit_hashmap_lookup(map, k, p) == idx, "lookup misses slot %u", idx);
+		UT_ASSERT(memkit_hashmap_probe_length(map, idx, p) < cap, "probe length");
+		seen++;
+	}
+	UT_ASSERT(seen == memkit_hashmap_count(map), "walk %u, count %u", seen,
+		  memkit_hashmap_count(map));
+	/* Remove every other entry by key, then fill up with new keys. */
+	for (idx = 0; idx < cap; idx += 2) {
+		u32 found;
+
+		memcpy(key, memkit_hashmap_key(map, idx, p), p.key_size);
+		found = memkit_hashmap_lookup(map, key, p);
+		if (found == MEMKIT_HASHMAP_NONE)
+			continue;
+		UT_ASSERT(memkit_hashmap_remove(map, key, p) == 0, "remove of a found key");
+		UT_ASSERT(!memkit_hashmap_contains(map, key, p), "removed key still there");
+		removed++;
+	}
+	UT_ASSERT(memkit_hashmap_count(map) == seen - removed, "count after removes");
+	for (i = 0; i < 2ULL * cap + 2; i++) {
+		int ret;
+
+		memcpy(key, &i, p.key_size);
+		memcpy(val, &i, p.value_size);
+		ret = memkit_hashmap_put(map, key, val, p);
+		if (ret == -ENOSPC)
+			break;
+		UT_ASSERT(ret == 0, "put: %d", ret);
+		ret = memkit_hashmap_get(map, key, val, p);
+		UT_ASSERT(!ret && !memcmp(val, &i, p.value_size), "put then get: %d", ret);
+	}
+	UT_ASSERT(memkit_hashmap_attach(&again, buf, len, p) == 0, "changed map refused");
+	UT_ASSERT(memkit_hashmap_count(&again) == memkit_hashmap_count(map), "re-attached count");
+}
+
+static __always_inline void try_attach(const u8 *data, size_t size,
+				       const struct memkit_hashmap_params p)
+{
+	struct memkit_hashmap map;
+	void *buf = malloc(size ? size : 1);	/* exact size: ASan bounds */
+	int ret;
+
+	UT_ASSERT(buf, "malloc");
+	memcpy(buf, data, size);
+	ret = memkit_hashmap_attach(&map, buf, size, p);
+	UT_ASSERT(ret == 0 || ret == -EINVAL, "attach returned %d", ret);
+	if (!ret)
+		exercise(&map, buf, size, p);
+	free(buf);
+}
+
+static noinline void try_u64(const u8 *data, size_t size)
+{
+	try_attach(data, size, P64);
+}
+
+static noinline void try_3to5(const u8 *data, size_t size)
+{
+	try_attach(data, size, P3);
+}
+
+#ifdef UT_FUZZER
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
+{
+	ushim_abort_on_failure = true;
+	try_u64(data, size);
+	try_3to5(data, size);
+	ut_fuzz_end();
+	return 0;
+}
+
+#else
+
+static __always_inline size_t build(void *buf, u32 cap, u32 load, u32 n, struct ut_rng *rng,
+				    const struct memkit_hashmap_params p)
+{
+	struct memkit_hashmap_layout l;
+	struct memkit_hashmap map;
+	u64 k, v;
+	u32 i;
+
+	UT_ASSERT(memkit_hashmap_layout_for_capacity(cap, p, &l) == 0, "layout");
+	UT_ASSERT(memkit_hashmap_init(&map, buf, l.total, cap, load, p) == 0, "init");
+	for (i = 0; i < n; i++) {
+		k = ut_rng_next(rng);
+		v = ut_rng_next(rng);
+		if (memkit_hashmap_put(&map, &k, &v, p) == -ENOSPC)
+			break;
+	}
+	return l.total;
+}
+
+static void save(const char *dir, const char *name, const void *buf, size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	if (!dir)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	UT_ASSERT(f && fwrite(buf, 1, len, f) == len && !fclose(f), "writing %s", path);
+}
+
+int main(int argc, char **argv)
+{
+	static const u32 caps[] = { 1, 8, 64 };
+	static u64 buf[2048];
+	const char *dir = argc > 1 ? argv[1] : NULL;
+	struct ut_rng rng;
+	char name[64];
+	size_t len;
+	u32 i;
+
+	ut_rng_seed(&rng, 1);	/* fixed keys; each map still draws its own SipHash seed */
+	for (i = 0; i < ARRAY_SIZE(caps); i++) {
+		len = build(buf, caps[i], 80, caps[i], &rng, P64);
+		try_u64((u8 *)buf, len);
+		snprintf(name, sizeof(name), "u64-cap%u", caps[i]);
+		save(dir, name, buf, len);
+		/* A damaged copy: one byte of the metadata flipped. */
+		((u8 *)buf)[sizeof(struct memkit_hashmap_header) + caps[i] / 2] ^= 0x41;
+		try_u64((u8 *)buf, len);
+		snprintf(name, sizeof(name), "u64-cap%u-flip", caps[i]);
+		save(dir, name, buf, len);
+
+		len = build(buf, caps[i], 100, caps[i], &rng, P3);
+		try_3to5((u8 *)buf, len);
+		snprintf(name, sizeof(name), "3to5-cap%u-full", caps[i]);
+		save(dir, name, buf, len);
+	}
+	printf("fuzz_hashmap_attach: %zu seed images checked%s%s\n", 3 * ARRAY_SIZE(caps),
+	       dir ? ", written to " : "", dir ? dir : "");
+	return ut_finish("fuzz_hashmap_attach seeds");
+}
+
+#endif

@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * the kernel API that memkit's core files use, for userspace.
+ *
+ * offset_alloc.c, hashmap.c, allocator.c, arena.c and pool.c include only
+ * a handful of kernel headers; every one of them (include/linux/<name>.h
+ * here) forwards to this file.  It is deliberately small: what the core
+ * files need, implemented plainly, with the checks that make the harness
+ * useful.
+ *
+ *  - kmalloc() and friends count live allocations; ushim_check_leaks()
+ *    (run at exit) fails the program if any are left.
+ *  - A memkit_warn_once() outside an expected-warnings window records a
+ *    failure (ushim_failures) and, in fuzzers, aborts.
+ *  - spinlock_t is a pthread mutex that knows its owner, so
+ *    lockdep_assert_held() is a real check.
+ */
+#ifndef _MEMKIT_USHIM_H
+#define _MEMKIT_USHIM_H
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Types */
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef unsigned long long u64;
+typedef int8_t s8;
+typedef int16_t s16;
+typedef int32_t s32;
+typedef long long s64;
+typedef unsigned int gfp_t;
+
+/* Compiler attributes and annotations */
+
+#undef __always_inline
+#define __always_inline		inline __attribute__((__always_inline__))
+#define noinline		__attribute__((__noinline__))
+#define __printf(a, b)		__attribute__((__format__(printf, a, b)))
+#define __section(s)		__attribute__((__section__(s)))
+#define __maybe_unused		__attribute__((__unused__))
+#define __must_check		__attribute__((__warn_unused_result__))
+#define __aligned(x)		__attribute__((__aligned__(x)))
+#define __packed		__attribute__((__packed__))
+#define fallthrough		__attribute__((__fallthrough__))
+#define __acquires(x)
+#define __releases(x)
+#define __acquire(x)		((void)0)
+#define __release(x)		((void)0)
+#define __force
+#define likely(x)		__builtin_expect(!!(x), 1)
+#define unlikely(x)		__builtin_expect(!!(x), 0)
+#define barrier()		__asm__ __volatile__("" ::: "memory")
+#define READ_ONCE(x)		(*(const volatile typeof(x) *)&(x))
+#define WRITE_ONCE(x, v)	(*(volatile typeof(x) *)&(x) = (v))
+#define data_race(expr)		(expr)
+#define _RET_IP_		((unsigned long)__builtin_return_address(0))
+#define _THIS_IP_		({ __label__ __here; __here: (unsigned long)&&__here; })
+
+/* IS_ENABLED(CONFIG_X): 1 if the harness defines CONFIG_X to 1, else 0. */
+#define __ushim_arg_1		0,
+#define __ushim_second(ignored, val, ...) val
+#define __ushim_enabled(x)	___ushim_enabled(__ushim_arg_##x)
+#define ___ushim_enabled(junk)	__ushim_second(junk 1, 0, 0)
+#define IS_ENABLED(option)	__ushim_enabled(option)
+
+#define static_assert(expr, ...)	_Static_assert(expr, #expr)
+#define BUILD_BUG_ON(cond)	_Static_assert(!(cond), "BUILD_BUG_ON: " #cond)
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#define container_of(ptr, type, member) \
+	((type *)((char *)(ptr) - offsetof(type, member)))
+
+/* Bits, alignment, arithmetic */
+
+#define BITS_PER_LONG		64
+#define BIT(n)			(1UL << (n))
+#define BIT_ULL(n)		(1ULL << (n))
+#define GENMASK(h, l)		((~0UL << (l)) & (~0UL >> (BITS_PER_LONG - 1 - (h))))
+#define GENMASK_ULL(h, l)	((~0ULL << (l)) & (~0ULL >> (63 - (h))))
+#define U32_MAX			UINT32_MAX
+#define U64_MAX			UINT64_MAX
+#define S64_MAX			INT64_MAX
+
+#define min(a, b)		((a) < (b) ? (a) : (b))
+#define max(a, b)		((a) > (b) ? (a) : (b))
+#define min_t(t, a, b)		min((t)(a), (t)(b))
+#define max_t(t, a, b)		max((t)(a), (t)(b))
+#define max3(a, b, c)		max(max(a, b), c)
+#define clamp(v, lo, hi)	min(max(v, lo), hi)
+#define swap(a, b) \
+	do { typeof(a) __ushim_tmp = (a); (a) = (b); (b) = __ushim_tmp; } while (0)
+
+#define __ALIGN_MASK(x, m)	(((x) + (m)) & ~(m))
+#define ALIGN(x, a)		__ALIGN_MASK(x, (typeof(x))(a) - 1)
+#define ALIGN_DOWN(x, a)	((x) & ~((typeof(x))(a) - 1))
+#define IS_ALIGNED(x, a)	(((x) & ((typeof(x))(a) - 1)) == 0)
+#define PTR_ALIGN(p, a)		((typeof(p))ALIGN((unsigned long)(p), (a)))
+#define round_up(x, y)		ALIGN(x, y)
+#define round_down(x, y)	ALIGN_DOWN(x, y)
+#define DIV_ROUND_UP(n, d)	(((n) + (d) - 1) / (d))
+
+static inline int fls(unsigned int x) { return x ? 32 - __builtin_clz(x) : 0; }
+static inline int fls64(u64 x) { return x ? 64 - __builtin_clzll(x) : 0; }
+static inline unsigned long __fls(unsigned long x) { return 63 - __builtin_clzl(x); }
+static inline unsigned long __ffs(unsigned long x) { return __builtin_ctzl(x); }
+static inline unsigned int __ffs64(u64 x) { return __builtin_ctzll(x); }
+static inline unsigned int hweight64(u64 x) { return __builtin_popcountll(x); }
+
+static inline bool is_power_of_2(unsigned long n) { return n && !(n & (n - 1)); }
+static inline int ilog2(u64 n) { return fls64(n) - 1; }
+static inline unsigned long roundup_pow_of_two(unsigned long n)
+{
+	return 1UL << fls64(n - 1);
+}
+
+static inline unsigned long rounddown_pow_of_two(unsigned long n)
+{
+	return 1UL << (fls64(n) - 1);
+}
+
+static inline int order_base_2(u64 n) { return n > 1 ? ilog2(n - 1) + 1 : 0; }
+
+static inline u64 div_u64(u64 n, u32 d) { return n / d; }
+static inline u64 div64_u64(u64 n, u64 d) { return n / d; }
+static inline u64 div_u64_rem(u64 n, u32 d, u32 *rem)
+{
+	*rem = n % d;
+	return n / d;
+}
+
+#define check_add_overflow(a, b, d)	__builtin_add_overflow(a, b, d)
+#define check_sub_overflow(a, b, d)	__builtin_sub_overflow(a, b, d)
+#define check_mul_overflow(a, b, d)	__builtin_mul_overflow(a, b, d)
+
+static inline size_t size_mul(size_t a, size_t b)
+{
+	size_t r;
+
+	return check_mul_overflow(a, b, &r) ? SIZE_MAX : r;
+}
+
+static inline size_t size_add(size_t a, size_t b)
+{
+	size_t r;
+
+	return check_add_overflow(a, b, &r) ? SIZE_MAX : r;
+}
+
+#define array_size(n, s)	size_mul(n, s)
+#define struct_size(p, member, n) \
+	size_add(sizeof(*(p)), size_mul(sizeof(*(p)->member), n))
+
+/* Error pointers */
+
+#define MAX_ERRNO		4095
+#define IS_ERR_VALUE(x)		unlikely((unsigned long)(void *)(x) >= (unsigned long)-MAX_ERRNO)
+static inline void *ERR_PTR(long error) { return (void *)error; }
+static inline long PTR_ERR(const void *ptr) { return (long)ptr; }
+static inline bool IS_ERR(const void *ptr) { return IS_ERR_VALUE(ptr); }
+static inline bool IS_ERR_OR_NULL(const void *ptr) { return !ptr || IS_ERR_VALUE(ptr); }
+
+/* printk */
+
+#define pr_fmt(fmt) fmt
+#define pr_err(fmt, ...)	fprintf(stderr, pr_fmt(fmt), ##__VA_ARGS__)
+#define pr_warn(fmt, ...)	fprintf(stderr, pr_fmt(fmt), ##__VA_ARGS__)
+#define pr_info(fmt, ...)	ushim_log(pr_fmt(fmt), ##__VA_ARGS__)
+#define pr_debug(fmt, ...)	do { } while (0)
+__printf(1, 2) void ushim_log(const char *fmt, ...);
+
+/* Module glue: nothing to export in a program. */
+
+#define LINUX_VERSION_CODE	KERNEL_VERSION(6, 12, 0)
+#define KERNEL_VERSION(a, b, c)	(((a) << 16) + ((b) << 8) + (c))
+#define EXPORT_SYMBOL_NS_GPL(sym, ns)
+#define MODULE_IMPORT_NS(ns)
+#define MAX_PAGE_ORDER		10
+#define PAGE_SIZE		4096UL
+
+/* Allocation: counted, checked at exit */
+
+#define GFP_KERNEL		0x1u
+#define GFP_ATOMIC		0x2u
+#define GFP_NOWAIT		0x4u
+#define __GFP_NOWARN		0x8u
+#define __GFP_ZERO		0x10u
+
+/* GFP_KERNEL may sleep; the others may not. */
+static inline bool gfpflags_allow_blocking(gfp_t gfp)
+{
+	return gfp & GFP_KERNEL;
+}
+
+void *kmalloc(size_t size, gfp_t gfp);
+void *krealloc(const void *p, size_t size, gfp_t gfp);
+void kfree(const void *p);
+#define kzalloc(size, gfp)	kmalloc(size, (gfp) | __GFP_ZERO)
+#define kvmalloc(size, gfp)	kmalloc(size, gfp)
+#define kvzalloc(size, gfp)	kzalloc(size, gfp)
+#define kvrealloc(p, size, gfp)	krealloc(p, size, gfp)
+#define kvfree(p)		kfree(p)
+#define kmalloc_array(n, s, gfp) kmalloc(size_mul(n, s), gfp)
+#define kvmalloc_array(n, s, gfp) kmalloc(size_mul(n, s), gfp)
+#define kcalloc(n, s, gfp)	kzalloc(size_mul(n, s), gfp)
+
+/* Allocations still live; an injected failure makes the next n fail. */
+extern long ushim_live_allocs;
+void ushim_fail_next_kmalloc(unsigned int n);
+
+static inline void might_sleep(void) { }
+
+/* Locks: a mutex that knows its owner. */
+
+typedef struct {
+	pthread_mutex_t mutex;
+	pthread_t owner;
+	bool held;
+} spinlock_t;
+
+void spin_lock_init(spinlock_t *lock);
+void spin_lock(spinlock_t *lock);
+void spin_unlock(spinlock_t *lock);
+bool ushim_lock_held(spinlock_t *lock);
+#define spin_lock_irqsave(lock, flags)	do { (flags) = 0; spin_lock(lock); } while (0)
+#define spin_unlock_irqrestore(lock, flags) do { (void)(flags); spin_unlock(lock); } while (0)
+#define lockdep_assert_held(lock) \
+	do { if (!ushim_lock_held(lock)) ushim_fail("lock not held: %s", #lock); } while (0)
+
+/* Lists */
+
+struct list_head {
+	struct list_head *next, *prev;
+};
+
+#define LIST_HEAD_INIT(name)	{ &(name), &(name) }
+#define LIST_HEAD(name)		struct list_head name = LIST_HEAD_INIT(name)
+
+static inline void INIT_LIST_HEAD(struct list_head *l)
+{
+	l->next = l;
+	l->prev = l;
+}
+
+static inline void __list_link(struct list_head *n, struct list_head *prev,
+			       struct list_head *next)
+{
+	next->prev = n;
+	n->next = next;
+	n->prev = prev;
+	prev->next = n;
+}
+
+static inline void list_add(struct list_head *n, struct list_head *head)
+{
+	__list_link(n, head, head->next);
+}
+
+static inline void list_add_tail(struct list_head *n, struct list_head *head)
+{
+	__list_link(n, head->prev, head);
+}
+
+static inline void list_del(struct list_head *e)
+{
+	e->next->prev = e->prev;
+	e->prev->next = e->next;
+	e->next = NULL;
+	e->prev = NULL;
+}
+
+static inline bool list_empty(const struct list_head *head)
+{
+	return head->next == head;
+}
+
+#define list_entry(ptr, type, member)	container_of(ptr, type, member)
+#define list_first_entry(head, type, member) list_entry((head)->next, type, member)
+#define list_for_each_entry(pos, head, member)					\
+	for (pos = list_entry((head)->next, typeof(*pos), member);		\
+	     &pos->member != (head);						\
+	     pos = list_entry(pos->member.next, typeof(*pos), member))
+#define list_for_each_entry_safe(pos, n, head, member)				\
+	for (pos = list_entry((head)->next, typeof(*pos), member),		\
+	     n = list_entry(pos->member.next, typeof(*pos), member);		\
+	     &pos->member != (head);						\
+	     pos = n, n = list_entry(n->member.next, typeof(*n), member))
+
+/* Randomness and SipHash-2-4 */
+
+void get_random_bytes(void *buf, size_t len);
+
+typedef struct {
+	u64 key[2];
+} siphash_key_t;
+
+u64 siphash(const void *data, size_t len, const siphash_key_t *key);
+u64 siphash_1u64(u64 a, const siphash_key_t *key);
+u64 siphash_1u32(u32 a, const siphash_key_t *key);
+
+/* Failures: counted, reported by the harness. */
+
+extern unsigned int ushim_failures;
+__printf(1, 2) void ushim_fail(const char *fmt, ...);
+
+#endif /* _MEMKIT_USHIM_H */

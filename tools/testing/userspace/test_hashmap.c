@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memkit_hashmap against a model, natively, under
+ * ASan/UBSan.
+ *
+ * Three key/value types, each specialised through its own constant
+ * params: u64 -> u64 with SipHash; 3-byte keys -> 5-byte values with a
+ * deliberately weak hash (long clusters, equal fingerprints); u32 keys
+ * with no value (a set).  Keys come from a universe 1.5x the map's
+ * maximum size, so inserts hit present keys, absent keys and a full map.
+ * Every operation's result is compared with the model.  Now and then the
+ * buffer is copied to a fresh allocation, the old one freed (ASan catches
+ * any stale pointer) and the copy attached.  Every batch: every slot is
+ * walked and compared with the model, and memkit_hashmap_attach() on the
+ * live buffer, which validates header, layout, metadata, fingerprints and
+ * placement, must accept it.
+ *
+ * Built with UT_FUZZER, the same model test is a libFuzzer target: the
+ * input picks the type, the capacity (1 to 1024), the maximum load and
+ * every operation, and the full check runs after each one.
+ */
+
+#include <memkit/bug.h>
+#include <memkit/hashmap.h>
+
+#include "harness.h"
+
+#define HM_MAX_CAP	1024
+#define HM_UNIVERSE	1536	/* keys: 1.5 x the most entries a map holds */
+#define HM_VMAX		8
+
+struct model {
+	bool present[HM_UNIVERSE];
+	u8 value[HM_UNIVERSE][HM_VMAX];
+	u32 count;
+};
+
+static u32 cap, universe;	/* this run's capacity and key universe */
+static void *map_buf;
+
+struct stats {
+	u64 ops, nospc, hits, misses, relocations, checks;
+};
+
+/* The 3-byte-key hash: 61 distinct values, so clusters grow long. */
+static u64 weak_hash(const void *key, u32 key_size)
+{
+	const u8 *k = key;
+
+	return (k[0] | k[1] << 8 | k[2] << 16) % 61;
+}
+
+static const struct memkit_hashmap_params P64 = {
+	.key_size = 8, .key_align = 8, .value_size = 8, .value_align = 8,
+};
+
+static const struct memkit_hashmap_params P3 = {
+	.key_size = 3, .key_align = 1, .value_size = 5, .value_align = 1,
+	.hash = weak_hash,
+};
+
+static const struct memkit_hashmap_params PSET = {
+	.key_size = 4, .key_align = 4,
+};
+
+/*
+ * Universe index -> key bytes.  u64 keys are multiplied by an odd constant
+ * so that SipHash sees varied input; the inverse (mod 2^64) maps back.
+ */
+#define HM_SPREAD	0x9e3779b97f4a7c15ULL
+
+static u64 spread_inverse(void)
+{
+	u64 x = HM_SPREAD;	/* Newton: each step doubles the correct bits. */
+	int i;
+
+	for (i = 0; i < 6; i++)
+		x *= 2 - HM_SPREAD * x;
+	return x;
+}
+
+static void make_key(u32 k, u8 *out, u32 key_size)
+{
+	u64 v = key_size == 8 ? k * HM_SPREAD : k;
+
+	memcpy(out, &v, key_size);
+}
+
+static u32 key_index(const u8 *key, u32 key_size)
+{
+	u64 v = 0;
+
+	memcpy(&v, key, key_size);
+	if (key_size == 8)
+		v *= spread_inverse();
+	return v < universe ? v : HM_UNIVERSE;
+}
+
+static __always_inline void full_check(struct memkit_hashmap *map, struct model *m,
+				       u64 op, const struct memkit_hashmap_params p)
+{
+	struct memkit_hashmap again;
+	struct memkit_hashmap_layout l;
+	u32 idx, seen = 0;
+
+	memkit_hashmap_for_each(map, idx) {
+		u32 k = key_index(memkit_hashmap_key(map, idx, p), p.key_size);
+
+		UT_ASSERT(k < universe && m->present[k], "slot %u: key not in the model", idx);
+		UT_ASSERT(!memcmp(memkit_hashmap_value(map, idx, p), m->value[k], p.value_size),
+			  "value of key %u differs, op %llu", k, op);
+		UT_ASSERT(memkit_hashmap_probe_length(map, idx, p) < cap, "probe length");
+		seen++;
+	}
+	UT_ASSERT(seen == m->count && memkit_hashmap_count(map) == m->count,
+		  "walk saw %u, count %u, model %u", seen, memkit_hashmap_count(map), m->count);
+	memkit_hashmap_layout_for_capacity(cap, p, &l);
+	UT_ASSERT(memkit_hashmap_attach(&again, map_buf, l.total, p) == 0,
+		  "attach refuses the live map after op %llu", op);
+	UT_ASSERT(memkit_hashmap_count(&again) == m->count, "attached count");
+}
+
+static __always_inline void relocate(struct memkit_hashmap *map,
+				     const struct memkit_hashmap_params p)
+{
+	struct memkit_hashmap_layout l;
+	void *copy;
+
+	memkit_hashmap_layout_for_capacity(cap, p, &l);
+	copy = malloc(l.total);
+	UT_ASSERT(copy, "malloc");
+	memcpy(copy, map_buf, l.total);
+	free(map_buf);
+	map_buf = copy;
+	UT_ASSERT(memkit_hashmap_attach(map, map_buf, l.total, p) == 0, "attach after copy");
+}
+
+/* Refused without a change: a pointer inside a key, one before the keys. */
+static __always_inline void bad_remove(struct memkit_hashmap *map, struct model *m,
+				       const struct memkit_hashmap_params p)
+{
+	u8 *first = memkit_hashmap_key(map, 0, p);
+	const u8 *bad = p.key_size > 1 ? first + 1 : first - p.key_size;
+
+	UT_ASSERT(memkit_expect_warnings_begin() == 0, "expecting twice");
+	UT_CHECK(memkit_hashmap_remove_by_ptr(map, bad, p) == -EINVAL, "bad pointer accepted");
+	UT_CHECK(memkit_expect_warnings_end() == 1, "bad pointer not reported");
+	UT_CHECK(memkit_hashmap_count(map) == m->count, "bad remove changed the count");
+}
+
+static __always_inline void one_op(struct memkit_hashmap *map, struct model *m,
+				   struct ut_rng *rng, struct stats *st,
+				   const struct memkit_hashmap_params p)
+{
+	u32 k = ut_rng_below(rng, universe), r = ut_rng_below(rng, 100);
+	u8 key[8], out[HM_VMAX];
+	bool full = m->count == map->max_size;
+	u64 val = ut_rng_next(rng);
+	u32 idx;
+	int ret;
+
+	make_key(k, key, p.key_size);
+
+	if (r < 30) {
+		ret = memkit_hashmap_put(map, key, &val, p);
+		UT_ASSERT(ret == (!m->present[k] && full ? -ENOSPC : 0), "put: %d", ret);
+	} else if (r < 40) {
+		ret = memkit_hashmap_put_no_clobber(map, key, &val, p);
+		UT_ASSERT(ret == (m->present[k] ? -EEXIST : full ? -ENOSPC : 0),
+			  "put_no_clobber: %d", ret);
+		if (ret)
+			goto refused;
+	} else if (r < 50) {
+		ret = memkit_hashmap_fetch_put(map, key, &val, out, p);
+		UT_ASSERT(ret == (m->present[k] ? 1 : full ? -ENOSPC : 0), "fetch_put: %d", ret);
+		if (ret == 1)
+			UT_ASSERT(!memcmp(out, m->value[k], p.value_size), "fetch_put old value");
+	} else if (r < 75) {
+		ret = memkit_hashmap_get(map, key, out, p);
+		UT_ASSERT(ret == (m->present[k] ? 0 : -ENOENT), "get: %d", ret);
+		UT_ASSERT(memkit_hashmap_contains(map, key, p) == m->present[k], "contains");
+		if (!ret)
+			UT_ASSERT(!memcmp(out, m->value[k], p.value_size), "get value");
+		st->hits += m->present[k];
+		st->misses += !m->present[k];
+		return;
+	} else if (r < 82) {
+		ret = memkit_hashmap_remove(map, key, p);
+		UT_ASSERT(ret == (m->present[k] ? 0 : -ENOENT), "remove: %d", ret);
+		goto removed;
+	} else if (r < 89) {
+		ret = memkit_hashmap_fetch_remove(map, key, out, p);
+		UT_ASSERT(ret == (m->present[k] ? 0 : -ENOENT), "fetch_remove: %d", ret);
+		if (!ret)
+			UT_ASSERT(!memcmp(out, m->value[k], p.value_size), "fetch_remove value");
+		goto removed;
+	} else if (r < 95) {
+		idx = memkit_hashmap_lookup(map, key, p);
+		UT_ASSERT((idx != MEMKIT_HASHMAP_NONE) == m->present[k], "lookup");
+		if (idx != MEMKIT_HASHMAP_NONE) {
+			ret = memkit_hashmap_remove_by_ptr(map, memkit_hashmap_key(map, idx, p), p);
+			UT_ASSERT(!ret, "remove_by_ptr of a live key: %d", ret);
+		}
+		goto removed;
+	} else if (r < 97) {
+		bad_remove(map, m, p);
+		return;
+	} else if (r < 99) {
+		relocate(map, p);
+		st->relocations++;
+		return;
+	} else if (ut_rng_below(rng, 500) == 0) {
+		memkit_hashmap_clear(map);
+		memset(m->present, 0, sizeof(m->present));
+		m->count = 0;
+		return;
+	} else {
+		return;
+	}
+	/* An insert or overwrite that was accepted. */
+	if (ret == -ENOSPC)
+		goto refused;
+	m->count += !m->present[k];
+	m->present[k] = true;
+	memcpy(m->value[k], &val, p.value_size);
+	return;
+refused:
+	st->nospc += ret == -ENOSPC;
+	return;
+removed:
+	m->count -= m->present[k];
+	m->present[k] = false;
+}
+
+static __always_inline void run(const char *name, u32 load, u64 ops, u32 batch,
+				struct ut_rng *rng, const struct memkit_hashmap_params p)
+{
+	struct memkit_hashmap_layout l;
+	struct memkit_hashmap map;
+	struct stats st = {};
+	struct model *m;
+	u64 op;
+
+	m = calloc(1, sizeof(*m));
+	UT_ASSERT(m, "calloc");
+	UT_ASSERT(memkit_hashmap_layout_for_capacity(cap, p, &l) == 0, "layout");
+	map_buf = malloc(l.total);
+	UT_ASSERT(map_buf, "malloc");
+	UT_ASSERT(memkit_hashmap_init(&map, map_buf, l.total, cap, load, p) == 0, "init");
+	universe = max(2U, map.max_size * 3 / 2);
+	for (op = 1; op <= ops && !ut_rng_done(rng); op++) {
+		one_op(&map, m, rng, &st, p);
+		if (op % batch == 0)
+			full_check(&map, m, op, p);
+	}
+	full_check(&map, m, op, p);
+	if (!rng->data) {
+		printf("test_hashmap: %-6s %llu ops, %llu hits, %llu misses,", name, ops,
+		       st.hits, st.misses);
+		printf(" %llu full, %llu moves\n", st.nospc, st.relocations);
+		/* Each outcome must have occurred, or the model checks prove little. */
+		UT_CHECK(st.hits && st.misses && st.nospc && st.relocations,
+			 "an outcome never occurred");
+	}
+	free(map_buf);
+	free(m);
+}
+
+static noinline void run_u64(u32 load, u64 ops, u32 batch, struct ut_rng *rng)
+{
+	run("u64", load, ops, batch, rng, P64);
+}
+
+static noinline void run_3to5(u32 load, u64 ops, u32 batch, struct ut_rng *rng)
+{
+	run("3to5", load, ops, batch, rng, P3);
+}
+
+static noinline void run_set(u32 load, u64 ops, u32 batch, struct ut_rng *rng)
+{
+	run("u32set", load, ops, batch, rng, PSET);
+}
+
+#ifdef UT_FUZZER
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
+{
+	struct ut_rng rng;
+	u32 type, load;
+
+	ut_fuzz_begin(&rng, data, size);
+	type = ut_rng_below(&rng, 3);
+	cap = 1U << ut_rng_below(&rng, 11);
+	load = 1 + ut_rng_below(&rng, 100);
+	if (type == 0)
+		run_u64(load, U64_MAX, 1, &rng);
+	else if (type == 1)
+		run_3to5(load, U64_MAX, 1, &rng);
+	else
+		run_set(load, U64_MAX, 1, &rng);
+	ut_fuzz_end();
+	return 0;
+}
+
+#else
+
+int main(int argc, char **argv)
+{
+	struct ut_args args;
+	struct ut_rng rng;
+
+	ut_init(argc, argv, "test_hashmap", 1500000, &args, &rng);
+	cap = HM_MAX_CAP;
+	run_u64(MEMKIT_HASHMAP_DEFAULT_LOAD, args.ops / 3, 1024, &rng);
+	run_3to5(MEMKIT_HASHMAP_DEFAULT_LOAD, args.ops / 3, 1024, &rng);
+	run_set(MEMKIT_HASHMAP_DEFAULT_LOAD, args.ops - 2 * (args.ops / 3), 1024, &rng);
+	return ut_finish("test_hashmap");
+}
+
+#endif

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memkit_pool against a model, natively, under ASan/UBSan.
+ *
+ * For several object shapes and flag sets (growable and fixed; bump and
+ * passthrough): random creates, destroys, preheats and resets over a
+ * child that fails on command.  The model holds every live object and the
+ * pattern written into it:
+ *  - a create returns an aligned object distinct from every live one, or
+ *    NULL only when the child failed or a fixed pool is exhausted;
+ *  - every batch, every live object still holds its pattern, and
+ *    memkit_pool_stats() agrees with the model (live, creates, destroys);
+ *  - after reset(FREE_ALL) and exit the child holds nothing.
+ * Then four threads share a locked pool, each checking its own objects.
+ *
+ * Built with UT_FUZZER, the same model test is a libFuzzer target: the
+ * input picks the shape, every operation and every child failure; the
+ * full check runs every 16 operations and at the end.
+ */
+
+#include <memkit/allocator.h>
+#include <memkit/pool.h>
+
+#include "harness.h"
+
+#define PL_MAX		2048
+
+struct shape {
+	size_t size, align;
+	unsigned int flags;
+	const char *name;
+};
+
+static const struct shape shapes[] = {
+	{ 8, 0, 0, "8 bytes" },
+	{ 64, 64, MEMKIT_POOL_BUMP, "64/64 bump" },
+	{ 24, 8, MEMKIT_POOL_PASSTHROUGH, "24 passthrough" },
+	{ 100, 16, MEMKIT_POOL_FIXED | MEMKIT_POOL_BUMP, "100/16 fixed" },
+	{ 40, 8, MEMKIT_POOL_FIXED | MEMKIT_POOL_PASSTHROUGH, "40 fixed passthrough" },
+	{ 4096, 4096, MEMKIT_POOL_BUMP, "4096/4096" },
+};
+
+struct obj {
+	u8 *p;
+	u8 tag;
+};
+
+static struct obj live[PL_MAX];
+static u32 nr_live;
+
+static void fill(u8 *p, size_t size, u8 tag)
+{
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		p[i] = tag ^ i;
+}
+
+static bool intact(const u8 *p, size_t size, u8 tag)
+{
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		if (p[i] != (u8)(tag ^ i))
+			return false;
+	return true;
+}
+
+static void full_check(struct memkit_pool *pool, const struct shape *s,
+		       unsigned long creates, unsigned long destroys, u64 op)
+{
+	struct memkit_pool_usage u;
+	u32 i;
+
+	for (i = 0; i < nr_live; i++)
+		UT_ASSERT(intact(live[i].p, s->size, live[i].tag), "object %u overwritten, op %llu",
+			  i, op);
+	memkit_pool_stats(pool, &u);
+	UT_ASSERT(u.live == nr_live && u.creates == creates && u.destroys == destroys,
+		  "stats live %zu creates %lu destroys %lu, model %u %lu %lu", u.live,
+		  u.creates, u.destroys, nr_live, creates, destroys);
+	UT_ASSERT(u.high_water >= u.live, "high water %zu below live %zu", u.high_water, u.live);
+}
+
+static void run(const struct shape *s, u64 ops, u32 batch, struct ut_rng *rng)
+{
+	size_t align = s->align ? s->align : sizeof(void *);
+	bool fixed = s->flags & MEMKIT_POOL_FIXED;
+	unsigned long creates = 0, destroys = 0, nulls = 0, resets = 0;
+	struct memkit_failing_allocator fa;
+	struct memkit_allocator child;
+	size_t budget = 0;	/* fixed pools: objects preheated since reset */
+	struct memkit_pool pool;
+	u64 op;
+	u32 i;
+
+	memkit_failing_allocator_init(&fa, &ut_malloc_allocator, UINT_MAX, UINT_MAX);
+	child = memkit_failing_as_allocator(&fa);
+	UT_ASSERT(memkit_pool_init(&pool, &child, s->size, s->align, s->flags) == 0, "init");
+	nr_live = 0;
+	for (op = 1; op <= ops && !ut_rng_done(rng); op++) {
+		u32 r = ut_rng_below(rng, 1000);
+		bool child_fails;
+		u8 *p;
+
+		if (fa.alloc_index == fa.fail_index)
+			fa.fail_index = UINT_MAX;
+		if (ut_rng_below(rng, 50) == 0)
+			fa.fail_index = fa.alloc_index + ut_rng_below(rng, 3);
+		child_fails = fa.fail_index != UINT_MAX;
+
+		if (r < 2) {
+			enum memkit_arena_reset_mode mode = ut_rng_below(rng, 3);
+
+			memkit_pool_reset(&pool, mode, ut_rng_below(rng, 1 << 16), GFP_KERNEL);
+			if (mode == MEMKIT_ARENA_FREE_ALL)
+				UT_ASSERT(ut_malloc_live == 0, "%ld child buffers after reset",
+					  ut_malloc_live);
+			nr_live = 0;	/* not destroys: those count calls */
+			budget = 0;
+			resets++;
+		} else if (r < 20 || (fixed && budget < 8)) {
+			struct memkit_pool_usage before, after;
+			size_t n = ut_rng_below(rng, 64);
+			int ret;
+
+			memkit_pool_stats(&pool, &before);
+			ret = memkit_pool_preheat(&pool, n, GFP_KERNEL);
+			memkit_pool_stats(&pool, &after);
+			UT_ASSERT(ret == 0 || (ret == -ENOMEM && child_fails), "preheat: %d", ret);
+			/* Objects preheated before a failure stay on the free list. */
+			UT_ASSERT(after.free - before.free == n || ret, "preheat added %zu of %zu",
+				  after.free - before.free, n);
+			budget += after.free - before.free;
+		} else if ((r < 560 && nr_live < PL_MAX) || !nr_live) {
+			p = memkit_pool_create(&pool, GFP_KERNEL);
+			if (!p) {
+				UT_ASSERT(child_fails || (fixed && nr_live >= budget),
+					  "create failed: %u live, budget %zu", nr_live, budget);
+				nulls++;
+				continue;
+			}
+			UT_ASSERT(IS_ALIGNED((unsigned long)p, align), "misaligned object");
+			UT_ASSERT(!fixed || nr_live < budget, "fixed pool exceeded its budget");
+			live[nr_live] = (struct obj){ .p = p, .tag = ut_rng_next(rng) };
+			fill(p, s->size, live[nr_live].tag);
+			nr_live++;
+			creates++;
+		} else {
+			i = ut_rng_below(rng, nr_live);
+			UT_ASSERT(intact(live[i].p, s->size, live[i].tag), "object changed");
+			memkit_pool_destroy(&pool, live[i].p);
+			live[i] = live[--nr_live];
+			destroys++;
+		}
+		if (op % batch == 0)
+			full_check(&pool, s, creates, destroys, op);
+	}
+	full_check(&pool, s, creates, destroys, op);
+	for (i = 0; i < nr_live; i++)
+		memkit_pool_destroy(&pool, live[i].p);
+	memkit_pool_exit(&pool);
+	UT_ASSERT(ut_malloc_live == 0, "%ld child buffers after exit", ut_malloc_live);
+	if (rng->data)
+		return;
+	printf("test_pool: %-21s %llu ops: %lu creates, %lu NULL, %lu resets, %u child allocs\n",
+	       s->name, ops, creates, nulls, resets, fa.allocations);
+	UT_CHECK(creates && nulls && resets, "an outcome never occurred");
+}
+
+#ifdef UT_FUZZER
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
+{
+	struct ut_rng rng;
+
+	ut_fuzz_begin(&rng, data, size);
+	run(&shapes[ut_rng_below(&rng, ARRAY_SIZE(shapes))], U64_MAX, 16, &rng);
+	ut_fuzz_end();
+	return 0;
+}
+
+#else
+
+/* Four threads on one locked pool; each owns, fills and checks its objects. */
+
+#define PL_THREADS	4
+
+struct thread_arg {
+	struct memkit_pool *pool;
+	u64 seed, ops, creates;
+};
+
+static void *thread_fn(void *data)
+{
+	struct thread_arg *t = data;
+	u8 *mine[64];
+	u32 n = 0, i;
+	struct ut_rng rng;
+	u64 op;
+
+	ut_rng_seed(&rng, t->seed);
+	for (op = 0; op < t->ops; op++) {
+		if (n < ARRAY_SIZE(mine) && (!n || ut_rng_below(&rng, 2))) {
+			u8 *p = memkit_pool_create(t->pool, GFP_ATOMIC);
+
+			UT_ASSERT(p, "locked create failed");
+			fill(p, 32, (u8)(uintptr_t)p);
+			mine[n++] = p;
+			t->creates++;
+		} else {
+			i = ut_rng_below(&rng, n);
+			UT_ASSERT(intact(mine[i], 32, (u8)(uintptr_t)mine[i]),
+				  "another thread wrote to my object");
+			memkit_pool_destroy(t->pool, mine[i]);
+			mine[i] = mine[--n];
+		}
+	}
+	while (n)
+		memkit_pool_destroy(t->pool, mine[--n]);
+	return NULL;
+}
+
+static void run_threads(u64 ops, struct ut_rng *rng)
+{
+	struct thread_arg args[PL_THREADS];
+	pthread_t tid[PL_THREADS];
+	struct memkit_pool_usage u;
+	struct memkit_pool pool;
+	u64 creates = 0;
+	int i;
+
+	UT_ASSERT(memkit_pool_init(&pool, &ut_malloc_allocator, 32, 0,
+				   MEMKIT_POOL_LOCKED) == 0, "init locked");
+	for (i = 0; i < PL_THREADS; i++) {
+		args[i] = (struct thread_arg){ .pool = &pool, .seed = ut_rng_next(rng),
+					       .ops = ops / PL_THREADS };
+		UT_ASSERT(!pthread_create(&tid[i], NULL, thread_fn, &args[i]), "pthread_create");
+	}
+	for (i = 0; i < PL_THREADS; i++) {
+		pthread_join(tid[i], NULL);
+		creates += args[i].creates;
+	}
+	memkit_pool_stats(&pool, &u);
+	UT_CHECK(u.live == 0 && u.creates == creates && u.destroys == creates,
+		 "after the threads: live %zu creates %lu destroys %lu, expected %llu",
+		 u.live, u.creates, u.destroys, creates);
+	UT_CHECK(u.high_water <= PL_THREADS * 64, "high water %zu", u.high_water);
+	printf("test_pool: %d threads, locked: %llu creates, high water %zu\n", PL_THREADS,
+	       creates, u.high_water);
+	memkit_pool_exit(&pool);
+}
+
+int main(int argc, char **argv)
+{
+	struct ut_args args;
+	struct ut_rng rng;
+	u32 i;
+
+	ut_init(argc, argv, "test_pool", 1400000, &args, &rng);
+	for (i = 0; i < ARRAY_SIZE(shapes); i++)
+		run(&shapes[i], args.ops / 7, 256, &rng);
+	run_threads(args.ops - ARRAY_SIZE(shapes) * (args.ops / 7), &rng);
+	return ut_finish("test_pool");
+}
+
+#endif
