@@ -710,6 +710,28 @@ static void hm_attach_bad_header(struct kunit *test)
 }
 
 /*
+ * A second copy of a key further along its probe path is shadowed by the
+ * first: a lookup never finds it and removing the key leaves it behind.
+ * attach refuses such an image (found by the userspace attach fuzzer).
+ */
+static void hm_attach_duplicate_key(struct kunit *test)
+{
+	struct hm_ctx *c = hm_new(test, 8, 0, P64_LAST);
+	struct memkit_hashmap m;
+	u64 *second;
+
+	KUNIT_ASSERT_EQ(test, hm_put64(&c->map, 1, 10, P64_LAST), 0);
+	KUNIT_ASSERT_EQ(test, hm_put64(&c->map, 2, 20, P64_LAST), 0);
+	/* Both live in the cluster that starts at the last slot and wraps to 0. */
+	second = memkit_hashmap_key(&c->map, 0, P64_LAST);
+	KUNIT_ASSERT_EQ(test, *second, 2ULL);
+	*second = 1;
+	KUNIT_EXPECT_EQ(test, memkit_hashmap_attach(&m, c->buf, c->size, P64_LAST), -EINVAL);
+	*second = 2;
+	KUNIT_EXPECT_EQ(test, memkit_hashmap_attach(&m, c->buf, c->size, P64_LAST), 0);
+}
+
+/*
  * Random bit flips in the header and metadata: attach either refuses or
  * yields a map whose every operation works (KASAN watches the accesses).
  */
@@ -1081,6 +1103,7 @@ static struct kunit_case memkit_hashmap_cases[] = {
 	KUNIT_CASE(hm_relocate),
 	KUNIT_CASE(hm_attach_truncated),
 	KUNIT_CASE(hm_attach_bad_header),
+	KUNIT_CASE(hm_attach_duplicate_key),
 	KUNIT_CASE(hm_attach_bitflips),
 	KUNIT_CASE(hm_sizes),
 	KUNIT_CASE(hm_capacity_zero),

@@ -385,15 +385,19 @@ int memkit_oa_alloc(struct memkit_oa *oa, u64 size, u64 align,
 	if (oa->allocs == oa->max_allocs || size > oa->free_units)
 		return -ENOSPC;
 
-	/* Fast path: any region in a bin at or above this one fits. */
+	/*
+	 * Fast path: every region in a bin at or above this one holds
+	 * size + align - 1 units, so the first one found fits (oa_fits() is
+	 * then always true; it also yields the aligned start).
+	 */
 	if (!check_add_overflow(size, align - 1, &need)) {
-		bin = oa_find_bin(oa, memkit_oa_bin_round_up(need));
+		first = memkit_oa_bin_round_up(need);
+		bin = oa_find_bin(oa, first);
 		if (bin != OA_NIL) {
 			idx = oa->bin_heads[bin];
-			oa_fits(oa, idx, size, align, &start);
-			return oa_carve(oa, idx, start, size, handle);
+			if (oa_fits(oa, idx, size, align, &start))
+				return oa_carve(oa, idx, start, size, handle);
 		}
-		first = memkit_oa_bin_round_up(need);
 	} else {
 		first = MEMKIT_OA_MAX_BIN + 1;
 	}

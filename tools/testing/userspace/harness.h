@@ -103,4 +103,7 @@ void ut_fuzz_end(void);
 extern const struct memkit_allocator ut_malloc_allocator;
 extern long ut_malloc_live;
 
+/* memkit/allocator_backends.c's `poison` parameter, defined by ushim.c. */
+extern bool memkit_poison;
+
 #endif /* _MEMKIT_HARNESS_H */

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// The reference map for the native benchmark: absl::flat_hash_map from
+// Debian's libabsl-dev, with its default hash, driven through the same
+// sequences as memkit_hashmap (see bench_native.h).
+
+#include <absl/container/flat_hash_map.h>
+
+#include "bench_native.h"
+
+struct absl_map {
+	absl::flat_hash_map<uint64_t, uint64_t> map;
+};
+
+struct absl_map *absl_map_create(size_t n)
+{
+	struct absl_map *m = new absl_map;
+
+	m->map.reserve(n);
+	return m;
+}
+
+void absl_map_destroy(struct absl_map *m)
+{
+	delete m;
+}
+
+size_t absl_map_fill(struct absl_map *m, const unsigned long long *keys, size_t n)
+{
+	size_t added = 0;
+
+	for (size_t i = 0; i < n; i++)
+		added += m->map.insert({keys[i], i}).second;
+	return added;
+}
+
+unsigned long long absl_map_lookups(struct absl_map *m, const unsigned long long *keys, size_t n)
+{
+	unsigned long long sum = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		auto it = m->map.find(keys[i]);
+
+		if (it != m->map.end())
+			sum += it->second;
+	}
+	return sum;
+}
+
+void absl_map_churn(struct absl_map *m, unsigned long long *live, size_t n,
+		    unsigned long long pairs, unsigned long long seed)
+{
+	for (unsigned long long i = 0; i < pairs; i++) {
+		size_t victim = bench_below(&seed, n);
+		unsigned long long key = bench_next(&seed);
+
+		m->map.erase(live[victim]);
+		m->map.insert({key, i});
+		live[victim] = key;
+	}
+}
