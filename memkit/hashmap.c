@@ -30,7 +30,10 @@
  *
  * Collisions are resolved by linear probing.  A metadata byte is 0 for an
  * empty slot, else the used bit and the top 7 bits of the key's hash, so
- * most mismatches are rejected without touching the key.  Deletion shifts
+ * most mismatches are rejected without touching the key.  A probe reads
+ * the metadata eight slots at a time (one 64-bit word gives every
+ * fingerprint match and the first empty slot), except where the eight
+ * would wrap past the end of the table.  Deletion shifts
  * the rest of the cluster back instead of leaving tombstones, so probe
  * lengths do not degrade however long a full map churns.
  *

@@ -6,6 +6,7 @@
 #ifndef _MEMKIT_HASHMAP_H
 #define _MEMKIT_HASHMAP_H
 
+#include <asm/byteorder.h>
 #include <linux/bits.h>
 #include <linux/siphash.h>
 #include <linux/spinlock.h>
@@ -234,30 +235,85 @@ static __always_inline u8 __memkit_hashmap_fp(u64 hash)
 	return MEMKIT_HASHMAP_USED | (hash >> 57);
 }
 
+#define __MEMKIT_HASHMAP_LSB	0x0101010101010101ULL
+#define __MEMKIT_HASHMAP_MSB	0x8080808080808080ULL
+
+/* Eight metadata bytes from slot @idx on; slot @idx in the low byte. */
+static __always_inline u64 __memkit_hashmap_group(const struct memkit_hashmap *map, u32 idx)
+{
+	u64 g;
+
+	memcpy(&g, map->meta + idx, sizeof(g));
+	return le64_to_cpu((__force __le64)g);
+}
+
+/*
+ * The top bit of each zero byte of @g.  Only the lowest flag is exact: a
+ * borrow can also flag a byte above a zero one, which is harmless for
+ * fingerprint candidates (their keys are compared anyway).
+ */
+static __always_inline u64 __memkit_hashmap_zero_bytes(u64 g)
+{
+	return (g - __MEMKIT_HASHMAP_LSB) & ~g & __MEMKIT_HASHMAP_MSB;
+}
+
+/* Does slot @idx hold @key, whose metadata byte is @fp? */
+static __always_inline bool __memkit_hashmap_holds(const struct memkit_hashmap *map, u32 idx,
+						   const void *key, u8 fp,
+						   const struct memkit_hashmap_params p)
+{
+	return map->meta[idx] == fp &&
+	       __memkit_hashmap_eq(key, memkit_hashmap_key(map, idx, p), p);
+}
+
 /*
  * Probe from @key's home slot: return the slot holding it (*found true),
  * else the first empty slot (where it would go), else NONE (full table).
- * At most capacity probes, so a full table terminates.
+ * Eight slots at a time where they do not wrap past the end: a word of
+ * metadata gives every fingerprint match and the first empty slot at
+ * once.  At most capacity slots are examined, so a full table terminates.
  */
 static __always_inline u32 __memkit_hashmap_find(const struct memkit_hashmap *map,
 						 const void *key, u64 hash, bool *found,
 						 const struct memkit_hashmap_params p)
 {
 	u8 fp = __memkit_hashmap_fp(hash);
-	u32 idx = hash & map->mask, n;
+	u32 idx = hash & map->mask, n = 0, i;
+	u64 g, empty, match;
 
 	*found = false;
-	for (n = 0; n < map->capacity; n++, idx = (idx + 1) & map->mask) {
-		u8 m = map->meta[idx];
-
-		if (!m)
-			return idx;
-		if (m == fp && __memkit_hashmap_eq(key, memkit_hashmap_key(map, idx, p), p)) {
-			*found = true;
-			return idx;
+	while (n < map->capacity) {
+		if (idx + 8 > map->capacity) {
+			if (!map->meta[idx])
+				return idx;
+			if (__memkit_hashmap_holds(map, idx, key, fp, p))
+				goto found;
+			idx = (idx + 1) & map->mask;
+			n++;
+			continue;
 		}
+		g = __memkit_hashmap_group(map, idx);
+		empty = __memkit_hashmap_zero_bytes(g);
+		match = __memkit_hashmap_zero_bytes(g ^ (__MEMKIT_HASHMAP_LSB * fp));
+		/* The probe ends at the first empty slot. */
+		if (empty)
+			match &= (empty & -empty) - 1;
+		for (; match; match &= match - 1) {
+			i = idx + (__ffs64(match) >> 3);
+			if (__memkit_hashmap_holds(map, i, key, fp, p)) {
+				idx = i;
+				goto found;
+			}
+		}
+		if (empty)
+			return idx + (__ffs64(empty) >> 3);
+		idx = (idx + 8) & map->mask;
+		n += 8;
 	}
 	return MEMKIT_HASHMAP_NONE;
+found:
+	*found = true;
+	return idx;
 }
 
 /**

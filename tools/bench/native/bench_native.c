@@ -9,8 +9,9 @@
  * reports the median.  Output: a table on stdout and, with -o FILE, the
  * same rows as CSV.
  *
- * Usage: bench_native [-o results.csv] [-c cpu] [-s scale]
- *	scale multiplies every operation count (default 1).
+ * Usage: bench_native [-o results.csv] [-c cpu] [-s scale] [-w part]
+ *	scale multiplies every operation count (default 1); part limits the
+ *	run to one of range, refill, map, pool, arena.
  */
 
 #include <getopt.h>
@@ -38,6 +39,7 @@ struct row {
 static struct row rows[BENCH_ROWS];
 static unsigned int nr_rows;
 static unsigned int scale = 1;
+static const char *only;	/* -w: run one part */
 static u64 sink;	/* results, printed at the end so they are computed */
 
 static u64 now_ns(void)
@@ -447,14 +449,21 @@ static void pin(int cpu)
 		       BENCH_REPS, scale);
 }
 
+static bool want(const char *part)
+{
+	return !only || !strcmp(only, part);
+}
+
 int main(int argc, char **argv)
 {
 	const char *csv = NULL;
 	int cpu = -1, c;
 
-	while ((c = getopt(argc, argv, "o:c:s:")) != -1) {
+	while ((c = getopt(argc, argv, "o:c:s:w:")) != -1) {
 		if (c == 'o')
 			csv = optarg;
+		else if (c == 'w')
+			only = optarg;
 		else if (c == 'c')
 			cpu = atoi(optarg);
 		else if (c == 's')
@@ -464,17 +473,25 @@ int main(int argc, char **argv)
 	}
 	memkit_poison = false;
 	pin(cpu);
-	bench_range_churn(1 << 10, 2000000ULL * scale);
-	bench_range_churn(1 << 16, 2000000ULL * scale);
-	bench_range_churn(1 << 20, 2000000ULL * scale);
-	bench_refill(1000);
-	bench_refill(1024);
-	bench_refill(3000);
-	bench_refill(4097);
-	bench_maps(16, 100);
-	bench_maps(20, 10);
-	bench_pool(10000000ULL * scale);
-	bench_arena(2000ULL * scale);
+	if (want("range")) {
+		bench_range_churn(1 << 10, 2000000ULL * scale);
+		bench_range_churn(1 << 16, 2000000ULL * scale);
+		bench_range_churn(1 << 20, 2000000ULL * scale);
+	}
+	if (want("refill")) {
+		bench_refill(1000);
+		bench_refill(1024);
+		bench_refill(3000);
+		bench_refill(4097);
+	}
+	if (want("map")) {
+		bench_maps(16, 100);
+		bench_maps(20, 10);
+	}
+	if (want("pool"))
+		bench_pool(10000000ULL * scale);
+	if (want("arena"))
+		bench_arena(2000ULL * scale);
 	report(csv);
 	printf("checksum %llu\n", sink);
 	return 0;

@@ -130,6 +130,17 @@ void ut_fuzz_end(void)
 			   ushim_live_allocs, ut_malloc_live);
 }
 
+bool ut_fail_sometimes(struct memkit_failing_allocator *fa, struct ut_rng *rng)
+{
+	if (fa->fail_index != UINT_MAX && fa->has_induced_failure)
+		fa->fail_index = UINT_MAX;
+	if (fa->fail_index == UINT_MAX && ut_rng_below(rng, 50) == 0) {
+		fa->fail_index = fa->alloc_index + ut_rng_below(rng, 3);
+		fa->has_induced_failure = false;
+	}
+	return fa->fail_index != UINT_MAX;
+}
+
 /* The checking malloc allocator */
 
 #define UT_MAGIC	0x6d656d6b69746d61ULL

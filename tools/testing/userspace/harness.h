@@ -103,6 +103,15 @@ void ut_fuzz_end(void);
 extern const struct memkit_allocator ut_malloc_allocator;
 extern long ut_malloc_live;
 
+/*
+ * Call before each operation on a structure over @fa: now and then (1 in
+ * 50) arms a failure of one of the next three child allocations, and
+ * disarms it once it has fired (the failing allocator keeps failing until
+ * told otherwise, so a failure lasts for the rest of that operation).
+ * Returns whether a failure is armed.
+ */
+bool ut_fail_sometimes(struct memkit_failing_allocator *fa, struct ut_rng *rng);
+
 /* memkit/allocator_backends.c's `poison` parameter, defined by ushim.c. */
 extern bool memkit_poison;
 

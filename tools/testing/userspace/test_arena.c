@@ -131,15 +131,7 @@ static void one_op(struct memkit_arena *arena, const struct memkit_allocator *a,
 	size_t len = rand_len(rng);
 	u8 *p;
 
-	/*
-	 * Now and then, make one of the next few child allocations fail; the
-	 * failing allocator then fails every call until told otherwise, so
-	 * let a failure last for one operation.
-	 */
-	if (fa->alloc_index == fa->fail_index)
-		fa->fail_index = UINT_MAX;
-	if (ut_rng_below(rng, 50) == 0)
-		fa->fail_index = fa->alloc_index + ut_rng_below(rng, 3);
+	ut_fail_sometimes(fa, rng);
 
 	if (r < 2 || nr_live == AR_MAX) {
 		reset(arena, rng, st);

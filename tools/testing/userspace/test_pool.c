@@ -103,11 +103,7 @@ static void run(const struct shape *s, u64 ops, u32 batch, struct ut_rng *rng)
 		bool child_fails;
 		u8 *p;
 
-		if (fa.alloc_index == fa.fail_index)
-			fa.fail_index = UINT_MAX;
-		if (ut_rng_below(rng, 50) == 0)
-			fa.fail_index = fa.alloc_index + ut_rng_below(rng, 3);
-		child_fails = fa.fail_index != UINT_MAX;
+		child_fails = ut_fail_sometimes(&fa, rng);
 
 		if (r < 2) {
 			enum memkit_arena_reset_mode mode = ut_rng_below(rng, 3);

@@ -40,6 +40,9 @@ typedef int16_t s16;
 typedef int32_t s32;
 typedef long long s64;
 typedef unsigned int gfp_t;
+typedef u64 __le64;	/* the harness runs on little-endian hosts only */
+
+#define le64_to_cpu(x)		((u64)(x))
 
 /* Compiler attributes and annotations */
 
