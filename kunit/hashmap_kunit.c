@@ -421,6 +421,47 @@ static void hm_cluster_wraps(struct kunit *test)
 	}
 }
 
+/*
+ * One cluster of 400 entries: distances past 254 saturate at
+ * MEMKIT_HASHMAP_FAR and removal rehashes those keys to move them.
+ * Distances stay exact through removals (attach checks every one against
+ * the key's hash), and a wrong distance byte is refused.
+ */
+static void hm_far_distances(struct kunit *test)
+{
+	struct hm_ctx *c = hm_new(test, 512, 100, P64_LAST);
+	struct memkit_hashmap m;
+	u32 idx, far = 0;
+	u64 i;
+
+	for (i = 0; i < 400; i++)
+		KUNIT_ASSERT_EQ(test, hm_put64(&c->map, i, i, P64_LAST), 0);
+	memkit_hashmap_for_each(&c->map, idx) {
+		/* Key i was placed i slots after its home, the last slot. */
+		u64 key = *(u64 *)memkit_hashmap_key(&c->map, idx, P64_LAST);
+		u32 dist = memkit_hashmap_probe_length(&c->map, idx, P64_LAST);
+
+		KUNIT_EXPECT_EQ(test, dist, (u32)key);
+		far += c->map.dist[idx] == MEMKIT_HASHMAP_FAR;
+	}
+	KUNIT_EXPECT_EQ(test, far, 400U - 255U);
+	/* Remove every third key from the front: each removal shifts the rest. */
+	for (i = 0; i < 400; i += 3)
+		KUNIT_ASSERT_EQ(test, hm_del64(&c->map, i, P64_LAST), 0);
+	for (i = 0; i < 400; i++)
+		KUNIT_EXPECT_EQ_MSG(test, hm_get64(&c->map, i, NULL, P64_LAST), i % 3 != 0,
+				    "key %llu", i);
+	hm_check(test, &c->map, P64_LAST);
+	KUNIT_ASSERT_EQ(test, memkit_hashmap_attach(&m, c->buf, c->size, P64_LAST), 0);
+	/* A used slot's distance byte made wrong: attach refuses the image. */
+	idx = memkit_hashmap_lookup(&c->map, &(u64){2}, P64_LAST);
+	KUNIT_ASSERT_NE(test, idx, MEMKIT_HASHMAP_NONE);
+	c->map.dist[idx]++;
+	KUNIT_EXPECT_EQ(test, memkit_hashmap_attach(&m, c->buf, c->size, P64_LAST), -EINVAL);
+	c->map.dist[idx]--;
+	KUNIT_EXPECT_EQ(test, memkit_hashmap_attach(&m, c->buf, c->size, P64_LAST), 0);
+}
+
 /* A 100 % load map: every slot used, removal and lookups still terminate. */
 static void hm_remove_from_full_table(struct kunit *test)
 {
@@ -606,7 +647,7 @@ static void hm_layout_huge(struct kunit *test)
 	u64 cap = 1ULL << 30;
 
 	KUNIT_ASSERT_EQ(test, memkit_hashmap_layout_for_capacity(cap, p16, &l), 0);
-	KUNIT_EXPECT_EQ(test, (u64)l.keys_off, sizeof(struct memkit_hashmap_header) + cap);
+	KUNIT_EXPECT_EQ(test, (u64)l.keys_off, sizeof(struct memkit_hashmap_header) + 2 * cap);
 	KUNIT_EXPECT_EQ(test, (u64)l.values_off, (u64)l.keys_off + 16 * cap);
 	KUNIT_EXPECT_EQ(test, (u64)l.total, (u64)l.values_off + 16 * cap);
 	KUNIT_EXPECT_GT(test, (u64)l.total, 16ULL << 30);
@@ -684,7 +725,8 @@ static void hm_attach_bad_header(struct kunit *test)
 				    -EINVAL, #mutation);			\
 	} while (0)
 	HM_BAD(h->magic = 0);
-	HM_BAD(h->version = 2);
+	HM_BAD(h->version = 1);		/* the layout before distance bytes */
+	HM_BAD(h->version = MEMKIT_HASHMAP_VERSION + 1);
 	HM_BAD(h->max_load_percent = 0);
 	HM_BAD(h->max_load_percent = 101);
 	HM_BAD(h->own_hash = 1);
@@ -1104,6 +1146,7 @@ static struct kunit_case memkit_hashmap_cases[] = {
 	KUNIT_CASE(hm_attach_truncated),
 	KUNIT_CASE(hm_attach_bad_header),
 	KUNIT_CASE(hm_attach_duplicate_key),
+	KUNIT_CASE(hm_far_distances),
 	KUNIT_CASE(hm_attach_bitflips),
 	KUNIT_CASE(hm_sizes),
 	KUNIT_CASE(hm_capacity_zero),

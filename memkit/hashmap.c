@@ -17,8 +17,8 @@
  * DOC: Overview
  *
  * A memkit hash map lives entirely inside one buffer the caller provides:
- * a &struct memkit_hashmap_header, one metadata byte per slot, the keys and
- * the values, each part aligned for its type.  The header records offsets
+ * a &struct memkit_hashmap_header, two metadata bytes per slot, the keys
+ * and the values, each part aligned for its type.  The header records offsets
  * and counts, never pointers, so the buffer can be copied, moved, saved or
  * handed to another module; memkit_hashmap_attach() then validates it and
  * derives a new &struct memkit_hashmap handle from the new address.
@@ -33,9 +33,11 @@
  * most mismatches are rejected without touching the key.  A probe reads
  * the metadata eight slots at a time (one 64-bit word gives every
  * fingerprint match and the first empty slot), except where the eight
- * would wrap past the end of the table.  Deletion shifts
- * the rest of the cluster back instead of leaving tombstones, so probe
- * lengths do not degrade however long a full map churns.
+ * would wrap past the end of the table.  Deletion shifts the rest of the
+ * cluster back instead of leaving tombstones, so probe lengths do not
+ * degrade however long a full map churns; the second metadata byte of a
+ * used slot, its distance from the key's home slot (saturating at 255),
+ * tells which entries may move without hashing their keys again.
  *
  * Keys are hashed with SipHash under a random per-map seed kept in the
  * header, unless the params supply a hash for trusted keys.  The key and
@@ -98,7 +100,10 @@ int memkit_hashmap_layout_for_capacity(u32 capacity,
 		return -EINVAL;
 	l->capacity = capacity;
 	l->metadata_off = sizeof(struct memkit_hashmap_header);
-	end = l->metadata_off + capacity;
+	/* Two metadata bytes per slot: fingerprints, then distances. */
+	if (check_mul_overflow((size_t)capacity, (size_t)2, &end) ||
+	    check_add_overflow(end, l->metadata_off, &end) || end > SIZE_MAX - ka)
+		return -EINVAL;
 	l->keys_off = ALIGN(end, ka);
 	if (check_mul_overflow((size_t)capacity, (size_t)p.key_size, &end) ||
 	    check_add_overflow(end, l->keys_off, &end) ||
@@ -152,6 +157,7 @@ static void hashmap_derive(struct memkit_hashmap *map, void *buf)
 
 	map->hdr = h;
 	map->meta = (u8 *)buf + h->metadata_off;
+	map->dist = map->meta + h->capacity;
 	map->keys = (u8 *)buf + h->keys_off;
 	map->values = (u8 *)buf + h->values_off;
 	map->capacity = h->capacity;
@@ -208,7 +214,7 @@ int memkit_hashmap_init(struct memkit_hashmap *map, void *buf, size_t buf_size,
 		.total = l.total,
 	};
 	get_random_bytes(&h->seed, sizeof(h->seed));
-	memset((u8 *)buf + l.metadata_off, 0, capacity);
+	memset((u8 *)buf + l.metadata_off, 0, 2 * (size_t)capacity);
 	hashmap_derive(map, buf);
 	return 0;
 }
@@ -226,15 +232,13 @@ EXPORT_SYMBOL_MEMKIT(memkit_hashmap_init);
 u32 memkit_hashmap_probe_length(const struct memkit_hashmap *map, u32 idx,
 				const struct memkit_hashmap_params p)
 {
-	u64 hash = __memkit_hashmap_hash(map, memkit_hashmap_key(map, idx, p), p);
-
-	return (idx - (u32)hash) & map->mask;
+	return __memkit_hashmap_home_dist(map, idx, p);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_hashmap_probe_length);
 
 /*
- * Every used slot: right fingerprint, and the slot a lookup of its key
- * lands on.  Returns the number of used slots, or MEMKIT_HASHMAP_NONE on
+ * Every used slot: right fingerprint and distance, and the slot a lookup
+ * of its key lands on.  Returns the number of used slots, or MEMKIT_HASHMAP_NONE on
  * the first violation.
  */
 static u32 hashmap_check_entries(const struct memkit_hashmap *map,
@@ -253,7 +257,8 @@ static u32 hashmap_check_entries(const struct memkit_hashmap *map,
 		if (!(m & MEMKIT_HASHMAP_USED))
 			return MEMKIT_HASHMAP_NONE;
 		hash = __memkit_hashmap_hash(map, key, p);
-		if (m != __memkit_hashmap_fp(hash))
+		if (m != __memkit_hashmap_fp(hash) ||
+		    map->dist[idx] != __memkit_hashmap_dist_byte((idx - (u32)hash) & map->mask))
 			return MEMKIT_HASHMAP_NONE;
 		/*
 		 * A lookup must land here: that proves the entry reachable
@@ -278,10 +283,10 @@ static u32 hashmap_check_entries(const struct memkit_hashmap *map,
  * everything is checked before use: magic and version, params against the
  * header, capacity a power of two, every offset equal to the layout the
  * capacity implies and inside @buf_size, the load within its maximum,
- * metadata bytes well formed, every entry's fingerprint matching its key's
- * hash, every entry found by a lookup of its own key (reachable from its
- * home slot, no duplicate key), and the used count equal to the recorded
- * size.  The map is then fully consistent.
+ * metadata bytes well formed, every entry's fingerprint and distance from
+ * home matching its key's hash, every entry found by a lookup of its own
+ * key (reachable from its home slot, no duplicate key), and the used count
+ * equal to the recorded size.  The map is then fully consistent.
  *
  * Context: the owner's lock held.  O(capacity + size * probe length).
  * Return: 0, or -EINVAL for anything inconsistent (the handle is zeroed).

@@ -16,12 +16,15 @@
 #include <memkit/debugfs.h>
 
 #define MEMKIT_HASHMAP_MAGIC		0x4d4b484dU	/* "MKHM" */
-#define MEMKIT_HASHMAP_VERSION		1
+#define MEMKIT_HASHMAP_VERSION		2
 #define MEMKIT_HASHMAP_DEFAULT_LOAD	80
 #define MEMKIT_HASHMAP_MAX_CAPACITY	BIT(31)
 
 /* A metadata byte: 0 is an empty slot; else the used bit and 7 hash bits. */
 #define MEMKIT_HASHMAP_USED		0x80
+
+/* A distance byte: how far an entry sits from its home slot, up to this. */
+#define MEMKIT_HASHMAP_FAR		0xff
 
 /* Slot index meaning "none". */
 #define MEMKIT_HASHMAP_NONE		U32_MAX
@@ -63,7 +66,10 @@ struct memkit_hashmap_params {
  * @value_size: bytes per value.
  * @key_align: key alignment.
  * @value_align: value alignment.
- * @metadata_off: offset of the metadata bytes from the header.
+ * @metadata_off: offset of the metadata from the header: a byte per slot
+ *	(0 if empty, else the used bit and 7 bits of the key's hash), then a
+ *	byte per slot giving a used slot's distance from its key's home slot
+ *	(%MEMKIT_HASHMAP_FAR for that distance or more).
  * @keys_off: offset of the keys.
  * @values_off: offset of the values.
  * @total: bytes of the whole layout.
@@ -93,7 +99,7 @@ struct memkit_hashmap_header {
 /**
  * struct memkit_hashmap_layout - where the parts of a map's buffer go
  * @capacity: slots.
- * @metadata_off: offset of the metadata bytes.
+ * @metadata_off: offset of the metadata (two bytes per slot).
  * @keys_off: offset of the keys.
  * @values_off: offset of the values.
  * @total: bytes needed; the buffer must be at least this large.
@@ -117,6 +123,7 @@ struct memkit_hashmap {
 	/* private: */
 	struct memkit_hashmap_header *hdr;
 	u8 *meta;
+	u8 *dist;
 	u8 *keys;
 	u8 *values;
 	u32 capacity;
@@ -233,6 +240,24 @@ static __always_inline bool __memkit_hashmap_eq(const void *a, const void *b,
 static __always_inline u8 __memkit_hashmap_fp(u64 hash)
 {
 	return MEMKIT_HASHMAP_USED | (hash >> 57);
+}
+
+/* The distance byte for an entry @dist slots from its home. */
+static __always_inline u8 __memkit_hashmap_dist_byte(u32 dist)
+{
+	return dist < MEMKIT_HASHMAP_FAR ? dist : MEMKIT_HASHMAP_FAR;
+}
+
+/* How far the entry in used slot @idx is from its home slot. */
+static __always_inline u32 __memkit_hashmap_home_dist(const struct memkit_hashmap *map, u32 idx,
+						      const struct memkit_hashmap_params p)
+{
+	u8 d = map->dist[idx];
+
+	if (d != MEMKIT_HASHMAP_FAR)
+		return d;
+	return (idx - (u32)__memkit_hashmap_hash(map, memkit_hashmap_key(map, idx, p), p)) &
+	       map->mask;
 }
 
 #define __MEMKIT_HASHMAP_LSB	0x0101010101010101ULL
@@ -426,6 +451,7 @@ static __always_inline int memkit_hashmap_get_or_put(struct memkit_hashmap *map,
 	if (idx == MEMKIT_HASHMAP_NONE || map->hdr->size >= map->max_size)
 		return -ENOSPC;
 	map->meta[idx] = __memkit_hashmap_fp(hash);
+	map->dist[idx] = __memkit_hashmap_dist_byte((idx - (u32)hash) & map->mask);
 	memcpy(memkit_hashmap_key(map, idx, p), key, p.key_size);
 	map->hdr->size++;
 	return idx;
@@ -513,7 +539,9 @@ static __always_inline int memkit_hashmap_put_no_clobber(struct memkit_hashmap *
  * @p: the map's params.
  *
  * Deletion by backward shift: later entries of the same cluster move back
- * so that no tombstone is left and probe lengths never degrade.
+ * so that no tombstone is left and probe lengths never degrade.  Each
+ * entry's distance byte says whether it may move, so keys are hashed again
+ * only for entries %MEMKIT_HASHMAP_FAR or more slots from home.
  *
  * Context: the owner's lock held.  O(cluster length).
  */
@@ -524,16 +552,18 @@ static __always_inline void memkit_hashmap_remove_at(struct memkit_hashmap *map,
 
 	map->meta[hole] = 0;
 	for (;;) {
-		u32 home;
+		u32 d, back;
 
 		j = (j + 1) & mask;
 		if (!map->meta[j])
 			break;
-		home = __memkit_hashmap_hash(map, memkit_hashmap_key(map, j, p), p) & mask;
 		/* j may move back to the hole unless its home is in (hole, j]. */
-		if (((j - home) & mask) < ((j - hole) & mask))
+		d = __memkit_hashmap_home_dist(map, j, p);
+		back = (j - hole) & mask;
+		if (d < back)
 			continue;
 		map->meta[hole] = map->meta[j];
+		map->dist[hole] = __memkit_hashmap_dist_byte(d - back);
 		map->meta[j] = 0;
 		memcpy(memkit_hashmap_key(map, hole, p), memkit_hashmap_key(map, j, p),
 		       p.key_size);

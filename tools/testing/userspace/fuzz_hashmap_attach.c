@@ -13,7 +13,8 @@
  * Built without UT_FUZZER it is the seed generator and a native test:
  * it builds valid images of both types at several capacities and loads,
  * checks that each attaches, and, given a directory, writes them there
- * (the checked-in corpus), with a few damaged copies.
+ * (the checked-in corpus), with a few damaged copies and an image that
+ * is consistent but for a duplicate key, which attach must refuse.
  */
 
 #include <memkit/hashmap.h>
@@ -115,6 +116,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 #else
 
 static __always_inline size_t build(void *buf, u32 cap, u32 load, u32 n, struct ut_rng *rng,
+				    struct memkit_hashmap *out,
 				    const struct memkit_hashmap_params p)
 {
 	struct memkit_hashmap_layout l;
@@ -130,7 +132,22 @@ static __always_inline size_t build(void *buf, u32 cap, u32 load, u32 n, struct 
 		if (memkit_hashmap_put(&map, &k, &v, p) == -ENOSPC)
 			break;
 	}
+	*out = map;
 	return l.total;
+}
+
+/*
+ * In a full map every probe path is one cluster: give slot 1 the key of
+ * slot 0, with the fingerprint and home distance that key has there.
+ * Every byte is then well formed, but a lookup can find only one copy.
+ */
+static void make_duplicate(struct memkit_hashmap *map)
+{
+	u32 home = -memkit_hashmap_probe_length(map, 0, P64) & map->mask;
+
+	map->meta[1] = map->meta[0];
+	map->dist[1] = (1 - home) & map->mask;
+	memcpy(memkit_hashmap_key(map, 1, P64), memkit_hashmap_key(map, 0, P64), 8);
 }
 
 static void save(const char *dir, const char *name, const void *buf, size_t len)
@@ -150,6 +167,7 @@ int main(int argc, char **argv)
 	static const u32 caps[] = { 1, 8, 64 };
 	static u64 buf[2048];
 	const char *dir = argc > 1 ? argv[1] : NULL;
+	struct memkit_hashmap map, again;
 	struct ut_rng rng;
 	char name[64];
 	size_t len;
@@ -157,7 +175,7 @@ int main(int argc, char **argv)
 
 	ut_rng_seed(&rng, 1);	/* fixed keys; each map still draws its own SipHash seed */
 	for (i = 0; i < ARRAY_SIZE(caps); i++) {
-		len = build(buf, caps[i], 80, caps[i], &rng, P64);
+		len = build(buf, caps[i], 80, caps[i], &rng, &map, P64);
 		try_u64((u8 *)buf, len);
 		snprintf(name, sizeof(name), "u64-cap%u", caps[i]);
 		save(dir, name, buf, len);
@@ -167,12 +185,16 @@ int main(int argc, char **argv)
 		snprintf(name, sizeof(name), "u64-cap%u-flip", caps[i]);
 		save(dir, name, buf, len);
 
-		len = build(buf, caps[i], 100, caps[i], &rng, P3);
+		len = build(buf, caps[i], 100, caps[i], &rng, &map, P3);
 		try_3to5((u8 *)buf, len);
 		snprintf(name, sizeof(name), "3to5-cap%u-full", caps[i]);
 		save(dir, name, buf, len);
 	}
-	printf("fuzz_hashmap_attach: %zu seed images checked%s%s\n", 3 * ARRAY_SIZE(caps),
+	len = build(buf, 8, 100, 8, &rng, &map, P64);
+	make_duplicate(&map);
+	UT_ASSERT(memkit_hashmap_attach(&again, buf, len, P64) == -EINVAL, "duplicate accepted");
+	save(dir, "u64-cap8-duplicate-key", buf, len);
+	printf("fuzz_hashmap_attach: %zu seed images checked%s%s\n", 3 * ARRAY_SIZE(caps) + 1,
 	       dir ? ", written to " : "", dir ? dir : "");
 	return ut_finish("fuzz_hashmap_attach seeds");
 }
