@@ -4,9 +4,9 @@
  * ASan/UBSan.
  *
  * Three key/value types, each specialised through its own constant
- * params: u64 -> u64 with SipHash; 3-byte keys -> 5-byte values with a
- * deliberately weak hash (long clusters, equal fingerprints); u32 keys
- * with no value (a set).  Keys come from a universe 1.5x the map's
+ * params: u64 -> u64 with SipHash; 3-byte keys -> 5-byte values with the
+ * caller's own equality and a deliberately weak hash (long clusters,
+ * equal fingerprints); u32 keys with no value (a set).  Keys come from a universe 1.5x the map's
  * maximum size, so inserts hit present keys, absent keys and a full map.
  * Every operation's result is compared with the model.  Now and then the
  * buffer is copied to a fresh allocation, the old one freed (ASan catches
@@ -42,12 +42,23 @@ struct stats {
 	u64 ops, nospc, hits, misses, relocations, checks;
 };
 
-/* The 3-byte-key hash: 61 distinct values, so clusters grow long. */
+/*
+ * The 3-byte keys come with the caller's own hash and equality.  The hash
+ * has 61 values, all below 2^57, so every fingerprint is the same and the
+ * map is one long cluster (distances past MEMKIT_HASHMAP_FAR, wrap-around).
+ */
 static u64 weak_hash(const void *key, u32 key_size)
 {
 	const u8 *k = key;
 
 	return (k[0] | k[1] << 8 | k[2] << 16) % 61;
+}
+
+static bool eq3(const void *a, const void *b, u32 key_size)
+{
+	const u8 *x = a, *y = b;
+
+	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2];
 }
 
 static const struct memkit_hashmap_params P64 = {
@@ -57,6 +68,7 @@ static const struct memkit_hashmap_params P64 = {
 static const struct memkit_hashmap_params P3 = {
 	.key_size = 3, .key_align = 1, .value_size = 5, .value_align = 1,
 	.hash = weak_hash,
+	.eq = eq3,
 };
 
 static const struct memkit_hashmap_params PSET = {
@@ -202,10 +214,11 @@ static __always_inline void one_op(struct memkit_hashmap *map, struct model *m,
 			UT_ASSERT(!ret, "remove_by_ptr of a live key: %d", ret);
 		}
 		goto removed;
-	} else if (r < 97) {
+	} else if (r < 98) {
 		bad_remove(map, m, p);
 		return;
 	} else if (r < 99) {
+		/* Attach checks every entry: O(size * probe length) here. */
 		relocate(map, p);
 		st->relocations++;
 		return;
