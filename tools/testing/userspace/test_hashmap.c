@@ -6,8 +6,9 @@
  * Three key/value types, each specialised through its own constant
  * params: u64 -> u64 with SipHash; 3-byte keys -> 5-byte values with the
  * caller's own equality and a deliberately weak hash (long clusters,
- * equal fingerprints); u32 keys with no value (a set).  Keys come from a universe 1.5x the map's
- * maximum size, so inserts hit present keys, absent keys and a full map.
+ * equal fingerprints); u32 keys with no value (a set).  Keys come from a
+ * universe 1.5x the map's maximum size, so inserts hit present keys,
+ * absent keys and a full map.
  * Every operation's result is compared with the model.  Now and then the
  * buffer is copied to a fresh allocation, the old one freed (ASan catches
  * any stale pointer) and the copy attached.  Every batch: every slot is
