@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * the kernel API that memkit's core files use, for userspace.
+ * The kernel API that memkit's core files use, for userspace.
  *
  * offset_alloc.c, hashmap.c, allocator.c, arena.c and pool.c include only
  * a handful of kernel headers; every one of them (include/linux/<name>.h
@@ -8,8 +8,8 @@
  * files need, implemented plainly, with the checks that make the harness
  * useful.
  *
- *  - kmalloc() and friends count live allocations; ushim_check_leaks()
- *    (run at exit) fails the program if any are left.
+ *  - kmalloc() and friends count live allocations; ut_finish() fails the
+ *    program if any are left, ut_fuzz_end() the fuzzer's input.
  *  - A memkit_warn_once() outside an expected-warnings window records a
  *    failure (ushim_failures) and, in fuzzers, aborts.
  *  - spinlock_t is a pthread mutex that knows its owner, so
@@ -28,6 +28,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the userspace harness assumes a little-endian host"
+#endif
 
 /* Types */
 
@@ -51,11 +55,6 @@ typedef u64 __le64;	/* the harness runs on little-endian hosts only */
 #define noinline		__attribute__((__noinline__))
 #define __printf(a, b)		__attribute__((__format__(printf, a, b)))
 #define __section(s)		__attribute__((__section__(s)))
-#define __maybe_unused		__attribute__((__unused__))
-#define __must_check		__attribute__((__warn_unused_result__))
-#define __aligned(x)		__attribute__((__aligned__(x)))
-#define __packed		__attribute__((__packed__))
-#define fallthrough		__attribute__((__fallthrough__))
 #define __acquires(x)
 #define __releases(x)
 #define __acquire(x)		((void)0)
@@ -63,12 +62,9 @@ typedef u64 __le64;	/* the harness runs on little-endian hosts only */
 #define __force
 #define likely(x)		__builtin_expect(!!(x), 1)
 #define unlikely(x)		__builtin_expect(!!(x), 0)
-#define barrier()		__asm__ __volatile__("" ::: "memory")
 #define READ_ONCE(x)		(*(const volatile typeof(x) *)&(x))
-#define WRITE_ONCE(x, v)	(*(volatile typeof(x) *)&(x) = (v))
 #define data_race(expr)		(expr)
 #define _RET_IP_		((unsigned long)__builtin_return_address(0))
-#define _THIS_IP_		({ __label__ __here; __here: (unsigned long)&&__here; })
 
 /* IS_ENABLED(CONFIG_X): 1 if the harness defines CONFIG_X to 1, else 0. */
 #define __ushim_arg_1		0,
@@ -78,7 +74,6 @@ typedef u64 __le64;	/* the harness runs on little-endian hosts only */
 #define IS_ENABLED(option)	__ushim_enabled(option)
 
 #define static_assert(expr, ...)	_Static_assert(expr, #expr)
-#define BUILD_BUG_ON(cond)	_Static_assert(!(cond), "BUILD_BUG_ON: " #cond)
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
@@ -88,18 +83,14 @@ typedef u64 __le64;	/* the harness runs on little-endian hosts only */
 #define BITS_PER_LONG		64
 #define BIT(n)			(1UL << (n))
 #define BIT_ULL(n)		(1ULL << (n))
-#define GENMASK(h, l)		((~0UL << (l)) & (~0UL >> (BITS_PER_LONG - 1 - (h))))
-#define GENMASK_ULL(h, l)	((~0ULL << (l)) & (~0ULL >> (63 - (h))))
 #define U32_MAX			UINT32_MAX
 #define U64_MAX			UINT64_MAX
-#define S64_MAX			INT64_MAX
 
 #define min(a, b)		((a) < (b) ? (a) : (b))
 #define max(a, b)		((a) > (b) ? (a) : (b))
 #define min_t(t, a, b)		min((t)(a), (t)(b))
 #define max_t(t, a, b)		max((t)(a), (t)(b))
 #define max3(a, b, c)		max(max(a, b), c)
-#define clamp(v, lo, hi)	min(max(v, lo), hi)
 #define swap(a, b) \
 	do { typeof(a) __ushim_tmp = (a); (a) = (b); (b) = __ushim_tmp; } while (0)
 
@@ -107,42 +98,23 @@ typedef u64 __le64;	/* the harness runs on little-endian hosts only */
 #define ALIGN(x, a)		__ALIGN_MASK(x, (typeof(x))(a) - 1)
 #define ALIGN_DOWN(x, a)	((x) & ~((typeof(x))(a) - 1))
 #define IS_ALIGNED(x, a)	(((x) & ((typeof(x))(a) - 1)) == 0)
-#define PTR_ALIGN(p, a)		((typeof(p))ALIGN((unsigned long)(p), (a)))
 #define round_up(x, y)		ALIGN(x, y)
 #define round_down(x, y)	ALIGN_DOWN(x, y)
-#define DIV_ROUND_UP(n, d)	(((n) + (d) - 1) / (d))
 
 static inline int fls(unsigned int x) { return x ? 32 - __builtin_clz(x) : 0; }
 static inline int fls64(u64 x) { return x ? 64 - __builtin_clzll(x) : 0; }
-static inline unsigned long __fls(unsigned long x) { return 63 - __builtin_clzl(x); }
 static inline unsigned long __ffs(unsigned long x) { return __builtin_ctzl(x); }
 static inline unsigned int __ffs64(u64 x) { return __builtin_ctzll(x); }
-static inline unsigned int hweight64(u64 x) { return __builtin_popcountll(x); }
 
 static inline bool is_power_of_2(unsigned long n) { return n && !(n & (n - 1)); }
-static inline int ilog2(u64 n) { return fls64(n) - 1; }
 static inline unsigned long roundup_pow_of_two(unsigned long n)
 {
 	return 1UL << fls64(n - 1);
 }
 
-static inline unsigned long rounddown_pow_of_two(unsigned long n)
-{
-	return 1UL << (fls64(n) - 1);
-}
-
-static inline int order_base_2(u64 n) { return n > 1 ? ilog2(n - 1) + 1 : 0; }
-
 static inline u64 div_u64(u64 n, u32 d) { return n / d; }
-static inline u64 div64_u64(u64 n, u64 d) { return n / d; }
-static inline u64 div_u64_rem(u64 n, u32 d, u32 *rem)
-{
-	*rem = n % d;
-	return n / d;
-}
 
 #define check_add_overflow(a, b, d)	__builtin_add_overflow(a, b, d)
-#define check_sub_overflow(a, b, d)	__builtin_sub_overflow(a, b, d)
 #define check_mul_overflow(a, b, d)	__builtin_mul_overflow(a, b, d)
 
 static inline size_t size_mul(size_t a, size_t b)
@@ -160,25 +132,12 @@ static inline size_t size_add(size_t a, size_t b)
 }
 
 #define array_size(n, s)	size_mul(n, s)
-#define struct_size(p, member, n) \
-	size_add(sizeof(*(p)), size_mul(sizeof(*(p)->member), n))
-
-/* Error pointers */
-
-#define MAX_ERRNO		4095
-#define IS_ERR_VALUE(x)		unlikely((unsigned long)(void *)(x) >= (unsigned long)-MAX_ERRNO)
-static inline void *ERR_PTR(long error) { return (void *)error; }
-static inline long PTR_ERR(const void *ptr) { return (long)ptr; }
-static inline bool IS_ERR(const void *ptr) { return IS_ERR_VALUE(ptr); }
-static inline bool IS_ERR_OR_NULL(const void *ptr) { return !ptr || IS_ERR_VALUE(ptr); }
 
 /* printk */
 
 #define pr_fmt(fmt) fmt
 #define pr_err(fmt, ...)	fprintf(stderr, pr_fmt(fmt), ##__VA_ARGS__)
-#define pr_warn(fmt, ...)	fprintf(stderr, pr_fmt(fmt), ##__VA_ARGS__)
 #define pr_info(fmt, ...)	ushim_log(pr_fmt(fmt), ##__VA_ARGS__)
-#define pr_debug(fmt, ...)	do { } while (0)
 __printf(1, 2) void ushim_log(const char *fmt, ...);
 
 /* Module glue: nothing to export in a program. */
@@ -188,7 +147,6 @@ __printf(1, 2) void ushim_log(const char *fmt, ...);
 #define EXPORT_SYMBOL_NS_GPL(sym, ns)
 #define MODULE_IMPORT_NS(ns)
 #define MAX_PAGE_ORDER		10
-#define PAGE_SIZE		4096UL
 
 /* Allocation: counted, checked at exit */
 
@@ -207,20 +165,13 @@ static inline bool gfpflags_allow_blocking(gfp_t gfp)
 void *kmalloc(size_t size, gfp_t gfp);
 void *krealloc(const void *p, size_t size, gfp_t gfp);
 void kfree(const void *p);
-#define kzalloc(size, gfp)	kmalloc(size, (gfp) | __GFP_ZERO)
 #define kvmalloc(size, gfp)	kmalloc(size, gfp)
-#define kvzalloc(size, gfp)	kzalloc(size, gfp)
 #define kvrealloc(p, size, gfp)	krealloc(p, size, gfp)
 #define kvfree(p)		kfree(p)
-#define kmalloc_array(n, s, gfp) kmalloc(size_mul(n, s), gfp)
-#define kvmalloc_array(n, s, gfp) kmalloc(size_mul(n, s), gfp)
-#define kcalloc(n, s, gfp)	kzalloc(size_mul(n, s), gfp)
 
 /* Allocations still live; an injected failure makes the next n fail. */
 extern long ushim_live_allocs;
 void ushim_fail_next_kmalloc(unsigned int n);
-
-static inline void might_sleep(void) { }
 
 /* Locks: a mutex that knows its owner. */
 
@@ -268,11 +219,6 @@ static inline void list_add(struct list_head *n, struct list_head *head)
 	__list_link(n, head, head->next);
 }
 
-static inline void list_add_tail(struct list_head *n, struct list_head *head)
-{
-	__list_link(n, head->prev, head);
-}
-
 static inline void list_del(struct list_head *e)
 {
 	e->next->prev = e->prev;
@@ -281,13 +227,7 @@ static inline void list_del(struct list_head *e)
 	e->prev = NULL;
 }
 
-static inline bool list_empty(const struct list_head *head)
-{
-	return head->next == head;
-}
-
 #define list_entry(ptr, type, member)	container_of(ptr, type, member)
-#define list_first_entry(head, type, member) list_entry((head)->next, type, member)
 #define list_for_each_entry(pos, head, member)					\
 	for (pos = list_entry((head)->next, typeof(*pos), member);		\
 	     &pos->member != (head);						\
