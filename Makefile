@@ -3,8 +3,8 @@
 # memkit: the user's entry points.
 #
 #   make                build against KDIR (default: the running kernel)
-#   make check          everything CI runs: deps, lint, both builds, native tests,
-#                       fuzz smoke runs, KUnit in QEMU
+#   make check          everything CI runs: deps, lint, the builds, native tests,
+#                       fuzz smoke runs, KUnit in QEMU on 64-bit and 32-bit kernels
 #   make utest          the core files natively under ASan/UBSan vs reference models
 #   make fuzz           each libFuzzer target for FUZZ_SECONDS (default 60)
 #   make bench-native   native benchmarks: memkit vs absl::flat_hash_map, glibc
@@ -24,10 +24,12 @@ STOCK_KDIR ?= $(firstword $(wildcard /usr/src/linux-headers-*-amd64))
 T := tools/testing
 # Suites that must report: every suite named in kunit/*.c.
 SUITES = $(shell sed -n 's/^[[:space:]]*\.name = "\(memkit_[a-z_]*\)",/\1/p' kunit/*_kunit.c)
-# The debug test kernel, built once and cached outside the repository.
+# The debug test kernels, 64-bit and 32-bit (i386), built once and cached
+# outside the repository.
 TEST_KDIR = $$($(T)/kernel.sh build debug)
+TEST32_KDIR = $$($(T)/kernel.sh build debug32)
 
-.PHONY: all modules check deps lint htmldocs build-stock build-test kunit demo \
+.PHONY: all modules check deps lint htmldocs build-stock build-test build-test32 kunit kunit32 demo \
 	lifecycle bench check-runner install clean utest fuzz fuzz-smoke bench-native
 
 all: modules
@@ -52,7 +54,7 @@ install: modules
 deps:
 	@$(T)/deps.sh build test user
 
-check: deps lint build-stock utest fuzz-smoke check-runner lifecycle kunit
+check: deps lint build-stock utest fuzz-smoke check-runner lifecycle kunit kunit32
 
 # The core files compiled unchanged in userspace (tools/testing/userspace).
 USERSPACE = $(MAKE) --no-print-directory -C $(T)/userspace O=$(CURDIR)/build/userspace
@@ -77,6 +79,9 @@ build-stock: deps
 build-test: deps
 	kdir=$(TEST_KDIR) && $(T)/build.sh test $$kdir
 
+build-test32: deps
+	kdir=$(TEST32_KDIR) && $(T)/build.sh test32 $$kdir
+
 lint: deps
 	$(T)/lint.sh
 
@@ -89,6 +94,13 @@ kunit: build-test
 	kdir=$(TEST_KDIR) && $(T)/run-qemu.sh -q -k $$kdir -o build/run-kunit \
 		-s "$(SUITES)" build/test/memkit/memkit.ko build/test/kunit/memkit_kunit.ko \
 		build/test/tools/demo/memkit_demo.ko
+
+# The same suites on the 32-bit kernel, under qemu-system-i386.
+kunit32: build-test32
+	@$(T)/deps.sh i386 >/dev/null
+	kdir=$(TEST32_KDIR) && $(T)/run-qemu.sh -q -k $$kdir -o build/run-kunit32 \
+		-s "$(SUITES)" build/test32/memkit/memkit.ko build/test32/kunit/memkit_kunit.ko \
+		build/test32/tools/demo/memkit_demo.ko
 
 demo: build-test
 	kdir=$(TEST_KDIR) && $(T)/run-qemu.sh -q -k $$kdir -o build/run-demo \

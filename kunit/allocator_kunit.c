@@ -270,6 +270,90 @@ static void at_array_overflow(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, fa.has_induced_failure);
 }
 
+/*
+ * Lengths no buffer can have: resize, remap and realloc of a live buffer
+ * to them fail, the buffer intact (the validating allocator under the
+ * backend checks the length it is finally freed with), and no backend
+ * warns.  Before the helpers bounded lengths, the passthrough arena
+ * wrapped new_len + pad and recorded a length near 2^64.
+ */
+static void at_oversized(struct kunit *test)
+{
+	static const size_t huge[] = {
+		MEMKIT_ALLOC_MAX, MEMKIT_ALLOC_MAX + 1, SIZE_MAX - 10, SIZE_MAX,
+		(size_t)INT_MAX + 1,
+	};
+	struct memkit_allocator a = at_backend(test);
+	unsigned int i;
+	u8 *buf;
+
+	buf = memkit_alloc(&a, 16, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	memset(buf, 0x5a, 16);
+	for (i = 0; i < ARRAY_SIZE(huge); i++) {
+		KUNIT_EXPECT_FALSE_MSG(test, memkit_resize(&a, buf, 16, huge[i], 8),
+				       "resize to %zu", huge[i]);
+		KUNIT_EXPECT_NULL_MSG(test, memkit_remap(&a, buf, 16, huge[i], 8, GFP_KERNEL),
+				      "remap to %zu", huge[i]);
+		KUNIT_EXPECT_NULL_MSG(test, memkit_realloc(&a, buf, 16, huge[i], 8,
+							   GFP_KERNEL | __GFP_NOWARN),
+				      "realloc to %zu", huge[i]);
+		KUNIT_EXPECT_NULL_MSG(test, memkit_alloc(&a, huge[i], 8, GFP_KERNEL | __GFP_NOWARN),
+				      "alloc of %zu", huge[i]);
+	}
+	KUNIT_EXPECT_EQ(test, buf[0], 0x5a);
+	KUNIT_EXPECT_EQ(test, buf[15], 0x5a);
+	memkit_free(&a, buf, 16, 8);
+}
+
+/* free refuses what alloc would: a bad alignment, an impossible length. */
+static void at_free_refuses(struct kunit *test)
+{
+	struct memkit_allocator inner = at_backend(test), a;
+	struct memkit_failing_allocator fa;
+	void *buf;
+
+	memkit_failing_allocator_init(&fa, &inner, UINT_MAX, UINT_MAX);
+	a = memkit_failing_as_allocator(&fa);
+	buf = memkit_alloc(&a, 64, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, memkit_expect_warnings_begin(), 0);
+	memkit_free(&a, buf, 64, 3);
+	memkit_free(&a, buf, 64, 24);
+	memkit_free(&a, buf, MEMKIT_ALLOC_MAX + 1, 8);
+	KUNIT_EXPECT_EQ(test, memkit_expect_warnings_end(), 3U);
+	KUNIT_EXPECT_EQ(test, fa.deallocations, 0U);
+	memkit_free(&a, buf, 64, 8);
+	KUNIT_EXPECT_EQ(test, fa.deallocations, 1U);
+}
+
+/*
+ * The passthrough arena's own resize, called directly (no helper in the
+ * way), refuses a length whose header padding would wrap.
+ */
+static void at_arena_resize_wrap(struct kunit *test)
+{
+	struct memkit_arena *arena = kunit_kzalloc(test, sizeof(*arena), GFP_KERNEL);
+	struct memkit_allocator a;
+	struct memkit_arena_usage st;
+	void *buf;
+
+	KUNIT_ASSERT_NOT_NULL(test, arena);
+	KUNIT_ASSERT_EQ(test, memkit_arena_init(arena, &memkit_kmalloc_allocator,
+						MEMKIT_ARENA_PASSTHROUGH), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, at_arena_exit_action, arena), 0);
+	a = memkit_arena_allocator(arena);
+	buf = memkit_alloc(&a, 16, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_EXPECT_FALSE(test, a.ops->resize(a.ctx, buf, 16, SIZE_MAX - 10, 8, _THIS_IP_));
+	KUNIT_EXPECT_NULL(test, a.ops->remap(a.ctx, buf, 16, SIZE_MAX - 10, 8, GFP_KERNEL,
+					     _THIS_IP_));
+	memkit_arena_stats(arena, &st);
+	KUNIT_EXPECT_EQ(test, st.objects, (size_t)1);
+	KUNIT_EXPECT_EQ(test, st.handed_out, (size_t)16);
+	memkit_free(&a, buf, 16, 8);
+}
+
 static void at_dupe(struct kunit *test)
 {
 	struct memkit_allocator a = at_backend(test);
@@ -679,6 +763,9 @@ static struct kunit_case memkit_allocator_cases[] = {
 	KUNIT_CASE_PARAM(at_aligned_shrink, at_backend_gen_params),
 	KUNIT_CASE_PARAM(at_remap_edges, at_backend_gen_params),
 	KUNIT_CASE_PARAM(at_array_overflow, at_backend_gen_params),
+	KUNIT_CASE_PARAM(at_oversized, at_backend_gen_params),
+	KUNIT_CASE_PARAM(at_free_refuses, at_backend_gen_params),
+	KUNIT_CASE(at_arena_resize_wrap),
 	KUNIT_CASE_PARAM(at_dupe, at_backend_gen_params),
 	KUNIT_CASE_PARAM(at_realloc_failure, at_backend_gen_params),
 	KUNIT_CASE_PARAM(at_poison_alloc, at_backend_gen_params),

@@ -170,6 +170,8 @@ static void kt_bad_names(struct kunit *test)
 	static const char * const bad[] = {
 		"", ".", "..", ".hidden", "a/b", "has space", "tab\tname",
 		"new\nline", "summary", "percent%", "0123456789abcdef0123456789abcdef",
+		/* Latin-1 letters, which the kernel's isalnum() accepts. */
+		"caf\xe9", "\xff", "\xc0x", "a\xb5",
 	};
 	struct kt_inst *in = kt_new(test, 3);
 	char *buf = KT_BUFP(test);

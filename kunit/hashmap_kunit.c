@@ -11,6 +11,7 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/timekeeping.h>
 #include <linux/vmalloc.h>
 
 #include <memkit/bug.h>
@@ -174,10 +175,10 @@ static void hm_layout_for_size(struct kunit *test)
 			int ret = memkit_hashmap_layout_for_size(n, loads[i], P64, &l);
 
 			KUNIT_ASSERT_EQ(test, ret, 0);
-			KUNIT_EXPECT_GE(test, (u64)l.capacity * loads[i] / 100, (u64)n);
+			KUNIT_EXPECT_GE(test, div_u64((u64)l.capacity * loads[i], 100), (u64)n);
 			/* The smallest such capacity. */
 			if (l.capacity > 1)
-				KUNIT_EXPECT_LT(test, (u64)l.capacity / 2 * loads[i] / 100, (u64)n);
+				KUNIT_EXPECT_LT(test, div_u64((u64)l.capacity / 2 * loads[i], 100), (u64)n);
 		}
 	}
 	KUNIT_EXPECT_EQ(test, memkit_hashmap_layout_for_size(20, 101, P64, &l), -EINVAL);
@@ -266,13 +267,13 @@ static void hm_remove_multiples_of_3(struct kunit *test)
 	memkit_hashmap_for_each(&c->map, idx) {
 		u64 k = *(u64 *)memkit_hashmap_key(&c->map, idx, P64);
 
-		KUNIT_EXPECT_NE(test, k % 3, 0ULL);
+		KUNIT_EXPECT_NE(test, memkit_kunit_mod(k, 3), 0U);
 		KUNIT_EXPECT_EQ(test, *(u64 *)memkit_hashmap_value(&c->map, idx, P64), k);
 		n++;
 	}
 	KUNIT_EXPECT_EQ(test, n, 10U);
 	for (i = 0; i < 16; i++)
-		KUNIT_EXPECT_EQ(test, hm_get64(&c->map, i, &v, P64), i % 3 != 0);
+		KUNIT_EXPECT_EQ(test, hm_get64(&c->map, i, &v, P64), memkit_kunit_mod(i, 3) != 0);
 	hm_check(test, &c->map, P64);
 }
 
@@ -449,17 +450,187 @@ static void hm_far_distances(struct kunit *test)
 	for (i = 0; i < 400; i += 3)
 		KUNIT_ASSERT_EQ(test, hm_del64(&c->map, i, P64_LAST), 0);
 	for (i = 0; i < 400; i++)
-		KUNIT_EXPECT_EQ_MSG(test, hm_get64(&c->map, i, NULL, P64_LAST), i % 3 != 0,
+		KUNIT_EXPECT_EQ_MSG(test, hm_get64(&c->map, i, NULL, P64_LAST), memkit_kunit_mod(i, 3) != 0,
 				    "key %llu", i);
-	hm_check(test, &c->map, P64_LAST);
+	/*
+	 * 267 entries probing about 200 slots each: consistent, but far past
+	 * the probe budget, so attach refuses the image.
+	 */
+	KUNIT_EXPECT_GT(test, hm_check(test, &c->map, P64_LAST),
+			memkit_hashmap_probe_budget(memkit_hashmap_count(&c->map), 512));
+	KUNIT_EXPECT_EQ(test, memkit_hashmap_attach(&m, c->buf, c->size, P64_LAST), -EINVAL);
+
+	/* A short cluster is within the budget; a wrong distance byte is not. */
+	c = hm_new(test, 512, 100, P64_LAST);
+	for (i = 0; i < 8; i++)
+		KUNIT_ASSERT_EQ(test, hm_put64(&c->map, i, i, P64_LAST), 0);
 	KUNIT_ASSERT_EQ(test, memkit_hashmap_attach(&m, c->buf, c->size, P64_LAST), 0);
-	/* A used slot's distance byte made wrong: attach refuses the image. */
 	idx = memkit_hashmap_lookup(&c->map, &(u64){2}, P64_LAST);
 	KUNIT_ASSERT_NE(test, idx, MEMKIT_HASHMAP_NONE);
 	c->map.dist[idx]++;
 	KUNIT_EXPECT_EQ(test, memkit_hashmap_attach(&m, c->buf, c->size, P64_LAST), -EINVAL);
 	c->map.dist[idx]--;
 	KUNIT_EXPECT_EQ(test, memkit_hashmap_attach(&m, c->buf, c->size, P64_LAST), 0);
+}
+
+/*
+ * The image of issue-style crafting: a full map (max load 100 %) whose
+ * every key sits one slot before its home, capacity - 1 slots away.  Each
+ * entry is reachable, so only the probe budget tells it from a real map;
+ * before it, attach did a lookup per entry, O(capacity^2).  Attach times
+ * of the crafted image and of a real full map of the same size are
+ * logged, not asserted.
+ */
+static void hm_attach_crafted(struct kunit *test)
+{
+	const u32 cap = 1 << 16;
+	struct hm_ctx *c = hm_new(test, cap, 100, P64_ID), *real;
+	struct memkit_hashmap m;
+	u64 t_crafted, t_real;
+	u32 idx;
+
+	for (idx = 0; idx < cap; idx++) {
+		u64 key = (idx + 1) & (cap - 1);
+
+		memcpy(memkit_hashmap_key(&c->map, idx, P64_ID), &key, sizeof(key));
+		c->map.meta[idx] = __memkit_hashmap_fp(key);
+		c->map.dist[idx] = MEMKIT_HASHMAP_FAR;
+	}
+	c->map.hdr->size = cap;
+	t_crafted = ktime_get_ns();
+	KUNIT_EXPECT_EQ(test, memkit_hashmap_attach(&m, c->buf, c->size, P64_ID), -EINVAL);
+	t_crafted = ktime_get_ns() - t_crafted;
+
+	/* The same map at 80 %, filled by memkit with SipHash: accepted. */
+	real = hm_new(test, cap, 80, P64);
+	for (idx = 0; idx < cap * 4 / 5; idx++)
+		KUNIT_ASSERT_EQ(test, hm_put64(&real->map, idx * 0x9e3779b97f4a7c15ULL, idx, P64),
+				0);
+	t_real = ktime_get_ns();
+	KUNIT_EXPECT_EQ(test, memkit_hashmap_attach(&m, real->buf, real->size, P64), 0);
+	t_real = ktime_get_ns() - t_real;
+	kunit_info(test, "2^16 slots: crafted image refused in %llu us, real 80%% map attached in %llu us\n",
+		   div_u64(t_crafted, 1000), div_u64(t_real, 1000));
+}
+
+/*
+ * attach_reseed: a new seed, every entry re-placed and still found; the
+ * refusals (caller hash, malformed metadata, wrong count, duplicate key).
+ */
+static void hm_attach_reseed(struct kunit *test)
+{
+	const u32 cap = 1024, n = 800;
+	struct hm_ctx *c = hm_new(test, cap, 80, P64);
+	struct memkit_hashmap m;
+	siphash_key_t old_seed;
+	u64 i, v;
+
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, hm_put64(&c->map, i * 7 + 1, i, P64), 0);
+	old_seed = c->map.hdr->seed;
+	KUNIT_ASSERT_EQ(test, memkit_hashmap_attach_reseed(&m, c->buf, c->size, P64), 0);
+	KUNIT_EXPECT_NE(test, memcmp(&old_seed, &m.hdr->seed, sizeof(old_seed)), 0);
+	KUNIT_EXPECT_EQ(test, memkit_hashmap_count(&m), n);
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_TRUE(test, hm_get64(&m, i * 7 + 1, &v, P64));
+		KUNIT_EXPECT_EQ(test, v, i);
+	}
+	hm_check(test, &m, P64);
+	KUNIT_EXPECT_EQ(test, memkit_hashmap_attach(&m, c->buf, c->size, P64), 0);
+
+	/* A map with the caller's hash has nothing to re-seed. */
+	KUNIT_EXPECT_EQ(test, memkit_hashmap_attach_reseed(&m, c->buf, c->size, P64_ID), -EINVAL);
+	/* Malformed metadata, a count that does not match: refused, untouched. */
+	c->map.meta[0] = c->map.meta[0] ? 0x01 : 0x7f;
+	KUNIT_EXPECT_EQ(test, memkit_hashmap_attach_reseed(&m, c->buf, c->size, P64), -EINVAL);
+	KUNIT_EXPECT_EQ(test, c->map.hdr->magic, MEMKIT_HASHMAP_MAGIC);
+	c->map.meta[0] = 0;
+	KUNIT_EXPECT_EQ(test, memkit_hashmap_attach_reseed(&m, c->buf, c->size, P64), -EINVAL);
+
+	/* Two slots holding one key: found while re-placing, the image voided. */
+	c = hm_new(test, 64, 80, P64);
+	for (i = 0; i < 10; i++)
+		KUNIT_ASSERT_EQ(test, hm_put64(&c->map, i, i, P64), 0);
+	for (i = 0; i < 64 && c->map.meta[i]; i++)
+		;
+	KUNIT_ASSERT_LT(test, i, 64ULL);
+	c->map.meta[i] = 0x80;
+	memcpy(memkit_hashmap_key(&c->map, i, P64), &(u64){3}, sizeof(u64));
+	c->map.hdr->size++;
+	KUNIT_EXPECT_EQ(test, memkit_hashmap_attach_reseed(&m, c->buf, c->size, P64), -EINVAL);
+	KUNIT_EXPECT_NE(test, c->map.hdr->magic, MEMKIT_HASHMAP_MAGIC);
+	KUNIT_EXPECT_EQ(test, memkit_hashmap_attach(&m, c->buf, c->size, P64), -EINVAL);
+}
+
+/*
+ * Wild pointers to remove_by_ptr: past the end, below the start, and
+ * 2^32 slots past a used one (before the fix, the index was truncated to
+ * 32 bits and that removed the real entry).
+ */
+static void hm_remove_by_ptr_wild(struct kunit *test)
+{
+	struct hm_ctx *c = hm_new(test, 16, 80, P64);
+	uintptr_t keys = (uintptr_t)c->map.keys;
+	/* 2^32 slots is a whole 32-bit address space: no such pointer there. */
+	const uintptr_t far = sizeof(uintptr_t) > 4 ? (uintptr_t)(1ULL << 35) : 0;
+	uintptr_t wild[6] = { keys + 16 * 8, keys - 8, keys + 3, keys + SIZE_MAX / 2 };
+	u32 i, idx, n = 4;
+
+	for (i = 0; i < 12; i++)
+		KUNIT_ASSERT_EQ(test, hm_put64(&c->map, i, i, P64), 0);
+	memkit_hashmap_for_each(&c->map, idx)
+		break;
+	if (far) {
+		wild[n++] = keys + far + (uintptr_t)idx * 8;
+		wild[n++] = keys + 2 * far + (uintptr_t)idx * 8;
+	}
+	KUNIT_ASSERT_EQ(test, memkit_expect_warnings_begin(), 0);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ_MSG(test, memkit_hashmap_remove_by_ptr(&c->map, (void *)wild[i], P64),
+				    -EINVAL, "pointer %u", i);
+	KUNIT_EXPECT_EQ(test, memkit_expect_warnings_end(), n);
+	KUNIT_EXPECT_EQ(test, memkit_hashmap_count(&c->map), 12U);
+	hm_check(test, &c->map, P64);
+}
+
+/*
+ * Bytes that change underneath: a hash that, like a device writing the
+ * shared buffer, marks every slot used again while a removal runs.  Every
+ * operation must still end (before the fix, removal looped forever
+ * looking for an empty slot).
+ */
+static struct memkit_hashmap *hm_hostile_map;
+
+static u64 hm_hostile_hash(const void *key, u32 len)
+{
+	if (hm_hostile_map)
+		memset(hm_hostile_map->meta, 0x80, memkit_hashmap_capacity(hm_hostile_map));
+	return *(const u64 *)key * 0x9e3779b97f4a7c15ULL;
+}
+
+static const struct memkit_hashmap_params P64_HOSTILE = {
+	.key_size = 8, .key_align = 8, .value_size = 8, .value_align = 8,
+	.hash = hm_hostile_hash,
+};
+
+static void hm_bytes_change_underneath(struct kunit *test)
+{
+	struct hm_ctx *c = hm_new(test, 64, 100, P64_HOSTILE);
+	u64 i, v = 1;
+
+	for (i = 0; i < 40; i++)
+		KUNIT_ASSERT_EQ(test, hm_put64(&c->map, i, i, P64_HOSTILE), 0);
+	/* Entries far from home make removal hash (and the hash writes). */
+	memset(c->map.dist, MEMKIT_HASHMAP_FAR, 64);
+	hm_hostile_map = &c->map;
+	for (i = 0; i < 80; i++) {
+		hm_del64(&c->map, i, P64_HOSTILE);
+		hm_get64(&c->map, i + 1000, NULL, P64_HOSTILE);
+		memkit_hashmap_put(&c->map, &i, &v, P64_HOSTILE);
+	}
+	hm_hostile_map = NULL;
+	/* Ending is the point; the count stays within its bounds. */
+	KUNIT_EXPECT_LE(test, memkit_hashmap_count(&c->map), 64U);
 }
 
 /* A 100 % load map: every slot used, removal and lookups still terminate. */
@@ -601,6 +772,7 @@ static void hm_churn_no_degradation(struct kunit *test)
 	struct hm_ctx *c = hm_new(test, cap, 80, P64_ID), *f;
 	struct rnd_state rs;
 	u64 *keys, before, after, rebuilt;
+	u32 fb, fa, fr;
 	u32 i;
 
 	keys = kunit_kcalloc(test, n, sizeof(*keys), GFP_KERNEL);
@@ -632,9 +804,10 @@ static void hm_churn_no_degradation(struct kunit *test)
 	rebuilt = hm_check(test, &f->map, P64_ID);
 	KUNIT_EXPECT_EQ(test, after, rebuilt);
 	kunit_info(test,
-		   "capacity %u at 80%%: mean probe %llu.%03llu fresh, %llu.%03llu after %u churn pairs (%llu.%03llu rebuilt)\n",
-		   cap, before / n, before * 1000 / n % 1000, after / n, after * 1000 / n % 1000,
-		   100 * cap, rebuilt / n, rebuilt * 1000 / n % 1000);
+		   "capacity %u at 80%%: mean probe %llu.%03u fresh, %llu.%03u after %u churn pairs (%llu.%03u rebuilt)\n",
+		   cap, memkit_kunit_fixed(before, n, 1000, &fb), fb,
+		   memkit_kunit_fixed(after, n, 1000, &fa), fa, 100 * cap,
+		   memkit_kunit_fixed(rebuilt, n, 1000, &fr), fr);
 }
 
 /* Layout arithmetic for huge capacities is exact, never wrapped. */
@@ -646,6 +819,16 @@ static void hm_layout_huge(struct kunit *test)
 	struct memkit_hashmap_layout l;
 	u64 cap = 1ULL << 30;
 
+	if (sizeof(size_t) < sizeof(u64)) {
+		/* 34 GiB cannot be a size_t: refused, not wrapped. */
+		KUNIT_EXPECT_EQ(test, memkit_hashmap_layout_for_capacity(cap, p16, &l), -EINVAL);
+		KUNIT_EXPECT_EQ(test, memkit_hashmap_layout_for_capacity(
+				MEMKIT_HASHMAP_MAX_CAPACITY, p16, &l), -EINVAL);
+		KUNIT_EXPECT_EQ(test, memkit_hashmap_layout_for_capacity(1 << 20, p16, &l), 0);
+		KUNIT_EXPECT_EQ(test, (u64)l.total,
+				sizeof(struct memkit_hashmap_header) + (2 + 32) * (1ULL << 20));
+		return;
+	}
 	KUNIT_ASSERT_EQ(test, memkit_hashmap_layout_for_capacity(cap, p16, &l), 0);
 	KUNIT_EXPECT_EQ(test, (u64)l.keys_off, sizeof(struct memkit_hashmap_header) + 2 * cap);
 	KUNIT_EXPECT_EQ(test, (u64)l.values_off, (u64)l.keys_off + 16 * cap);
@@ -1032,7 +1215,7 @@ static void hm_iteration_once(struct kunit *test)
 
 		KUNIT_ASSERT_LT(test, k, 400ULL);
 		KUNIT_EXPECT_FALSE(test, __test_and_set_bit(k, seen));
-		KUNIT_EXPECT_NE(test, k % 5, 0ULL);
+		KUNIT_EXPECT_NE(test, memkit_kunit_mod(k, 5), 0U);
 		n++;
 	}
 	KUNIT_EXPECT_EQ(test, n, 320U);
@@ -1041,7 +1224,8 @@ static void hm_iteration_once(struct kunit *test)
 /* Keys equal by a custom rule (the low 32 bits) are one entry. */
 static u64 hm_low32_hash(const void *key, u32 len)
 {
-	return hash_64(*(const u64 *)key & U32_MAX, 64);
+	/* A multiplicative hash written out: hash_64(x, 64) is 64-bit only. */
+	return (*(const u64 *)key & U32_MAX) * 0x9e3779b97f4a7c15ULL;
 }
 
 static bool hm_low32_eq(const void *a, const void *b, u32 len)
@@ -1146,6 +1330,10 @@ static struct kunit_case memkit_hashmap_cases[] = {
 	KUNIT_CASE(hm_attach_truncated),
 	KUNIT_CASE(hm_attach_bad_header),
 	KUNIT_CASE(hm_attach_duplicate_key),
+	KUNIT_CASE(hm_attach_crafted),
+	KUNIT_CASE(hm_attach_reseed),
+	KUNIT_CASE(hm_remove_by_ptr_wild),
+	KUNIT_CASE(hm_bytes_change_underneath),
 	KUNIT_CASE(hm_far_distances),
 	KUNIT_CASE(hm_attach_bitflips),
 	KUNIT_CASE(hm_sizes),

@@ -5,6 +5,7 @@
 #ifndef _MEMKIT_KUNIT_H
 #define _MEMKIT_KUNIT_H
 
+#include <linux/math64.h>
 #include <linux/types.h>
 
 struct file;
@@ -12,6 +13,25 @@ struct kunit;
 struct kunit_suite;
 
 u64 memkit_kunit_seed(struct kunit_suite *suite);
+
+/*
+ * @num / @den in units of 1/@scale, split for printing as "%llu.%0Nu":
+ * returns the whole part and puts the fraction in *@frac.  64-bit
+ * divisions go through math64.h, so the suites link on 32-bit kernels.
+ */
+static inline u64 memkit_kunit_fixed(u64 num, u64 den, u32 scale, u32 *frac)
+{
+	return div_u64_rem(den ? div64_u64(num * scale, den) : 0, scale, frac);
+}
+
+/* @a mod @b, for a u64 @a on 32-bit kernels too. */
+static inline u32 memkit_kunit_mod(u64 a, u32 b)
+{
+	u32 rem;
+
+	div_u64_rem(a, b, &rem);
+	return rem;
+}
 
 /* Reading debugfs files from a test, as a cat from user space would. */
 #define MEMKIT_KUNIT_READ_MAX	8192

@@ -300,7 +300,7 @@ static void oa_no_false_enospc(struct kunit *test)
 	KUNIT_EXPECT_GT(test, memkit_oa_bin_round_up(1000), memkit_oa_bin_round_down(1000));
 	for (i = 0; i < 10; i += 2) {
 		KUNIT_EXPECT_EQ(test, memkit_oa_alloc(oa, 1000, 1, &h[i]), 0);
-		KUNIT_EXPECT_EQ(test, h[i].offset % 1000, 0ULL);
+		KUNIT_EXPECT_EQ(test, memkit_kunit_mod(h[i].offset, 1000), 0U);
 	}
 	KUNIT_EXPECT_EQ(test, memkit_oa_alloc(oa, 1, 1, &h[0]), -ENOSPC);
 	oa_expect_report(test, oa, 0, 0);
@@ -650,8 +650,8 @@ static void oa_refill_utilisation(struct kunit *test)
 	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
 		struct memkit_oa *oa = oa_new(test, total, 1024);
 		struct memkit_oa_usage r;
-		u32 n = 0, i;
-		u64 used;
+		u32 n = 0, i, frac;
+		u64 used, whole;
 
 		while (n < 1024 && !memkit_oa_alloc(oa, sizes[s], 1, &h[n]))
 			n++;
@@ -662,8 +662,9 @@ static void oa_refill_utilisation(struct kunit *test)
 				break;
 		memkit_oa_report(oa, &r);
 		used = r.size - r.free;
-		kunit_info(test, "refill size %llu: utilisation %llu.%04llu\n", sizes[s],
-			   used / total, used * 10000 / total % 10000);
+		whole = memkit_kunit_fixed(used, total, 10000, &frac);
+		kunit_info(test, "refill size %llu: utilisation %llu.%04u\n", sizes[s],
+			   whole, frac);
 		KUNIT_EXPECT_GE_MSG(test, used * 100, total * 99, "size %llu", sizes[s]);
 		/* What is left cannot hold one more. */
 		KUNIT_EXPECT_LT(test, r.largest_free, sizes[s]);
@@ -772,7 +773,7 @@ static void oa_random_differential(struct kunit *test)
 						       size, align, i);
 				nospc++;
 			} else {
-				KUNIT_ASSERT_EQ(test, live[n].h.offset % align, 0ULL);
+				KUNIT_ASSERT_EQ(test, live[n].h.offset & (align - 1), 0ULL);
 				live[n++].size = size;
 				allocs++;
 			}

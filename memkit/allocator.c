@@ -36,7 +36,11 @@
  *   else alloc + copy + free.  It fails only for lack of memory, and the
  *   old buffer is intact then.
  * - alloc_array fails cleanly (NULL, no backend call) on overflow.
- * - Alignment is a power of two; 0 means 1.  Anything else is a caller bug.
+ * - Alignment is a power of two; 0 means 1.  Anything else is a caller bug,
+ *   in free as everywhere: warned, refused, the backend not called.
+ * - No length above %MEMKIT_ALLOC_MAX reaches a backend: alloc, resize,
+ *   remap and realloc to such a length fail with the buffer intact, and a
+ *   free of one (no allocation can have it) is a caller bug, refused.
  * - With poisoning on (module parameter ``poison``, default on in kernels
  *   with CONFIG_DEBUG_KERNEL), new buffers and freed buffers are filled
  *   with 0xaa, as the original does in safe builds; memkit_destroy() does
@@ -68,7 +72,7 @@ static void *__memkit_alloc(const struct memkit_allocator *a, size_t len,
 {
 	void *buf;
 
-	if (!memkit_align_ok(&align))
+	if (!memkit_align_ok(&align) || len > MEMKIT_ALLOC_MAX)
 		return NULL;
 	if (!len)
 		return MEMKIT_ZERO_PTR;
@@ -82,10 +86,10 @@ static void __memkit_free(const struct memkit_allocator *a, void *buf,
 			  size_t len, size_t align, bool poison,
 			  unsigned long ip)
 {
-	if (!len)
+	if (!len || !memkit_align_ok(&align) ||
+	    memkit_warn_once(len > MEMKIT_ALLOC_MAX, "free of %zu bytes, more than any allocation",
+			     len))
 		return;
-	if (!align)
-		align = 1;
 	if (poison)
 		memkit_poison_fill(buf, len);
 	a->ops->free(a->ctx, buf, len, align, ip);
@@ -102,7 +106,7 @@ static void *__memkit_resize(const struct memkit_allocator *a, void *buf,
 {
 	void *ret = NULL;
 
-	if (!memkit_align_ok(&align))
+	if (!memkit_align_ok(&align) || new_len > MEMKIT_ALLOC_MAX)
 		return NULL;
 	if (!new_len) {
 		__memkit_free(a, buf, old_len, align, true, ip);

@@ -49,15 +49,30 @@ MODULE_PARM_DESC(poison, "fill new and freed allocator buffers with 0xaa");
 
 /* kmalloc */
 
-/* What to ask kmalloc() for so that the result is @align-aligned; 0: can't. */
+/*
+ * The most each family is asked for: kmalloc() and krealloc() warn past
+ * KMALLOC_MAX_SIZE, kvmalloc() and kvrealloc() past INT_MAX.  Longer
+ * requests fail here, quietly, as a lack of memory.
+ */
+#define KVMALLOC_MAX_SIZE	((size_t)INT_MAX)
+
+/*
+ * What to ask for so that the result is @align-aligned, at most @max;
+ * 0: can't.
+ */
+static size_t __kmalloc_size_for(size_t len, size_t align, size_t max)
+{
+	size_t size = len;
+
+	/* kmalloc() aligns power-of-two sizes to their size. */
+	if (align > ARCH_KMALLOC_MINALIGN)
+		size = len > max / 2 + 1 ? 0 : max(align, roundup_pow_of_two(len));
+	return size <= max ? size : 0;
+}
+
 static size_t kmalloc_size_for(size_t len, size_t align)
 {
-	if (align <= ARCH_KMALLOC_MINALIGN)
-		return len;
-	/* kmalloc() aligns power-of-two sizes to their size. */
-	if (len > SIZE_MAX / 2 + 1)
-		return 0;
-	return max(align, roundup_pow_of_two(len));
+	return __kmalloc_size_for(len, align, KMALLOC_MAX_SIZE);
 }
 
 static void *kmalloc_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
@@ -89,7 +104,7 @@ static void *kmalloc_remap(void *ctx, void *buf, size_t old_len, size_t new_len,
 			   size_t align, gfp_t gfp, unsigned long ip)
 {
 	if (align <= ARCH_KMALLOC_MINALIGN)
-		return krealloc(buf, new_len, gfp);
+		return new_len <= KMALLOC_MAX_SIZE ? krealloc(buf, new_len, gfp) : NULL;
 	return kmalloc_resize(ctx, buf, old_len, new_len, align, ip) ? buf : NULL;
 }
 
@@ -114,7 +129,7 @@ EXPORT_SYMBOL_MEMKIT(memkit_kmalloc_allocator);
 static void *kvmalloc_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 			    unsigned long ip)
 {
-	size_t size = kmalloc_size_for(len, align);
+	size_t size = __kmalloc_size_for(len, align, KVMALLOC_MAX_SIZE);
 
 	/* The vmalloc path only guarantees page alignment. */
 	if (!size || align > PAGE_SIZE)
@@ -134,7 +149,8 @@ static void *kvmalloc_remap(void *ctx, void *buf, size_t old_len, size_t new_len
 			    size_t align, gfp_t gfp, unsigned long ip)
 {
 	if (align <= ARCH_KMALLOC_MINALIGN)
-		return memkit_kvrealloc(buf, old_len, new_len, gfp);
+		return new_len <= KVMALLOC_MAX_SIZE ?
+		       memkit_kvrealloc(buf, old_len, new_len, gfp) : NULL;
 	return kvmalloc_resize(ctx, buf, old_len, new_len, align, ip) ? buf : NULL;
 }
 
@@ -303,11 +319,18 @@ EXPORT_SYMBOL_MEMKIT(memkit_heap_allocator);
 
 /* validating test backend */
 
+/*
+ * A buffer's record, an xarray value entry (up to LONG_MAX): its length
+ * above the log2 of its alignment.  Longer buffers cannot be recorded, so
+ * the backend refuses them as a lack of memory (2^56 bytes on 64-bit
+ * kernels, 32 MiB on 32-bit ones).
+ */
 #define VALID_ALIGN_BITS	6
+#define VALID_MAX_LEN		((size_t)(LONG_MAX >> VALID_ALIGN_BITS))
 
 static unsigned long valid_record(size_t len, size_t align)
 {
-	return (len << VALID_ALIGN_BITS) | ilog2(align);
+	return ((unsigned long)len << VALID_ALIGN_BITS) | ilog2(align);
 }
 
 /* Is @buf live with exactly this length and alignment?  Warns if not. */
@@ -338,7 +361,8 @@ static void *valid_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 	const struct memkit_allocator *c = &va->child;
 	void *buf;
 
-	if (memkit_warn_once(!len, "zero-length allocation reached the backend"))
+	if (memkit_warn_once(!len, "zero-length allocation reached the backend") ||
+	    len > VALID_MAX_LEN)
 		return NULL;
 	buf = c->ops->alloc(c->ctx, len, align, gfp, ip);
 	if (!buf)
@@ -360,7 +384,7 @@ static bool valid_resize(void *ctx, void *buf, size_t old_len, size_t new_len,
 
 	if (!valid_check(va, buf, old_len, align, "resize") ||
 	    memkit_warn_once(!new_len, "zero-length resize reached the backend") ||
-	    !c->ops->resize || !c->ops->resize(c->ctx, buf, old_len, new_len, align, ip))
+	    new_len > VALID_MAX_LEN || !c->ops->resize || !c->ops->resize(c->ctx, buf, old_len, new_len, align, ip))
 		return false;
 	/* Same index: the slot exists, so this store cannot fail. */
 	valid_store(va, buf, new_len, align, GFP_ATOMIC);
@@ -377,7 +401,8 @@ static void *valid_remap(void *ctx, void *buf, size_t old_len, size_t new_len,
 	if (!c->ops->remap)
 		return valid_resize(ctx, buf, old_len, new_len, align, ip) ? buf : NULL;
 	if (!valid_check(va, buf, old_len, align, "remap") ||
-	    memkit_warn_once(!new_len, "zero-length remap reached the backend"))
+	    memkit_warn_once(!new_len, "zero-length remap reached the backend") ||
+	    new_len > VALID_MAX_LEN)
 		return NULL;
 	ret = c->ops->remap(c->ctx, buf, old_len, new_len, align, gfp, ip);
 	if (!ret)

@@ -6,11 +6,14 @@
 #include <linux/align.h>
 #include <linux/kernel.h>
 #include <linux/overflow.h>
+#include <linux/random.h>
 #include <linux/string.h>
 
 #include <memkit/arena.h>
 #include <memkit/bug.h>
 #include <memkit/compat.h>
+
+#include "internal.h"
 
 /**
  * DOC: Overview
@@ -40,7 +43,10 @@
  * Passthrough mode makes every allocation its own child allocation,
  * listed so that reset and exit free them all; KASAN and kmemleak then see
  * each object, and a use after reset is reported.  It is the default in
- * kernels with CONFIG_KASAN.
+ * kernels with CONFIG_KASAN.  Each object's header carries a check word
+ * (a per-arena random secret XOR its address, cleared when freed), so
+ * resizing or freeing a pointer the arena does not hold is reported and
+ * refused; a foreign header passes with probability 2^-BITS_PER_LONG.
  *
  * Complexity: alloc O(1) (plus a child call when a buffer is added);
  * resize and free O(1); reset and query_capacity O(buffers), or
@@ -65,7 +71,15 @@ struct memkit_arena_obj {
 	size_t len;
 	size_t pad;	/* from the start of the child buffer to the object */
 	size_t align;	/* of the child buffer */
+	uintptr_t check;	/* arena_obj_check() while live, 0 once freed */
 };
+
+/* The word that says an object header is one of this arena's live ones. */
+static uintptr_t arena_obj_check(const struct memkit_arena *arena,
+				 const struct memkit_arena_obj *obj)
+{
+	return arena->secret ^ (uintptr_t)obj;
+}
 
 static u8 *arena_data(struct memkit_arena_buf *b)
 {
@@ -195,22 +209,60 @@ static void *arena_passthrough_alloc(struct memkit_arena *arena, size_t n,
 	obj->len = n;
 	obj->pad = pad;
 	obj->align = arena_obj_align(align);
+	obj->check = arena_obj_check(arena, obj);
 	spin_lock_irqsave(&arena->list_lock, flags);
 	list_add(&obj->link, &arena->objects);
 	spin_unlock_irqrestore(&arena->list_lock, flags);
 	return raw + pad;
 }
 
-static void arena_passthrough_free(struct memkit_arena *arena,
-				   struct memkit_arena_obj *obj)
+static void arena_obj_child_free(const struct memkit_allocator *child,
+				 struct memkit_arena_obj *obj)
+{
+	child->ops->free(child->ctx, (u8 *)(obj + 1) - obj->pad, obj->len + obj->pad,
+			 obj->align, _RET_IP_);
+}
+
+/*
+ * Everything the arena gives back goes through these two: to the child at
+ * once, or, with @g, onto @g for memkit_arena_garbage_free() to free after
+ * the caller has dropped its lock.
+ */
+static void arena_give_obj(struct memkit_arena *arena, struct memkit_arena_obj *obj,
+			   struct memkit_arena_garbage *g)
 {
 	unsigned long flags;
 
+	obj->check = 0;
 	spin_lock_irqsave(&arena->list_lock, flags);
 	list_del(&obj->link);
 	spin_unlock_irqrestore(&arena->list_lock, flags);
-	arena_child_free(arena, (u8 *)(obj + 1) - obj->pad, obj->len + obj->pad,
-			 obj->align);
+	if (g)
+		list_add(&obj->link, &g->objects);
+	else
+		arena_obj_child_free(&arena->child, obj);
+}
+
+static void arena_give_buf(struct memkit_arena *arena, struct memkit_arena_buf *b,
+			   struct memkit_arena_garbage *g)
+{
+	if (g) {
+		b->next = g->bufs;
+		g->bufs = b;
+	} else {
+		arena_child_free(arena, b, b->len, ARENA_ALIGN);
+	}
+}
+
+/* The header of passthrough allocation @buf; NULL (and a warning) if not one. */
+static struct memkit_arena_obj *arena_live_obj(struct memkit_arena *arena, void *buf)
+{
+	struct memkit_arena_obj *obj = arena_obj(buf);
+
+	if (memkit_warn_once(obj->check != arena_obj_check(arena, obj),
+			     "a pointer this arena does not hold"))
+		return NULL;
+	return obj;
 }
 
 /* Is @buf of @len the most recent bump allocation? */
@@ -240,9 +292,13 @@ static bool arena_resize_op(void *ctx, void *buf, size_t old_len, size_t new_len
 		 * The child must agree, so that the length it is freed with
 		 * stays right; a shrink it refuses still leaves valid memory.
 		 */
-		obj = arena_obj(buf);
+		size_t total;
+
+		obj = arena_live_obj(arena, buf);
+		if (!obj || check_add_overflow(new_len, obj->pad, &total))
+			return false;
 		if (!arena_child_resize(arena, (u8 *)buf - obj->pad, obj->len + obj->pad,
-					new_len + obj->pad, obj->align))
+					total, obj->align))
 			return new_len <= old_len;
 		obj->len = new_len;
 		return true;
@@ -266,15 +322,43 @@ static void *arena_remap_op(void *ctx, void *buf, size_t old_len, size_t new_len
 	return arena_resize_op(ctx, buf, old_len, new_len, align, ip) ? buf : NULL;
 }
 
+/**
+ * __memkit_arena_free() - free an allocation, maybe deferring the child's free
+ * @arena: the arena.
+ * @buf: the allocation.
+ * @len: its length.
+ * @g: NULL to free to the child at once; else where a passthrough object
+ *	goes, for memkit_arena_garbage_free() after the caller's lock.
+ *
+ * In passthrough mode the object's header must carry this arena's check
+ * word: a pointer the arena never handed out, or one already freed, is a
+ * caller bug, reported and refused (a foreign header passes with
+ * probability 2^-BITS_PER_LONG).
+ *
+ * Context: the owner.  O(1).
+ * Return: false if the pointer was refused.
+ */
+bool __memkit_arena_free(struct memkit_arena *arena, void *buf, size_t len,
+			 struct memkit_arena_garbage *g)
+{
+	struct memkit_arena_obj *obj;
+
+	if (arena->passthrough) {
+		obj = arena_live_obj(arena, buf);
+		if (!obj)
+			return false;
+		arena_give_obj(arena, obj, g);
+	} else if (arena_is_last(arena, buf, len)) {
+		arena->end -= len;
+	}
+	return true;
+}
+
 static void arena_free_op(void *ctx, void *buf, size_t len, size_t align,
 			  unsigned long ip)
 {
-	struct memkit_arena *arena = ctx;
 
-	if (arena->passthrough)
-		arena_passthrough_free(arena, arena_obj(buf));
-	else if (arena_is_last(arena, buf, len))
-		arena->end -= len;
+	__memkit_arena_free(ctx, buf, len, NULL);
 }
 
 static const struct memkit_allocator_ops arena_ops = {
@@ -284,19 +368,56 @@ static const struct memkit_allocator_ops arena_ops = {
 	.free = arena_free_op,
 };
 
-/* Give back every buffer from @b on, and every passthrough object. */
-static void arena_free_bufs(struct memkit_arena *arena, struct memkit_arena_buf *b)
+/* Give back every buffer from @b up to @stop, and every passthrough object. */
+static void arena_free_bufs(struct memkit_arena *arena, struct memkit_arena_buf *b,
+			    struct memkit_arena_buf *stop, struct memkit_arena_garbage *g)
 {
 	struct memkit_arena_obj *obj, *tmp;
 
-	while (b) {
+	while (b != stop) {
 		struct memkit_arena_buf *next = b->next;
 
-		arena_child_free(arena, b, b->len, ARENA_ALIGN);
+		arena_give_buf(arena, b, g);
 		b = next;
 	}
 	list_for_each_entry_safe(obj, tmp, &arena->objects, link)
-		arena_passthrough_free(arena, obj);
+		arena_give_obj(arena, obj, g);
+}
+
+/**
+ * memkit_arena_garbage_init() - start collecting what an arena gives back
+ * @g: the collection.
+ * @arena: the arena whose child will free it.
+ *
+ * Context: any context.
+ */
+void memkit_arena_garbage_init(struct memkit_arena_garbage *g, struct memkit_arena *arena)
+{
+	g->child = arena->child;
+	g->bufs = NULL;
+	INIT_LIST_HEAD(&g->objects);
+}
+
+/**
+ * memkit_arena_garbage_free() - free what was collected, to the child
+ * @g: the collection.
+ *
+ * Context: as the child's free; call it with no spinlock held.
+ */
+void memkit_arena_garbage_free(struct memkit_arena_garbage *g)
+{
+	struct memkit_arena_obj *obj, *tmp;
+
+	while (g->bufs) {
+		struct memkit_arena_buf *next = g->bufs->next;
+
+		g->child.ops->free(g->child.ctx, g->bufs, g->bufs->len, ARENA_ALIGN, _RET_IP_);
+		g->bufs = next;
+	}
+	list_for_each_entry_safe(obj, tmp, &g->objects, link) {
+		list_del(&obj->link);
+		arena_obj_child_free(&g->child, obj);
+	}
 }
 
 /*
@@ -338,6 +459,7 @@ int memkit_arena_init(struct memkit_arena *arena,
 			     (mode == MEMKIT_ARENA_DEFAULT && IS_ENABLED(CONFIG_KASAN));
 	INIT_LIST_HEAD(&arena->objects);
 	spin_lock_init(&arena->list_lock);
+	get_random_bytes(&arena->secret, sizeof(arena->secret));
 	return 0;
 }
 EXPORT_SYMBOL_MEMKIT(memkit_arena_init);
@@ -355,7 +477,7 @@ void memkit_arena_exit(struct memkit_arena *arena)
 	if (!arena->child.ops)
 		return;
 	memkit_debugfs_unregister(&arena->debugfs);
-	arena_free_bufs(arena, arena_detach(arena, NULL));
+	arena_free_bufs(arena, arena_detach(arena, NULL), NULL, NULL);
 	memset(arena, 0, sizeof(*arena));
 }
 EXPORT_SYMBOL_MEMKIT(memkit_arena_exit);
@@ -380,22 +502,19 @@ size_t memkit_arena_query_capacity(struct memkit_arena *arena)
 EXPORT_SYMBOL_MEMKIT(memkit_arena_query_capacity);
 
 /**
- * memkit_arena_reset() - free every allocation at once
+ * __memkit_arena_reset() - memkit_arena_reset(), maybe deferring the child's frees
  * @arena: the arena.
- * @mode: what to keep; see &enum memkit_arena_reset_mode.
- * @limit: the most to keep for %MEMKIT_ARENA_RETAIN_WITH_LIMIT (0 is
- *	%MEMKIT_ARENA_FREE_ALL); ignored otherwise.
+ * @mode: what to keep.
+ * @limit: for %MEMKIT_ARENA_RETAIN_WITH_LIMIT.
  * @gfp: flags if the kept buffer must be reallocated.
- *
- * Every pointer the arena handed out is invalid afterwards.
+ * @g: NULL to free to the child at once; else where everything given
+ *	back goes, for memkit_arena_garbage_free() after the caller's lock.
  *
  * Context: the owner; as the child allows for @gfp.
- * Return: true if the arena now holds the requested capacity; false if
- * the re-allocation failed, and then the arena is empty but usable.
+ * Return: as memkit_arena_reset().
  */
-bool memkit_arena_reset(struct memkit_arena *arena,
-			enum memkit_arena_reset_mode mode, size_t limit,
-			gfp_t gfp)
+bool __memkit_arena_reset(struct memkit_arena *arena, enum memkit_arena_reset_mode mode,
+			  size_t limit, gfp_t gfp, struct memkit_arena_garbage *g)
 {
 	size_t cap = memkit_arena_query_capacity(arena), want, total;
 	struct memkit_arena_buf *keep, *b;
@@ -414,20 +533,14 @@ bool memkit_arena_reset(struct memkit_arena *arena,
 		break;
 	}
 	if (!want || want > SIZE_MAX - ARENA_HDR) {
-		arena_free_bufs(arena, arena_detach(arena, NULL));
+		arena_free_bufs(arena, arena_detach(arena, NULL), NULL, g);
 		return !want;
 	}
 
 	/* Keep the oldest buffer; the others go back to the child. */
 	for (keep = arena->head; keep->next; keep = keep->next)
 		;
-	b = arena_detach(arena, keep);
-	while (b != keep) {
-		struct memkit_arena_buf *next = b->next;
-
-		arena_child_free(arena, b, b->len, ARENA_ALIGN);
-		b = next;
-	}
+	arena_free_bufs(arena, arena_detach(arena, keep), keep, g);
 	total = want + ARENA_HDR;
 	if (keep->len == total)
 		return true;
@@ -442,8 +555,29 @@ bool memkit_arena_reset(struct memkit_arena *arena,
 	b->len = total;
 	b->next = NULL;
 	arena_detach(arena, b);
-	arena_child_free(arena, keep, keep->len, ARENA_ALIGN);
+	arena_give_buf(arena, keep, g);
 	return true;
+}
+
+/**
+ * memkit_arena_reset() - free every allocation at once
+ * @arena: the arena.
+ * @mode: what to keep; see &enum memkit_arena_reset_mode.
+ * @limit: the most to keep for %MEMKIT_ARENA_RETAIN_WITH_LIMIT (0 is
+ *	%MEMKIT_ARENA_FREE_ALL); ignored otherwise.
+ * @gfp: flags if the kept buffer must be reallocated.
+ *
+ * Every pointer the arena handed out is invalid afterwards.
+ *
+ * Context: the owner; as the child allows for @gfp.
+ * Return: true if the arena now holds the requested capacity; false if
+ * the re-allocation failed, and then the arena is empty but usable.
+ */
+bool memkit_arena_reset(struct memkit_arena *arena,
+			enum memkit_arena_reset_mode mode, size_t limit,
+			gfp_t gfp)
+{
+	return __memkit_arena_reset(arena, mode, limit, gfp, NULL);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_arena_reset);
 

@@ -3,7 +3,6 @@
  * memkit debugfs registry, and the views of the arena, pool and hash map.
  */
 
-#include <linux/ctype.h>
 #include <linux/debugfs.h>
 #include <linux/log2.h>
 #include <linux/math64.h>
@@ -67,6 +66,16 @@ static struct dentry *memkit_debugfs_root;
 
 static const char * const memkit_debugfs_reserved[] = { "summary" };
 
+/*
+ * The name alphabet, spelled out: the kernel's isalnum() follows Latin-1,
+ * which would let bytes such as 0xe9 through.
+ */
+static bool memkit_debugfs_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+}
+
 static bool memkit_debugfs_name_valid(const char *name)
 {
 	size_t len = strnlen(name, MEMKIT_NAME_MAX);
@@ -75,7 +84,7 @@ static bool memkit_debugfs_name_valid(const char *name)
 	if (len == 0 || len == MEMKIT_NAME_MAX || name[0] == '.')
 		return false;
 	for (i = 0; i < len; i++)
-		if (!isalnum(name[i]) && !strchr("_.-", name[i]))
+		if (!memkit_debugfs_name_char(name[i]))
 			return false;
 	for (i = 0; i < ARRAY_SIZE(memkit_debugfs_reserved); i++)
 		if (!strcmp(name, memkit_debugfs_reserved[i]))
@@ -446,7 +455,7 @@ static void hashmap_report(struct memkit_hashmap_debugfs *dbg, struct hashmap_re
 		r->hist[hashmap_bucket(dist)]++;
 		r->dist_sum += dist;
 		r->dist_max = max(r->dist_max, dist);
-		r->cells[(u64)idx * ncells / r->capacity]++;
+		r->cells[div_u64((u64)idx * ncells, r->capacity)]++;
 	}
 out:
 	hashmap_unlock(dbg, flags);
@@ -473,6 +482,7 @@ static int hashmap_stats_show(struct seq_file *m, void *data)
 {
 	struct hashmap_report *r;
 	u32 i, ncells, per;
+	u64 mean;
 
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	if (!r)
@@ -488,9 +498,9 @@ static int hashmap_stats_show(struct seq_file *m, void *data)
 	seq_printf(m, "max_load      %u%%\n", r->max_load);
 	seq_printf(m, "load          %u%%\n", hashmap_load(r));
 	seq_printf(m, "bytes         %llu\n", r->bytes);
-	seq_printf(m, "probe_mean    %llu.%02llu\n",
-		   r->count ? div_u64(r->dist_sum, r->count) : 0,
-		   r->count ? div_u64(r->dist_sum * 100, r->count) % 100 : 0);
+	mean = r->count ? div_u64(r->dist_sum * 100, r->count) : 0;
+	mean = div_u64_rem(mean, 100, &i);
+	seq_printf(m, "probe_mean    %llu.%02u\n", mean, i);
 	seq_printf(m, "probe_max     %u\n", r->dist_max);
 	seq_puts(m, "probe_histogram (distance from home slot: entries)\n");
 	for (i = 0; i < ARRAY_SIZE(hashmap_buckets); i++)

@@ -4,6 +4,7 @@
  */
 
 #include <linux/align.h>
+#include <linux/kernel.h>
 #include <linux/log2.h>
 #include <linux/math64.h>
 #include <linux/overflow.h>
@@ -45,8 +46,29 @@
  * ``static __always_inline`` operations, so each call site is specialised.
  *
  * Complexity: lookup, insert and remove O(1) expected, O(capacity) at
- * worst, bounded even in a full table; clear O(capacity); attach
- * O(capacity + size * probe length), since it checks every entry.
+ * worst, bounded even in a full table; clear O(capacity).
+ *
+ * Attach takes bytes that may come from anywhere and checks them in one
+ * pass: every entry's fingerprint and distance, and that its home slot
+ * lies in the run of used slots that ends at it (so a probe reaches it).
+ * The sum of the entries' distances must then stay within a budget,
+ * memkit_hashmap_probe_budget(), about 6x what a map with a random seed
+ * has at the same load (10x at 80 %), so an image whose keys were chosen
+ * to collide is refused instead of making attach, and every lookup after
+ * it, cost O(capacity) per entry.  Duplicate keys are found by a lookup
+ * per entry, whose cost is that same sum.  Attach is thus
+ * O(capacity + budget): O(capacity) for any load up to 95 %.  An image
+ * from an untrusted source may instead be re-seeded:
+ * memkit_hashmap_attach_reseed() draws a new seed and re-places every
+ * entry in place, O(capacity) expected, so collisions chosen under the
+ * old seed are gone.
+ *
+ * Shared buffers: the handle keeps its own copy of the capacity and of
+ * where each part of the buffer is, so every operation touches only the
+ * buffer and ends within O(capacity) steps even while another party
+ * (user space, a device) writes the buffer.  What the operations return
+ * is then only as good as the bytes; attach again, after taking the
+ * buffer back, to trust it.
  *
  * Locking: none.  The caller serialises every call on one map (and any
  * copy of its buffer) with its own lock, and names that lock when it
@@ -131,20 +153,24 @@ int memkit_hashmap_layout_for_size(u32 n, u32 max_load_percent,
 				   const struct memkit_hashmap_params p,
 				   struct memkit_hashmap_layout *l)
 {
-	u64 cap = 0;
+	u64 slots;
+	u32 cap = 0;
 
 	if (!max_load_percent)
 		max_load_percent = MEMKIT_HASHMAP_DEFAULT_LOAD;
 	if (max_load_percent > 100)
 		return -EINVAL;
 	if (n) {
-		cap = roundup_pow_of_two(div_u64((u64)n * 100 + max_load_percent - 1,
-						 max_load_percent));
-		if (hashmap_max_size(min_t(u64, cap, MEMKIT_HASHMAP_MAX_CAPACITY),
-				     max_load_percent) < n)
-			cap *= 2;
-		if (cap > MEMKIT_HASHMAP_MAX_CAPACITY)
+		/* Rounded up to a power of two in 64 bits, also on 32-bit kernels. */
+		slots = div_u64((u64)n * 100 + max_load_percent - 1, max_load_percent);
+		if (slots > MEMKIT_HASHMAP_MAX_CAPACITY)
 			return -EINVAL;
+		cap = slots > 1 ? (u32)1 << fls64(slots - 1) : 1;
+		if (hashmap_max_size(cap, max_load_percent) < n) {
+			if (cap == MEMKIT_HASHMAP_MAX_CAPACITY)
+				return -EINVAL;
+			cap *= 2;
+		}
 	}
 	return memkit_hashmap_layout_for_capacity(cap, p, l);
 }
@@ -236,63 +262,96 @@ u32 memkit_hashmap_probe_length(const struct memkit_hashmap *map, u32 idx,
 }
 EXPORT_SYMBOL_MEMKIT(memkit_hashmap_probe_length);
 
-/*
- * Every used slot: right fingerprint and distance, and the slot a lookup
- * of its key lands on.  Returns the number of used slots, or MEMKIT_HASHMAP_NONE on
- * the first violation.
+/**
+ * memkit_hashmap_probe_budget() - the most probing attach accepts
+ * @count: entries in the map.
+ * @capacity: its slots.
+ *
+ * Linear probing with @count keys in @capacity slots under a random seed
+ * moves the keys about count * capacity / (2 * (capacity - count)) slots
+ * from home in all, and 0.63 * capacity^1.5 in a full table.  The budget,
+ * 4 * count * capacity / (capacity - count + sqrt(capacity)) + capacity,
+ * is 6 to 10 times that at every load, so a map built by memkit passes
+ * (a random map is that far off its expectation with negligible
+ * probability), and an image whose keys were chosen to collide, which
+ * needs about count^2 / 2, is refused once it has more than a few dozen
+ * entries.
+ *
+ * Context: any context.
+ * Return: the largest sum of distances from home that attach accepts.
  */
-static u32 hashmap_check_entries(const struct memkit_hashmap *map,
-				 const struct memkit_hashmap_params p)
+u64 memkit_hashmap_probe_budget(u32 count, u32 capacity)
 {
-	u32 idx, used = 0;
+	u64 room = (u64)capacity - min(count, capacity) + int_sqrt(capacity);
 
-	for (idx = 0; idx < map->capacity; idx++) {
-		const void *key = memkit_hashmap_key(map, idx, p);
+	if (!capacity)
+		return 0;
+	return div64_u64(4 * (u64)count * capacity, room) + capacity;
+}
+EXPORT_SYMBOL_MEMKIT(memkit_hashmap_probe_budget);
+
+/*
+ * One pass over the slots, each cluster from its start: metadata well
+ * formed, fingerprint and distance matching the key's hash, and the home
+ * slot inside the run of used slots that ends at the entry, so a probe
+ * from home reaches it.  Counts the used slots and sums their distances.
+ */
+static int hashmap_check_placement(const struct memkit_hashmap *map,
+				   const struct memkit_hashmap_params p,
+				   u32 *used, u64 *dist_sum)
+{
+	u32 start, run, i;
+
+	*used = 0;
+	*dist_sum = 0;
+	/* Start after an empty slot; a table with none is one cyclic run. */
+	for (start = 0; start < map->capacity && map->meta[start]; start++)
+		;
+	run = start == map->capacity ? map->capacity : 0;
+	for (i = 1; i <= map->capacity; i++) {
+		u32 idx = (start + i) & map->mask, d;
 		u8 m = map->meta[idx];
-		bool found;
 		u64 hash;
 
-		if (!m)
+		if (!m) {
+			run = 0;
 			continue;
-		if (!(m & MEMKIT_HASHMAP_USED))
-			return MEMKIT_HASHMAP_NONE;
-		hash = __memkit_hashmap_hash(map, key, p);
+		}
+		hash = __memkit_hashmap_hash(map, memkit_hashmap_key(map, idx, p), p);
+		d = (idx - (u32)hash) & map->mask;
 		if (m != __memkit_hashmap_fp(hash) ||
-		    map->dist[idx] != __memkit_hashmap_dist_byte((idx - (u32)hash) & map->mask))
-			return MEMKIT_HASHMAP_NONE;
-		/*
-		 * A lookup must land here: that proves the entry reachable
-		 * from its home slot and the first of its key (no duplicate
-		 * earlier on the probe path, which would shadow it).
-		 */
-		if (__memkit_hashmap_find(map, key, hash, &found, p) != idx || !found)
-			return MEMKIT_HASHMAP_NONE;
-		used++;
+		    map->dist[idx] != __memkit_hashmap_dist_byte(d) || d > run)
+			return -EINVAL;
+		run++;
+		(*used)++;
+		*dist_sum += d;
 	}
-	return used;
+	return 0;
 }
 
-/**
- * memkit_hashmap_attach() - take up a map in a buffer, after a copy or move
- * @map: the handle to set up.
- * @buf: the buffer, aligned to max(8, key and value alignment).
- * @buf_size: bytes available at @buf.
- * @p: the key and value types the map was built with.
- *
- * The bytes may come from anywhere (a file, another module), so
- * everything is checked before use: magic and version, params against the
- * header, capacity a power of two, every offset equal to the layout the
- * capacity implies and inside @buf_size, the load within its maximum,
- * metadata bytes well formed, every entry's fingerprint and distance from
- * home matching its key's hash, every entry found by a lookup of its own
- * key (reachable from its home slot, no duplicate key), and the used count
- * equal to the recorded size.  The map is then fully consistent.
- *
- * Context: the owner's lock held.  O(capacity + size * probe length).
- * Return: 0, or -EINVAL for anything inconsistent (the handle is zeroed).
+/*
+ * With placement checked, a lookup of each key must land on the key's own
+ * slot: a duplicate earlier on its probe path would shadow it.  The cost
+ * is the sum of distances, which the caller has bounded.
  */
-int memkit_hashmap_attach(struct memkit_hashmap *map, void *buf, size_t buf_size,
-			  const struct memkit_hashmap_params p)
+static int hashmap_check_unique(const struct memkit_hashmap *map,
+				const struct memkit_hashmap_params p)
+{
+	u32 idx;
+
+	memkit_hashmap_for_each(map, idx)
+		if (memkit_hashmap_lookup(map, memkit_hashmap_key(map, idx, p), p) != idx)
+			return -EINVAL;
+	return 0;
+}
+
+/*
+ * The checks that need nothing but the header: magic and version, params
+ * against the header, the layout the capacity implies inside @buf_size,
+ * the load within its maximum.  Then point @map at the buffer.
+ */
+static int hashmap_take_header(struct memkit_hashmap *map, void *buf, size_t buf_size,
+			       const struct memkit_hashmap_params p)
 {
 	const struct memkit_hashmap_header *h = buf;
 	struct memkit_hashmap_layout l;
@@ -312,15 +371,179 @@ int memkit_hashmap_attach(struct memkit_hashmap *map, void *buf, size_t buf_size
 	    h->values_off != l.values_off || h->total != l.total || l.total > buf_size ||
 	    h->size > hashmap_max_size(h->capacity, h->max_load_percent))
 		return -EINVAL;
-
 	hashmap_derive(map, buf);
-	if (hashmap_check_entries(map, p) != h->size) {
+	return 0;
+}
+
+/**
+ * memkit_hashmap_attach() - take up a map in a buffer, after a copy or move
+ * @map: the handle to set up.
+ * @buf: the buffer, aligned to max(8, key and value alignment).
+ * @buf_size: bytes available at @buf.
+ * @p: the key and value types the map was built with.
+ *
+ * The bytes may come from anywhere (a file, another module), so
+ * everything is checked before use: magic and version, params against the
+ * header, capacity a power of two, every offset equal to the layout the
+ * capacity implies and inside @buf_size, the load within its maximum,
+ * metadata bytes well formed, every entry's fingerprint and distance from
+ * home matching its key's hash, every entry reachable from its home slot,
+ * the sum of distances within memkit_hashmap_probe_budget(), no duplicate
+ * key, and the used count equal to the recorded size.  The map is then
+ * fully consistent.  The map keeps the seed in the image: for an image an
+ * attacker may have written, use memkit_hashmap_attach_reseed().
+ *
+ * Context: the owner's lock held.  O(capacity + budget), O(capacity) for
+ * loads up to 95 %; see the overview.
+ * Return: 0, or -EINVAL for anything inconsistent or over the budget (the
+ * handle is zeroed).
+ */
+int memkit_hashmap_attach(struct memkit_hashmap *map, void *buf, size_t buf_size,
+			  const struct memkit_hashmap_params p)
+{
+	u64 dist_sum;
+	u32 used;
+	int ret;
+
+	ret = hashmap_take_header(map, buf, buf_size, p);
+	if (ret)
+		return ret;
+	if (hashmap_check_placement(map, p, &used, &dist_sum) || used != map->hdr->size ||
+	    dist_sum > memkit_hashmap_probe_budget(used, map->capacity) ||
+	    hashmap_check_unique(map, p)) {
 		memset(map, 0, sizeof(*map));
 		return -EINVAL;
 	}
 	return 0;
 }
 EXPORT_SYMBOL_MEMKIT(memkit_hashmap_attach);
+
+/* A metadata byte that attach_reseed() uses for "entry not placed yet". */
+#define HASHMAP_PENDING		0x01
+
+static void hashmap_swap_bytes(u8 *a, u8 *b, u32 n)
+{
+	while (n--)
+		swap(*a++, *b++);
+}
+
+/* Swap the entries of slots @i and @j (keys and values). */
+static void hashmap_swap_entries(struct memkit_hashmap *map, u32 i, u32 j,
+				 const struct memkit_hashmap_params p)
+{
+	hashmap_swap_bytes(memkit_hashmap_key(map, i, p), memkit_hashmap_key(map, j, p),
+			   p.key_size);
+	hashmap_swap_bytes(memkit_hashmap_value(map, i, p), memkit_hashmap_value(map, j, p),
+			   p.value_size);
+}
+
+/*
+ * Place the pending entry in slot @i under the new seed: probe from its
+ * home for the first slot not yet final (empty or pending), comparing the
+ * final ones for a duplicate.  Returns the slot it belongs in (@i itself,
+ * or another, whose own pending entry the caller swaps in), or
+ * MEMKIT_HASHMAP_NONE for a duplicate key.
+ */
+static u32 hashmap_place(struct memkit_hashmap *map, u32 i, u64 hash,
+			 const struct memkit_hashmap_params p)
+{
+	const void *key = memkit_hashmap_key(map, i, p);
+	u8 fp = __memkit_hashmap_fp(hash);
+	u32 t = hash & map->mask, n;
+
+	for (n = 0; n < map->capacity; n++, t = (t + 1) & map->mask) {
+		if (!(map->meta[t] & MEMKIT_HASHMAP_USED))
+			return t;
+		if (__memkit_hashmap_holds(map, t, key, fp, p))
+			return MEMKIT_HASHMAP_NONE;
+	}
+	return MEMKIT_HASHMAP_NONE;	/* unreachable: slot i is pending */
+}
+
+/* Re-place every entry under the map's (new) seed, in place. */
+static int hashmap_replace_all(struct memkit_hashmap *map,
+			       const struct memkit_hashmap_params p)
+{
+	u32 i, t;
+
+	for (i = 0; i < map->capacity; i++)
+		if (map->meta[i])
+			map->meta[i] = HASHMAP_PENDING;
+	/*
+	 * Each pass of the inner loop makes one slot final for good, so
+	 * there are at most capacity passes in all; and a final slot is
+	 * never emptied, so each entry's probe path stays fully used.
+	 */
+	for (i = 0; i < map->capacity; i++) {
+		while (map->meta[i] == HASHMAP_PENDING) {
+			u64 hash = __memkit_hashmap_hash(map, memkit_hashmap_key(map, i, p), p);
+
+			t = hashmap_place(map, i, hash, p);
+			if (t == MEMKIT_HASHMAP_NONE)
+				return -EINVAL;
+			if (t != i) {
+				hashmap_swap_entries(map, i, t, p);
+				/* An empty @t leaves @i empty; a pending one, pending. */
+				if (map->meta[t] != HASHMAP_PENDING)
+					map->meta[i] = 0;
+			}
+			map->meta[t] = __memkit_hashmap_fp(hash);
+			map->dist[t] = __memkit_hashmap_dist_byte((t - (u32)hash) & map->mask);
+		}
+	}
+	return 0;
+}
+
+/**
+ * memkit_hashmap_attach_reseed() - take up a map from an untrusted source
+ * @map: the handle to set up.
+ * @buf: the buffer, aligned to max(8, key and value alignment).
+ * @buf_size: bytes available at @buf.
+ * @p: the key and value types; the map must use memkit's keyed hash
+ *	(@p.hash NULL), since only then does a new seed move anything.
+ *
+ * Checks the header as memkit_hashmap_attach() does and that every
+ * metadata byte is empty or used, then draws a new random seed and
+ * re-places every entry in the buffer in place, so where the keys sit no
+ * longer depends on anything the image's author chose.  Keys and values
+ * are kept; a duplicate key is refused.
+ *
+ * Context: the owner's lock held.  O(capacity) expected: with a new random
+ * seed the image's keys probe like random ones.
+ * Return: 0, or -EINVAL for a bad header, a malformed metadata byte, a
+ * count that does not match, a caller-hashed map or a duplicate key.  The
+ * handle is zeroed then, and after a duplicate key has been found the
+ * buffer holds no map (its magic is cleared), since re-placing had begun.
+ */
+int memkit_hashmap_attach_reseed(struct memkit_hashmap *map, void *buf, size_t buf_size,
+				 const struct memkit_hashmap_params p)
+{
+	u32 i, used = 0;
+	int ret;
+
+	if (p.hash)
+		return -EINVAL;
+	ret = hashmap_take_header(map, buf, buf_size, p);
+	if (ret)
+		return ret;
+	for (i = 0; i < map->capacity; i++) {
+		if (map->meta[i] && !(map->meta[i] & MEMKIT_HASHMAP_USED))
+			break;
+		used += !!map->meta[i];
+	}
+	if (i < map->capacity || used != map->hdr->size) {
+		memset(map, 0, sizeof(*map));
+		return -EINVAL;
+	}
+	get_random_bytes(&map->hdr->seed, sizeof(map->hdr->seed));
+	if (hashmap_replace_all(map, p)) {
+		map->hdr->magic = 0;
+		memset(map, 0, sizeof(*map));
+		return -EINVAL;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_MEMKIT(memkit_hashmap_attach_reseed);
 
 /**
  * memkit_hashmap_clear() - remove every entry
@@ -351,8 +574,8 @@ EXPORT_SYMBOL_MEMKIT(memkit_hashmap_clear);
 int memkit_hashmap_remove_by_ptr(struct memkit_hashmap *map, const void *key_ptr,
 				 const struct memkit_hashmap_params p)
 {
-	const u8 *k = key_ptr;
-	size_t off;
+	/* Unsigned address arithmetic: a pointer below the keys wraps high. */
+	uintptr_t off = (uintptr_t)key_ptr - (uintptr_t)map->keys;
 	u32 idx;
 
 	if (!p.key_size) {
@@ -360,10 +583,10 @@ int memkit_hashmap_remove_by_ptr(struct memkit_hashmap *map, const void *key_ptr
 		if (idx == map->capacity)
 			return -ENOENT;
 	} else {
-		off = k - map->keys;
-		idx = off / p.key_size;
-		if (memkit_warn_once(k < map->keys || idx >= map->capacity ||
-				     off % p.key_size || !map->meta[idx],
+		bool bad = off >= (uintptr_t)map->capacity * p.key_size || off % p.key_size;
+
+		idx = bad ? 0 : off / p.key_size;
+		if (memkit_warn_once(bad || !map->meta[idx],
 				     "remove of a pointer that is not a used key slot"))
 			return -EINVAL;
 	}

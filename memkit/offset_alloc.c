@@ -380,7 +380,7 @@ int memkit_oa_alloc(struct memkit_oa *oa, u64 size, u64 align,
 	oa_fail(handle);
 	if (!align)
 		align = 1;
-	if (!size || !is_power_of_2(align))
+	if (!size || !memkit_oa_align_ok(align))
 		return -EINVAL;
 	if (oa->allocs == oa->max_allocs || size > oa->free_units)
 		return -ENOSPC;

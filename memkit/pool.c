@@ -6,11 +6,14 @@
 #include <linux/align.h>
 #include <linux/kernel.h>
 #include <linux/overflow.h>
+#include <linux/random.h>
 #include <linux/string.h>
 
 #include <memkit/bug.h>
 #include <memkit/compat.h>
 #include <memkit/pool.h>
+
+#include "internal.h"
 
 /**
  * DOC: Overview
@@ -19,8 +22,20 @@
  * carves them from a &struct memkit_arena over a child allocator and keeps
  * destroyed objects on an intrusive free list (the first word of a free
  * object points to the next), so the steady state never calls the child.
- * Objects are at least a pointer in size and alignment; larger alignments
- * are honoured.
+ * Objects are at least two pointers in size and a pointer in alignment;
+ * larger alignments are honoured.
+ *
+ * Caller bugs, at the cost of SLUB's freelist hardening: the second word
+ * of a free object is a check word (a per-pool random secret XOR the
+ * object's address), and destroy checks that the pointer lies inside the
+ * span of the pool's buffers, on an object boundary's alignment, and is
+ * not already free.  A double destroy, a pointer from elsewhere, or a free
+ * list that a use after destroy overwrote is reported once and refused
+ * (the free list is then dropped, its objects left to the next reset).
+ * Missed: a live object whose second word happens to equal its check word
+ * (probability 2^-BITS_PER_LONG per destroy) and a foreign pointer that
+ * falls inside the span and is suitably aligned.  In passthrough mode the
+ * arena's header check does the same job.
  *
  * A growable pool (the default) allocates from the arena when the free
  * list is empty; a %MEMKIT_POOL_FIXED pool only ever hands out what
@@ -40,7 +55,11 @@
  * %MEMKIT_POOL_LOCKED every call takes an irq-safe spinlock, and the pool
  * may be shared and used from any context; the @gfp given to calls that
  * may grow the pool must then not sleep (a sleeping @gfp is a caller bug,
- * refused).  The debugfs file reads the counters without the lock.
+ * refused).  Memory that goes back to the child (reset, and destroy in
+ * passthrough mode) is detached under the lock and freed after it is
+ * dropped, so a child whose free may sleep (vfree() behind kvmalloc) never
+ * runs with interrupts off.  The debugfs file reads the counters without
+ * the lock.
  */
 
 static bool pool_locked(const struct memkit_pool *pool)
@@ -84,16 +103,86 @@ static bool pool_can_grow(struct memkit_pool *pool)
 	return pool->live + pool->free_count < pool->budget;
 }
 
+/* A free object: the next one, then the check word. */
+struct memkit_pool_free {
+	void *next;
+	uintptr_t check;
+};
+
+static uintptr_t pool_check_word(const struct memkit_pool *pool, const void *obj)
+{
+	return pool->secret ^ (uintptr_t)obj;
+}
+
+static bool pool_is_free(const struct memkit_pool *pool, void *obj)
+{
+	return ((struct memkit_pool_free *)obj)->check == pool_check_word(pool, obj);
+}
+
 static void pool_push(struct memkit_pool *pool, void *obj)
 {
-	*(void **)obj = pool->free_list;
+	struct memkit_pool_free *f = obj;
+
+	f->next = pool->free_list;
+	f->check = pool_check_word(pool, obj);
 	pool->free_list = obj;
 	pool->free_count++;
 }
 
+/* The head of the free list, or NULL; a head overwritten since it was freed drops the list. */
+static void *pool_pop(struct memkit_pool *pool)
+{
+	struct memkit_pool_free *f = pool->free_list;
+
+	if (!f)
+		return NULL;
+	if (memkit_warn_once(!pool_is_free(pool, f),
+			     "pool free list overwritten (a use after destroy?); dropped")) {
+		pool->free_list = NULL;
+		pool->free_count = 0;
+		return NULL;
+	}
+	pool->free_list = f->next;
+	pool->free_count--;
+	f->check = 0;
+	return f;
+}
+
+/* Could @obj be one of this bump pool's objects? */
+static bool pool_owns(const struct memkit_pool *pool, const void *obj)
+{
+	uintptr_t a = (uintptr_t)obj;
+
+	return a >= pool->lo && a < pool->hi && pool->hi - a >= pool->item_size &&
+	       IS_ALIGNED(a, pool->item_align);
+}
+
 static void *pool_new_object(struct memkit_pool *pool, gfp_t gfp)
 {
-	return memkit_alloc(&pool->a, pool->item_size, pool->item_align, gfp);
+	void *obj = memkit_alloc(&pool->a, pool->item_size, pool->item_align, gfp);
+	uintptr_t a = (uintptr_t)obj;
+
+	if (obj && !pool->passthrough) {
+		pool->lo = min(pool->lo, a);
+		pool->hi = max(pool->hi, a + pool->item_size);
+	}
+	return obj;
+}
+
+/* What the pool's buffers span: nothing, after init and reset. */
+static void pool_forget_span(struct memkit_pool *pool)
+{
+	pool->lo = UINTPTR_MAX;
+	pool->hi = 0;
+}
+
+/* A create that returns NULL, whatever the reason, is counted. */
+static void pool_count_failure(struct memkit_pool *pool)
+{
+	unsigned long flags = pool_lock(pool);
+
+	pool->failed++;
+	pool_unlock(pool, flags);
 }
 
 static int __memkit_pool_preheat(struct memkit_pool *pool, size_t n, gfp_t gfp)
@@ -138,7 +227,7 @@ int memkit_pool_init(struct memkit_pool *pool, const struct memkit_allocator *ch
 	pool->item_align = max_t(size_t, align, __alignof__(void *));
 	if (size > SIZE_MAX - pool->item_align)
 		return -EINVAL;
-	pool->item_size = ALIGN(max(size, sizeof(void *)), pool->item_align);
+	pool->item_size = ALIGN(max(size, sizeof(struct memkit_pool_free)), pool->item_align);
 
 	if (flags & MEMKIT_POOL_PASSTHROUGH)
 		mode = MEMKIT_ARENA_PASSTHROUGH;
@@ -153,6 +242,8 @@ int memkit_pool_init(struct memkit_pool *pool, const struct memkit_allocator *ch
 	pool->passthrough = ast.passthrough;
 	pool->flags = flags;
 	spin_lock_init(&pool->lock);
+	get_random_bytes(&pool->secret, sizeof(pool->secret));
+	pool_forget_span(pool);
 	return 0;
 }
 EXPORT_SYMBOL_MEMKIT(memkit_pool_init);
@@ -243,16 +334,14 @@ void *memkit_pool_create(struct memkit_pool *pool, gfp_t gfp)
 	unsigned long flags;
 	void *obj;
 
-	if (!pool_gfp_ok(pool, gfp))
+	if (!pool_gfp_ok(pool, gfp)) {
+		pool_count_failure(pool);
 		return NULL;
-	flags = pool_lock(pool);
-	obj = pool->free_list;
-	if (obj) {
-		pool->free_list = *(void **)obj;
-		pool->free_count--;
-	} else if (pool_can_grow(pool)) {
-		obj = pool_new_object(pool, gfp);
 	}
+	flags = pool_lock(pool);
+	obj = pool_pop(pool);
+	if (!obj && pool_can_grow(pool))
+		obj = pool_new_object(pool, gfp);
 	if (obj) {
 		pool->live++;
 		pool->creates++;
@@ -281,8 +370,10 @@ void *__memkit_pool_create_typed(struct memkit_pool *pool, size_t size,
 {
 	if (memkit_warn_once(size > pool->item_size || align > pool->item_align,
 			     "a %zu-byte, %zu-aligned type from a pool of %zu-byte, %zu-aligned objects",
-			     size, align, pool->item_size, pool->item_align))
+			     size, align, pool->item_size, pool->item_align)) {
+		pool_count_failure(pool);
 		return NULL;
+	}
 	return memkit_pool_create(pool, gfp);
 }
 EXPORT_SYMBOL_MEMKIT(__memkit_pool_create_typed);
@@ -292,26 +383,39 @@ EXPORT_SYMBOL_MEMKIT(__memkit_pool_create_typed);
  * @pool: the pool it came from.
  * @obj: the object, or NULL (then a no-op).
  *
- * Destroying more objects than are live is a caller bug: reported, ignored.
+ * Destroying more objects than are live, destroying an object twice and
+ * destroying a pointer that is not one of the pool's objects are caller
+ * bugs: reported once, refused, the pool unchanged (see the overview for
+ * what is detected).
  *
  * Context: any context the pool's mode allows.  O(1).
  */
 void memkit_pool_destroy(struct memkit_pool *pool, void *obj)
 {
+	struct memkit_arena_garbage g;
 	unsigned long flags;
 
 	if (!obj)
 		return;
+	memkit_arena_garbage_init(&g, &pool->arena);
 	flags = pool_lock(pool);
-	if (!memkit_warn_once(!pool->live, "destroy of an object when none is live")) {
-		pool->live--;
-		pool->destroys++;
-		if (pool->passthrough)
-			memkit_free(&pool->a, obj, pool->item_size, pool->item_align);
-		else
-			pool_push(pool, obj);
+	if (memkit_warn_once(!pool->live, "destroy of an object when none is live"))
+		goto out;
+	if (pool->passthrough) {
+		if (!__memkit_arena_free(&pool->arena, obj, pool->item_size, &g))
+			goto out;
+	} else {
+		if (memkit_warn_once(!pool_owns(pool, obj),
+				     "destroy of a pointer that is not one of the pool's objects") ||
+		    memkit_warn_once(pool_is_free(pool, obj), "double destroy of a pool object"))
+			goto out;
+		pool_push(pool, obj);
 	}
+	pool->live--;
+	pool->destroys++;
+out:
 	pool_unlock(pool, flags);
+	memkit_arena_garbage_free(&g);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_pool_destroy);
 
@@ -330,18 +434,22 @@ EXPORT_SYMBOL_MEMKIT(memkit_pool_destroy);
 bool memkit_pool_reset(struct memkit_pool *pool, enum memkit_arena_reset_mode mode,
 		       size_t limit, gfp_t gfp)
 {
+	struct memkit_arena_garbage g;
 	unsigned long flags;
 	bool ret;
 
 	if (!pool_gfp_ok(pool, gfp))
 		return false;
+	memkit_arena_garbage_init(&g, &pool->arena);
 	flags = pool_lock(pool);
-	ret = memkit_arena_reset(&pool->arena, mode, limit, gfp);
+	ret = __memkit_arena_reset(&pool->arena, mode, limit, gfp, &g);
 	pool->free_list = NULL;
 	pool->free_count = 0;
 	pool->live = 0;
 	pool->budget = 0;
+	pool_forget_span(pool);
 	pool_unlock(pool, flags);
+	memkit_arena_garbage_free(&g);
 	return ret;
 }
 EXPORT_SYMBOL_MEMKIT(memkit_pool_reset);

@@ -159,8 +159,8 @@ static int range_bins_show(struct seq_file *m, void *data)
 	struct memkit_oa_bin_usage *full;
 	struct memkit_oa_usage r;
 	unsigned long flags;
+	u32 bin, frac;
 	u64 frag;
-	u32 bin;
 
 	full = kvzalloc(sizeof(*full), GFP_KERNEL);
 	if (!full)
@@ -180,7 +180,8 @@ static int range_bins_show(struct seq_file *m, void *data)
 	seq_printf(m, "allocs        %u/%u\n", r.allocs, r.max_allocs);
 	seq_printf(m, "free_regions  %u\n", r.free_regions);
 	seq_printf(m, "largest_free  %llu\n", r.largest_free);
-	seq_printf(m, "fragmentation %llu.%03llu\n", frag / 1000, frag % 1000);
+	frag = div_u64_rem(frag, 1000, &frac);
+	seq_printf(m, "fragmentation %llu.%03u\n", frag, frac);
 
 	if (range->kind == MEMKIT_RANGE_OFFSET) {
 		seq_printf(m, "used_bins_top %#018llx\n", full->used_bins_top);
@@ -405,7 +406,7 @@ static int range_claim(struct memkit_range *range, bool reserve, u64 arg,
 				memkit_oa_alloc(&range->oa, size, arg, handle);
 		break;
 	case MEMKIT_RANGE_DEDICATED:
-		if (!size || (!reserve && arg && !is_power_of_2(arg)))
+		if (!size || (!reserve && !memkit_oa_align_ok(arg)))
 			break;
 		ret = dedicated_take(&range->ded, reserve ? arg : 0, size, handle);
 		break;

@@ -57,6 +57,14 @@ struct memkit_allocator {
  */
 #define MEMKIT_ZERO_PTR		((void *)16)
 
+/*
+ * The longest buffer the helpers ask a backend for, and so the longest any
+ * backend sees: half the address space.  A backend may then add its own
+ * header or alignment padding (at most as large again) without wrapping.
+ * A longer request fails as a lack of memory would.
+ */
+#define MEMKIT_ALLOC_MAX	(SIZE_MAX >> 1)
+
 void *memkit_alloc(const struct memkit_allocator *a, size_t len, size_t align,
 		   gfp_t gfp);
 void *memkit_alloc_array(const struct memkit_allocator *a, size_t n,

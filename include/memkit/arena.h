@@ -60,6 +60,7 @@ struct memkit_arena {
 	size_t handed_out;
 	unsigned long resets;
 	unsigned long child_allocs;
+	uintptr_t secret;		/* passthrough headers' check words */
 	struct memkit_debugfs_entry debugfs;
 };
 

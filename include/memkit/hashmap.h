@@ -156,11 +156,14 @@ int memkit_hashmap_init(struct memkit_hashmap *map, void *buf, size_t buf_size,
 			const struct memkit_hashmap_params p);
 int memkit_hashmap_attach(struct memkit_hashmap *map, void *buf, size_t buf_size,
 			  const struct memkit_hashmap_params p);
+int memkit_hashmap_attach_reseed(struct memkit_hashmap *map, void *buf, size_t buf_size,
+				 const struct memkit_hashmap_params p);
 void memkit_hashmap_clear(struct memkit_hashmap *map);
 int memkit_hashmap_register(struct memkit_hashmap_debugfs *dbg,
 			    struct memkit_hashmap *map, const char *name,
 			    const struct memkit_hashmap_params p, spinlock_t *lock);
 void memkit_hashmap_unregister(struct memkit_hashmap_debugfs *dbg);
+u64 memkit_hashmap_probe_budget(u32 count, u32 capacity);
 u32 memkit_hashmap_probe_length(const struct memkit_hashmap *map, u32 idx,
 				const struct memkit_hashmap_params p);
 
@@ -548,10 +551,14 @@ static __always_inline int memkit_hashmap_put_no_clobber(struct memkit_hashmap *
 static __always_inline void memkit_hashmap_remove_at(struct memkit_hashmap *map, u32 idx,
 						     const struct memkit_hashmap_params p)
 {
-	u32 hole = idx, j = idx, mask = map->mask;
+	u32 hole = idx, j = idx, mask = map->mask, n;
 
 	map->meta[hole] = 0;
-	for (;;) {
+	/*
+	 * At most capacity - 1 slots follow the hole, so this ends even if
+	 * somebody else writes the buffer meanwhile (see the overview).
+	 */
+	for (n = 1; n < map->capacity; n++) {
 		u32 d, back;
 
 		j = (j + 1) & mask;
@@ -571,7 +578,8 @@ static __always_inline void memkit_hashmap_remove_at(struct memkit_hashmap *map,
 		       p.value_size);
 		hole = j;
 	}
-	map->hdr->size--;
+	if (map->hdr->size)
+		map->hdr->size--;
 }
 
 /**

@@ -158,6 +158,20 @@ static inline u64 memkit_oa_bin_size(u32 bin)
 	return (mantissa | MEMKIT_OA_MANTISSA_VALUE) << (exp - 1);
 }
 
+/**
+ * memkit_oa_align_ok() - is @align a valid alignment for an allocation?
+ * @align: the alignment asked for; 0 means none.
+ *
+ * is_power_of_2() takes an unsigned long, which a u64 alignment would be
+ * truncated to on 32-bit kernels (2^32 would read as 0).
+ *
+ * Return: true for 0 and for any power of two up to 2^63.
+ */
+static inline bool memkit_oa_align_ok(u64 align)
+{
+	return !(align & (align - 1));
+}
+
 int memkit_oa_init(struct memkit_oa *oa, u64 size, u32 max_allocs);
 void memkit_oa_exit(struct memkit_oa *oa);
 void memkit_oa_reset(struct memkit_oa *oa);

@@ -52,12 +52,14 @@ struct memkit_pool {
 	unsigned long creates;
 	unsigned long destroys;
 	unsigned long failed;
+	uintptr_t secret;		/* free objects' check words */
+	uintptr_t lo, hi;		/* span of the objects handed out */
 	struct memkit_debugfs_entry debugfs;
 };
 
 /**
  * struct memkit_pool_usage - figures from memkit_pool_stats()
- * @item_size: bytes per object (at least a pointer, a multiple of @item_align).
+ * @item_size: bytes per object (at least two pointers, a multiple of @item_align).
  * @item_align: object alignment (at least a pointer's).
  * @live: objects created and not destroyed.
  * @free: objects on the free list.

@@ -7,7 +7,10 @@
 # Usage: run-qemu.sh -k KDIR -o OUTDIR [-s "suite ..."] [-x guest.sh]
 #                    [-T taint-mask] [-t seconds] [-m MiB] [-q] [-L] module.ko ...
 #
-#   -k  kernel build tree (its arch/x86/boot/bzImage is booted)
+#   -k  kernel build tree (its arch/x86/boot/bzImage is booted): 64-bit
+#       under qemu-system-x86_64, or 32-bit (CONFIG_X86_32) under
+#       qemu-system-i386 with an i386 busybox (deps.sh i386)
+#   -c  CPUs the guest must bring up (default 2; fewer fails the run)
 #   -o  where the logs go: console.log (ttyS0), channel.log (ttyS1),
 #       kunit/<suite>.ktap, tree.txt, kmemleak.txt
 #   -s  KUnit suites that must be present; their results are parsed with
@@ -38,11 +41,11 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-kdir='' out='' suites='' extra='' timeout=600 quiet=0 noload=0 mem=1024 append=
+kdir='' out='' suites='' extra='' timeout=600 quiet=0 noload=0 mem=1024 append= cpus=2
 # TAINT_OOT_MODULE (O) | TAINT_TEST (N)
 taint_ok=$(((1 << 12) | (1 << 18)))
 
-while getopts "k:o:s:x:T:t:m:a:qL" opt; do
+while getopts "k:o:s:x:T:t:m:a:c:qL" opt; do
 	case $opt in
 	k) kdir=$OPTARG ;;
 	o) out=$OPTARG ;;
@@ -52,6 +55,7 @@ while getopts "k:o:s:x:T:t:m:a:qL" opt; do
 	t) timeout=$OPTARG ;;
 	m) mem=$OPTARG ;;
 	a) append=$OPTARG ;;
+	c) cpus=$OPTARG ;;
 	q) quiet=1 ;;
 	L) noload=1 ;;
 	*) exit 2 ;;
@@ -73,7 +77,12 @@ bad() { fail+=("$*"); }
 rm -rf "$out"
 mkdir -p "$out/kunit" "$out/initramfs"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,modules}
 root="$out/initramfs"
-cp /bin/busybox "$root/bin/busybox"
+qemu=qemu-system-x86_64 busybox=/bin/busybox
+if grep -qx 'CONFIG_X86_32=y' "$kdir/.config"; then
+	qemu=qemu-system-i386
+	busybox=$("$here/deps.sh" i386)
+fi
+cp "$busybox" "$root/bin/busybox"
 
 mods=()
 for m in "$@"; do
@@ -99,6 +108,7 @@ exec 3>/dev/ttyS1
 mark() { echo "@@@ \$*" >&3; }
 show() { mark "SHOW \$*"; }
 fail() { mark "ERROR \$*"; }
+mark "CPUS \$(grep -c '^processor' /proc/cpuinfo)"
 
 # Forget what boot left behind, so the scan at the end sees only us.
 [ -e /sys/kernel/debug/kmemleak ] && echo clear >/sys/kernel/debug/kmemleak
@@ -155,7 +165,9 @@ accel=(-accel tcg)
 
 start=$(date +%s)
 rc=0
-timeout --foreground "$timeout" qemu-system-x86_64 "${accel[@]}" -smp 2 -m "$mem" \
+# QEMU 7.2's -smp N is one socket of N cores, and a kernel without ACPI
+# starts only the first CPU of each socket: ask for N sockets.
+timeout --foreground "$timeout" "$qemu" "${accel[@]}" -smp "$cpus,sockets=$cpus" -m "$mem" \
 	-nodefaults -display none -no-reboot \
 	-kernel "$kdir/arch/x86/boot/bzImage" -initrd "$out/initramfs.cpio" \
 	-append "console=ttyS0 panic=-1 oops=panic kasan.fault=report $append" \
@@ -177,6 +189,8 @@ tr -d '\r' <"$out/channel.log" | awk -v out="$out" '
 touch "$out/marks.txt" "$out/tree.txt" "$out/kmemleak.txt" "$out/show.txt"
 
 grep -q '^@@@ DONE$' "$out/marks.txt" || bad "guest did not finish (no DONE mark)"
+guest_cpus=$(sed -n 's/^@@@ CPUS //p' "$out/marks.txt")
+[ "${guest_cpus:-0}" -ge "$cpus" ] || bad "guest brought up ${guest_cpus:-no} CPUs, $cpus asked for"
 while read -r line; do bad "guest: ${line#@@@ ERROR }"; done < <(grep '^@@@ ERROR' "$out/marks.txt" || true)
 
 # Kernel reports on the console.  The patterns are the headers the

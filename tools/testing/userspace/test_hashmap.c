@@ -109,12 +109,30 @@ static u32 key_index(const u8 *key, u32 key_size)
 	return v < universe ? v : HM_UNIVERSE;
 }
 
+/*
+ * What attach must say of a consistent map: 0 while the entries' distances
+ * from home add up to at most the budget, else -EINVAL (only the weak
+ * caller hash gets there).
+ */
+static __always_inline int attach_verdict(struct memkit_hashmap *map,
+					  const struct memkit_hashmap_params p)
+{
+	u64 sum = 0;
+	u32 idx;
+
+	memkit_hashmap_for_each(map, idx)
+		sum += memkit_hashmap_probe_length(map, idx, p);
+	return sum <= memkit_hashmap_probe_budget(memkit_hashmap_count(map),
+						  memkit_hashmap_capacity(map)) ? 0 : -EINVAL;
+}
+
 static __always_inline void full_check(struct memkit_hashmap *map, struct model *m,
 				       u64 op, const struct memkit_hashmap_params p)
 {
 	struct memkit_hashmap again;
 	struct memkit_hashmap_layout l;
 	u32 idx, seen = 0;
+	int ret;
 
 	memkit_hashmap_for_each(map, idx) {
 		u32 k = key_index(memkit_hashmap_key(map, idx, p), p.key_size);
@@ -128,24 +146,34 @@ static __always_inline void full_check(struct memkit_hashmap *map, struct model 
 	UT_ASSERT(seen == m->count && memkit_hashmap_count(map) == m->count,
 		  "walk saw %u, count %u, model %u", seen, memkit_hashmap_count(map), m->count);
 	memkit_hashmap_layout_for_capacity(cap, p, &l);
-	UT_ASSERT(memkit_hashmap_attach(&again, map_buf, l.total, p) == 0,
-		  "attach refuses the live map after op %llu", op);
-	UT_ASSERT(memkit_hashmap_count(&again) == m->count, "attached count");
+	ret = memkit_hashmap_attach(&again, map_buf, l.total, p);
+	UT_ASSERT(ret == attach_verdict(map, p), "attach of the live map after op %llu: %d",
+		  op, ret);
+	UT_ASSERT(ret || memkit_hashmap_count(&again) == m->count, "attached count");
 }
 
 static __always_inline void relocate(struct memkit_hashmap *map,
 				     const struct memkit_hashmap_params p)
 {
+	int verdict = attach_verdict(map, p), ret;
 	struct memkit_hashmap_layout l;
+	struct memkit_hashmap moved;
 	void *copy;
 
 	memkit_hashmap_layout_for_capacity(cap, p, &l);
 	copy = malloc(l.total);
 	UT_ASSERT(copy, "malloc");
 	memcpy(copy, map_buf, l.total);
+	ret = memkit_hashmap_attach(&moved, copy, l.total, p);
+	UT_ASSERT(ret == verdict, "attach after copy: %d, expected %d", ret, verdict);
+	if (ret) {
+		/* Over the budget: the copy is refused, the map stays put. */
+		free(copy);
+		return;
+	}
 	free(map_buf);
 	map_buf = copy;
-	UT_ASSERT(memkit_hashmap_attach(map, map_buf, l.total, p) == 0, "attach after copy");
+	*map = moved;
 }
 
 /* Refused without a change: a pointer inside a key, one before the keys. */

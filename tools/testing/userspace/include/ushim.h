@@ -113,6 +113,25 @@ static inline unsigned long roundup_pow_of_two(unsigned long n)
 }
 
 static inline u64 div_u64(u64 n, u32 d) { return n / d; }
+static inline u64 div64_u64(u64 n, u64 d) { return n / d; }
+
+/* The largest x with x * x <= n, as lib/math/int_sqrt.c. */
+static inline unsigned long int_sqrt(unsigned long n)
+{
+	unsigned long x = 0, bit;
+
+	for (bit = 1UL << 62; bit > n; bit >>= 2)
+		;
+	for (; bit; bit >>= 2) {
+		if (n >= x + bit) {
+			n -= x + bit;
+			x = (x >> 1) + bit;
+		} else {
+			x >>= 1;
+		}
+	}
+	return x;
+}
 
 #define check_add_overflow(a, b, d)	__builtin_add_overflow(a, b, d)
 #define check_mul_overflow(a, b, d)	__builtin_mul_overflow(a, b, d)
