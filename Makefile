@@ -130,6 +130,11 @@ lifecycle: build-test
 check-runner: deps
 	$(T)/check-runner.sh
 
+# Whatever an in-tree build left, whichever kernel it was for (KDIR may
+# not exist any more): kbuild's own clean needs it, so do it by name.
 clean:
 	rm -rf build
-	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
+	find . -path ./.git -prune -o \( -name '*.o' -o -name '*.ko' -o -name '*.mod' \
+		-o -name '*.mod.c' -o -name '.*.cmd' -o -name '*.a' -o -name modules.order \
+		-o -name Module.symvers -o -name '.*.d' \) -type f -print0 | xargs -0 rm -f
+	rm -rf .tmp_versions

@@ -115,6 +115,36 @@ static void oa_init_bad_args(struct kunit *test)
 	memkit_oa_exit(&oa);
 }
 
+/*
+ * Every max_allocs the header calls valid fits the one kvmalloc() buffer
+ * (before, the limit was 2^31 and 34 M and up made kvmalloc() WARN: it
+ * refuses more than INT_MAX bytes); one past it is refused.  A large
+ * table is really allocated and checked; the largest needs 2 GiB, more
+ * than the test guest has, so it is not tried here.
+ */
+static void oa_init_largest(struct kunit *test)
+{
+	static const u32 counts[] = { 1 << 20, 3 << 20 };
+	struct memkit_oa oa;
+	unsigned int i;
+	int ret;
+
+	KUNIT_EXPECT_EQ(test, memkit_oa_init(&oa, U64_MAX, MEMKIT_OA_MAX_ALLOCS + 1), -EINVAL);
+	KUNIT_EXPECT_GT(test, (2ULL * (MEMKIT_OA_MAX_ALLOCS + 1) + 1) * MEMKIT_OA_NODE_BYTES +
+			MEMKIT_OA_NUM_BINS * sizeof(u32), (u64)INT_MAX);
+
+	KUNIT_EXPECT_LE(test, (2ULL * MEMKIT_OA_MAX_ALLOCS + 1) * MEMKIT_OA_NODE_BYTES +
+			MEMKIT_OA_NUM_BINS * sizeof(u32), (u64)INT_MAX);
+	for (i = 0; i < ARRAY_SIZE(counts); i++) {
+		ret = memkit_oa_init(&oa, U64_MAX, counts[i]);
+		KUNIT_EXPECT_TRUE_MSG(test, ret == 0 || ret == -ENOMEM, "max_allocs %u: %d",
+				      counts[i], ret);
+		if (!ret)
+			KUNIT_EXPECT_EQ(test, memkit_oa_check(&oa), 0);
+		memkit_oa_exit(&oa);
+	}
+}
+
 static void oa_basic(struct kunit *test)
 {
 	struct memkit_oa *oa = oa_new(test, 256 * MiB, 1024);
@@ -800,6 +830,7 @@ static int oa_suite_init(struct kunit_suite *suite)
 static struct kunit_case memkit_offset_alloc_cases[] = {
 	KUNIT_CASE(oa_bin_mapping),
 	KUNIT_CASE(oa_init_bad_args),
+	KUNIT_CASE(oa_init_largest),
 	KUNIT_CASE(oa_basic),
 	KUNIT_CASE(oa_simple),
 	KUNIT_CASE(oa_merge_trivial),

@@ -224,6 +224,53 @@ static void range_reset(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memkit_range_free(r, &h), 0);
 }
 
+/*
+ * Ranges smaller than the picture: one cell per unit.  Before, a full
+ * 1-unit range drew as 63 '.' cells and one '#'.
+ */
+static void range_map_tiny(struct kunit *test)
+{
+	static const struct {
+		u64 size, used;
+		enum memkit_range_kind kind;
+		const char *want;
+	} cases[] = {
+		{ 1, 1, MEMKIT_RANGE_OFFSET, "|#|\n" },
+		{ 1, 1, MEMKIT_RANGE_DEDICATED, "|#|\n" },
+		{ 5, 2, MEMKIT_RANGE_OFFSET, "|##...|\n" },
+		{ 64, 64, MEMKIT_RANGE_OFFSET, NULL },
+		{ 100, 100, MEMKIT_RANGE_OFFSET, NULL },
+	};
+	struct memkit_kunit_reader *rd;
+	struct memkit_oa_handle h;
+	unsigned int i;
+	char *map;
+
+	if (!memkit_kunit_debugfs_mounted())
+		kunit_skip(test, "debugfs is not mounted at /sys/kernel/debug");
+	rd = memkit_kunit_reader(test);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct memkit_range *r = memkit_range_create("kt-range-dbg", cases[i].size,
+							     cases[i].kind, 4);
+
+		KUNIT_ASSERT_FALSE(test, IS_ERR(r));
+		KUNIT_EXPECT_EQ(test, memkit_range_alloc(r, cases[i].used, 1, &h), 0);
+		KUNIT_EXPECT_GT(test, memkit_kunit_read(rd, KT_RANGE_DIR "/map"), 0);
+		map = strchr(rd->buf, '|');
+		KUNIT_EXPECT_NOT_NULL(test, map);
+		if (map && cases[i].want)
+			KUNIT_EXPECT_STREQ_MSG(test, map, cases[i].want, "size %llu",
+					       cases[i].size);
+		else if (map)	/* A full range is all '#', in 64 cells. */
+			KUNIT_EXPECT_STREQ_MSG(test, map,
+					       "|################################"
+					       "################################|\n",
+					       "size %llu", cases[i].size);
+		memkit_range_free(r, &h);
+		memkit_range_destroy(r);
+	}
+}
+
 /* The debugfs files of a named range show its real state. */
 static void range_debugfs_files(struct kunit *test)
 {
@@ -305,6 +352,45 @@ static void range_from_hardirq(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->free_ret, 0);
 	KUNIT_EXPECT_EQ(test, memkit_range_free(ctx->range, &h), 0);
 	range_expect_report(test, ctx->range, 1 << 16, 0);
+}
+
+/*
+ * A caller-bug report raised in hard irq context while a task expects
+ * warnings belongs to no task: it must not be counted as the interrupted
+ * task's (it was, when current was all that was checked).  The reporter
+ * is called with its once-flag already set, so the uncounted report
+ * prints nothing and the run stays untainted.
+ */
+struct range_warn_ctx {
+	struct irq_work work;
+	bool in_hardirq;
+};
+
+static void range_warn_irq_fn(struct irq_work *work)
+{
+	struct range_warn_ctx *ctx = container_of(work, struct range_warn_ctx, work);
+	bool warned = true;
+
+	ctx->in_hardirq = in_hardirq();
+	__memkit_warn(&warned, "raised in hard irq context");
+}
+
+static void range_warning_from_hardirq(struct kunit *test)
+{
+	struct range_warn_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	bool warned = true;
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	init_irq_work(&ctx->work, range_warn_irq_fn);
+	KUNIT_ASSERT_EQ(test, memkit_expect_warnings_begin(), 0);
+	/* irq_work_queue() raises the irq on this CPU, over this task. */
+	preempt_disable();
+	KUNIT_EXPECT_TRUE(test, irq_work_queue(&ctx->work));
+	preempt_enable();
+	irq_work_sync(&ctx->work);
+	__memkit_warn(&warned, "raised by the expecting task");
+	KUNIT_EXPECT_EQ(test, memkit_expect_warnings_end(), 1U);
+	KUNIT_EXPECT_TRUE(test, ctx->in_hardirq);
 }
 
 #define RANGE_THREADS		4
@@ -414,7 +500,9 @@ static struct kunit_case memkit_range_cases[] = {
 	KUNIT_CASE(range_destroy_with_leaks),
 	KUNIT_CASE(range_reset),
 	KUNIT_CASE(range_debugfs_files),
+	KUNIT_CASE(range_map_tiny),
 	KUNIT_CASE(range_from_hardirq),
+	KUNIT_CASE(range_warning_from_hardirq),
 	KUNIT_CASE_SLOW(range_concurrent),
 	{}
 };

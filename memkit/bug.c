@@ -3,7 +3,9 @@
  * memkit caller-bug reporting.
  */
 
+#include <linux/atomic.h>
 #include <linux/bug.h>
+#include <linux/preempt.h>
 #include <linux/printk.h>
 #include <linux/sched.h>
 
@@ -22,16 +24,18 @@
  * and fails the run.  The kernel this is tested on has no way to suppress
  * a warning from KUnit, so memkit keeps its own: one task at a time may
  * claim the expectation with memkit_expect_warnings_begin(); memkit
- * warnings raised by that task are then counted and logged as information,
- * and memkit_expect_warnings_end() returns the count.  Warnings from any
- * other task are untouched.
+ * warnings raised by that task, in task context, are then counted and
+ * logged as information, and memkit_expect_warnings_end() returns the
+ * count.  Warnings from any other task, and any raised in interrupt
+ * context (where current is merely the task that was interrupted), are
+ * untouched.
  *
  * Complexity: O(1).  Locking: the expecting task is published with
- * cmpxchg(); only that task touches the counter.
+ * cmpxchg(); the counter is atomic.
  */
 
 static struct task_struct *memkit_expect_task;
-static unsigned int memkit_expect_count;
+static atomic_t memkit_expect_count = ATOMIC_INIT(0);
 
 void __memkit_warn(bool *warned, const char *fmt, ...)
 {
@@ -41,8 +45,8 @@ void __memkit_warn(bool *warned, const char *fmt, ...)
 	va_start(args, fmt);
 	vaf.fmt = fmt;
 	vaf.va = &args;
-	if (READ_ONCE(memkit_expect_task) == current) {
-		memkit_expect_count++;
+	if (in_task() && READ_ONCE(memkit_expect_task) == current) {
+		atomic_inc(&memkit_expect_count);
 		pr_info("memkit: expected warning: %pV\n", &vaf);
 	} else if (!READ_ONCE(*warned)) {
 		WRITE_ONCE(*warned, true);
@@ -62,7 +66,7 @@ int memkit_expect_warnings_begin(void)
 {
 	if (cmpxchg(&memkit_expect_task, NULL, current))
 		return -EBUSY;
-	memkit_expect_count = 0;
+	atomic_set(&memkit_expect_count, 0);
 	return 0;
 }
 EXPORT_SYMBOL_MEMKIT(memkit_expect_warnings_begin);
@@ -79,6 +83,6 @@ unsigned int memkit_expect_warnings_end(void)
 	if (READ_ONCE(memkit_expect_task) != current)
 		return 0;
 	WRITE_ONCE(memkit_expect_task, NULL);
-	return memkit_expect_count;
+	return atomic_read(&memkit_expect_count);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_expect_warnings_end);

@@ -35,7 +35,11 @@
  * Lifetime: memkit_debugfs_unregister() removes the directory with
  * debugfs_remove(), which waits for every show callback already running and
  * makes later reads of files that are still open fail with -EIO.  Once it
- * returns, the owner may free the object behind the files.
+ * returns, the owner may free the object behind the files.  Each entry
+ * records the module that registered it; a module that unloads without
+ * unregistering (a client bug) has its entries removed and reported by a
+ * module notifier while its memory still exists, so a later ``cat`` of
+ * the summary or of the entry's files cannot reach freed module memory.
  *
  * Complexity: register and unregister are O(number of registered
  * instances) for the duplicate check and O(files) for the directory;
@@ -57,6 +61,7 @@ struct memkit_debugfs_node {
 	struct dentry *dir;
 	const struct memkit_debugfs_ops *ops;
 	void *data;
+	struct module *owner;	/* whose memory @data and @ops may be */
 	char name[MEMKIT_NAME_MAX];
 };
 
@@ -134,12 +139,16 @@ static const struct file_operations memkit_debugfs_file_fops = {
 };
 
 /**
- * memkit_debugfs_register() - publish an instance in debugfs
+ * __memkit_debugfs_register() - publish an instance in debugfs
  * @entry: zero-initialised entry embedded in the instance.
  * @name: directory name, copied; see the naming rules in the overview.
  * @ops: the instance's kind, summary line and files; must outlive the
  *       registration.
  * @data: passed to every callback in @ops.
+ * @owner: the module whose memory @entry, @ops and @data may live in
+ *	(memkit_debugfs_register() passes the caller's THIS_MODULE).  If it
+ *	unloads with the entry still registered, the entry is removed and
+ *	the leak reported, so no later read reaches the freed module.
  *
  * Creates ``/sys/kernel/debug/memkit/@name/`` with one file per entry of
  * @ops->files and adds the instance to the summary.  If debugfs itself is
@@ -151,9 +160,9 @@ static const struct file_operations memkit_debugfs_file_fops = {
  * Return: 0 on success; -EINVAL for a bad name, NULL @ops or an @entry that
  * is already registered; -EEXIST if @name is taken; -ENOMEM.
  */
-int memkit_debugfs_register(struct memkit_debugfs_entry *entry,
-			    const char *name,
-			    const struct memkit_debugfs_ops *ops, void *data)
+int __memkit_debugfs_register(struct memkit_debugfs_entry *entry, const char *name,
+			      const struct memkit_debugfs_ops *ops, void *data,
+			      struct module *owner)
 {
 	struct memkit_debugfs_node *node;
 	unsigned int i;
@@ -172,6 +181,7 @@ int memkit_debugfs_register(struct memkit_debugfs_entry *entry,
 	strscpy(node->name, name, sizeof(node->name));
 	node->ops = ops;
 	node->data = data;
+	node->owner = owner;
 
 	mutex_lock(&memkit_debugfs_lock);
 	if (__memkit_debugfs_find(name)) {
@@ -188,7 +198,7 @@ int memkit_debugfs_register(struct memkit_debugfs_entry *entry,
 	mutex_unlock(&memkit_debugfs_lock);
 	return 0;
 }
-EXPORT_SYMBOL_MEMKIT(memkit_debugfs_register);
+EXPORT_SYMBOL_MEMKIT(__memkit_debugfs_register);
 
 /**
  * memkit_debugfs_unregister() - remove an instance from debugfs
@@ -214,6 +224,38 @@ void memkit_debugfs_unregister(struct memkit_debugfs_entry *entry)
 	mutex_unlock(&memkit_debugfs_lock);
 	kfree(node);
 }
+
+/*
+ * A module going away with entries still registered leaked them: remove
+ * each (debugfs_remove() waits for readers, and the module's memory is
+ * still there while GOING runs) and say so.  The entry embedded in the
+ * module's memory is not touched: it is about to be freed.
+ */
+static int memkit_debugfs_module_going(struct notifier_block *nb, unsigned long state,
+				       void *data)
+{
+	struct memkit_debugfs_node *e, *next;
+	struct module *mod = data;
+
+	if (state != MODULE_STATE_GOING)
+		return NOTIFY_DONE;
+	mutex_lock(&memkit_debugfs_lock);
+	list_for_each_entry_safe(e, next, &memkit_debugfs_list, link) {
+		if (e->owner != mod)
+			continue;
+		pr_err("memkit: %s unloaded with '%s' still registered; removed it\n",
+		       mod->name, e->name);
+		list_del(&e->link);
+		debugfs_remove(e->dir);
+		kfree(e);
+	}
+	mutex_unlock(&memkit_debugfs_lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block memkit_debugfs_module_nb = {
+	.notifier_call = memkit_debugfs_module_going,
+};
 EXPORT_SYMBOL_MEMKIT(memkit_debugfs_unregister);
 
 static int memkit_debugfs_summary_show(struct seq_file *m, void *unused)
@@ -236,6 +278,7 @@ DEFINE_SHOW_ATTRIBUTE(memkit_debugfs_summary);
 
 void memkit_debugfs_init(void)
 {
+	register_module_notifier(&memkit_debugfs_module_nb);
 	memkit_debugfs_root = debugfs_create_dir("memkit", NULL);
 	debugfs_create_file("summary", 0400, memkit_debugfs_root, NULL,
 			    &memkit_debugfs_summary_fops);
@@ -245,6 +288,7 @@ void memkit_debugfs_exit(void)
 {
 	struct memkit_debugfs_node *e, *next;
 
+	unregister_module_notifier(&memkit_debugfs_module_nb);
 	/*
 	 * Every client module holds a reference on memkit, so anything still
 	 * listed was leaked by a client that has already gone: report it and
@@ -308,9 +352,10 @@ static const struct memkit_debugfs_ops arena_debugfs_ops = {
 };
 
 /**
- * memkit_arena_register() - show an arena in debugfs
+ * __memkit_arena_register() - show an arena in debugfs
  * @arena: an initialised arena.
  * @name: its debugfs name; see memkit_debugfs_register().
+ * @owner: the module the arena belongs to; see __memkit_debugfs_register().
  *
  * ``memkit/<name>/stats`` then shows the mode, the buffers held, the size
  * of the current one and how much of it is used, passthrough objects,
@@ -320,11 +365,13 @@ static const struct memkit_debugfs_ops arena_debugfs_ops = {
  * Context: process context.
  * Return: 0 or what memkit_debugfs_register() returns.
  */
-int memkit_arena_register(struct memkit_arena *arena, const char *name)
+int __memkit_arena_register(struct memkit_arena *arena, const char *name,
+			    struct module *owner)
 {
-	return memkit_debugfs_register(&arena->debugfs, name, &arena_debugfs_ops, arena);
+	return __memkit_debugfs_register(&arena->debugfs, name, &arena_debugfs_ops, arena,
+					 owner);
 }
-EXPORT_SYMBOL_MEMKIT(memkit_arena_register);
+EXPORT_SYMBOL_MEMKIT(__memkit_arena_register);
 
 static void pool_summary(struct seq_file *m, void *data)
 {
@@ -366,9 +413,10 @@ static const struct memkit_debugfs_ops pool_debugfs_ops = {
 };
 
 /**
- * memkit_pool_register() - show a pool in debugfs
+ * __memkit_pool_register() - show a pool in debugfs
  * @pool: an initialised pool.
  * @name: its debugfs name; see memkit_debugfs_register().
+ * @owner: the module the pool belongs to; see __memkit_debugfs_register().
  *
  * ``memkit/<name>/stats`` then shows the object size and alignment, live
  * objects, free-list length, capacity, high watermark, creates, destroys
@@ -377,11 +425,11 @@ static const struct memkit_debugfs_ops pool_debugfs_ops = {
  * Context: process context.
  * Return: 0 or what memkit_debugfs_register() returns.
  */
-int memkit_pool_register(struct memkit_pool *pool, const char *name)
+int __memkit_pool_register(struct memkit_pool *pool, const char *name, struct module *owner)
 {
-	return memkit_debugfs_register(&pool->debugfs, name, &pool_debugfs_ops, pool);
+	return __memkit_debugfs_register(&pool->debugfs, name, &pool_debugfs_ops, pool, owner);
 }
-EXPORT_SYMBOL_MEMKIT(memkit_pool_register);
+EXPORT_SYMBOL_MEMKIT(__memkit_pool_register);
 
 #define HASHMAP_MAP_CELLS	64
 
@@ -533,13 +581,14 @@ static const struct memkit_debugfs_ops hashmap_debugfs_ops = {
 };
 
 /**
- * memkit_hashmap_register() - show a map in debugfs
+ * __memkit_hashmap_register() - show a map in debugfs
  * @dbg: a zero-initialised registration, kept alive while registered.
  * @map: the handle it shows; the owner may re-attach it (under @lock).
  * @name: its debugfs name; see memkit_debugfs_register().
  * @p: the map's params (copied; used to compute probe lengths).
  * @lock: the irq-safe spinlock the owner serialises the map with, taken
  *	while reading it; NULL for a map that no longer changes.
+ * @owner: the module the map belongs to; see __memkit_debugfs_register().
  *
  * ``memkit/<name>/stats`` then shows capacity, count, maximum load, bytes,
  * load, mean and maximum probe length, a probe-length histogram in
@@ -549,16 +598,17 @@ static const struct memkit_debugfs_ops hashmap_debugfs_ops = {
  * Context: process context.
  * Return: 0 or what memkit_debugfs_register() returns.
  */
-int memkit_hashmap_register(struct memkit_hashmap_debugfs *dbg,
-			    struct memkit_hashmap *map, const char *name,
-			    const struct memkit_hashmap_params p, spinlock_t *lock)
+int __memkit_hashmap_register(struct memkit_hashmap_debugfs *dbg,
+			      struct memkit_hashmap *map, const char *name,
+			      const struct memkit_hashmap_params p, spinlock_t *lock,
+			      struct module *owner)
 {
 	dbg->map = map;
 	dbg->params = p;
 	dbg->lock = lock;
-	return memkit_debugfs_register(&dbg->entry, name, &hashmap_debugfs_ops, dbg);
+	return __memkit_debugfs_register(&dbg->entry, name, &hashmap_debugfs_ops, dbg, owner);
 }
-EXPORT_SYMBOL_MEMKIT(memkit_hashmap_register);
+EXPORT_SYMBOL_MEMKIT(__memkit_hashmap_register);
 
 /**
  * memkit_hashmap_unregister() - remove a map from debugfs

@@ -423,8 +423,10 @@ EXPORT_SYMBOL_MEMKIT(memkit_hashmap_attach);
 
 static void hashmap_swap_bytes(u8 *a, u8 *b, u32 n)
 {
-	while (n--)
-		swap(*a++, *b++);
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		swap(a[i], b[i]);
 }
 
 /* Swap the entries of slots @i and @j (keys and values). */

@@ -71,7 +71,7 @@ struct memkit_oa_node {
 	u32 nb_next;
 };
 
-static_assert(sizeof(struct memkit_oa_node) <= 32);
+static_assert(sizeof(struct memkit_oa_node) == MEMKIT_OA_NODE_BYTES);
 
 /*
  * The node that covers offset 0 is always node 0: splitting keeps the
@@ -276,7 +276,8 @@ static void oa_fail(struct memkit_oa_handle *handle)
  * @size: units to manage, 1 to %U64_MAX; offsets run from 0 to @size - 1.
  * @max_allocs: most live allocations, 1 to %MEMKIT_OA_MAX_ALLOCS.
  *
- * Allocates (2 * @max_allocs + 1) nodes of 32 bytes with kvmalloc().
+ * Allocates (2 * @max_allocs + 1) nodes of 32 bytes with kvmalloc(); a
+ * table that cannot be had is -ENOMEM, without a warning.
  *
  * Context: process context; may sleep.
  * Return: 0; -EINVAL for a zero @size or an out-of-range @max_allocs;
@@ -294,7 +295,11 @@ int memkit_oa_init(struct memkit_oa *oa, u64 size, u32 max_allocs)
 	nr_nodes = 2 * max_allocs + 1;
 	bytes = size_add(array_size(nr_nodes, sizeof(*oa->nodes)),
 			 array_size(MEMKIT_OA_NUM_BINS, sizeof(*oa->bin_heads)));
-	oa->nodes = kvmalloc(bytes, GFP_KERNEL);
+	/*
+	 * A large table may not be had (vmalloc space is small on 32-bit):
+	 * -ENOMEM, with no warning and no OOM kill on its account.
+	 */
+	oa->nodes = kvmalloc(bytes, GFP_KERNEL | __GFP_NOWARN | __GFP_RETRY_MAYFAIL);
 	if (!oa->nodes)
 		return -ENOMEM;
 	oa->bin_heads = (u32 *)(oa->nodes + nr_nodes);

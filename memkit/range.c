@@ -201,14 +201,20 @@ static int range_bins_show(struct seq_file *m, void *data)
 	return 0;
 }
 
+/*
+ * The picture has one cell per unit for ranges smaller than
+ * RANGE_MAP_CELLS units, so that every cell covers at least one unit.
+ */
 struct range_map {
 	u64 size;
+	u32 cells;
 	u64 used[RANGE_MAP_CELLS];
 };
 
 static u64 range_map_cell_start(const struct range_map *map, u32 cell)
 {
-	return mul_u64_u64_div_u64(cell, map->size, RANGE_MAP_CELLS);
+	return cell == map->cells ? map->size :
+	       mul_u64_u64_div_u64(cell, map->size, map->cells);
 }
 
 static void range_map_add(u64 offset, u64 size, bool used, void *arg)
@@ -219,11 +225,10 @@ static void range_map_add(u64 offset, u64 size, bool used, void *arg)
 
 	if (!used)
 		return;
-	cell = mul_u64_u64_div_u64(offset, RANGE_MAP_CELLS, map->size);
-	for (; cell < RANGE_MAP_CELLS; cell++) {
+	cell = mul_u64_u64_div_u64(offset, map->cells, map->size);
+	for (; cell < map->cells; cell++) {
 		u64 lo = range_map_cell_start(map, cell);
-		u64 hi = cell + 1 == RANGE_MAP_CELLS ? map->size :
-			 range_map_cell_start(map, cell + 1);
+		u64 hi = range_map_cell_start(map, cell + 1);
 
 		if (lo >= end)
 			break;
@@ -244,16 +249,16 @@ static int range_map_show(struct seq_file *m, void *data)
 	spin_lock_irqsave(&range->lock, flags);
 	map->size = range->kind == MEMKIT_RANGE_OFFSET ? range->oa.size :
 			range->ded.size;
+	map->cells = min_t(u64, RANGE_MAP_CELLS, map->size);
 	__memkit_range_walk_regions(range, range_map_add, map);
 	spin_unlock_irqrestore(&range->lock, flags);
 
 	seq_printf(m, "0 %llu units, %u cells: '.' free, 1-9 tenths used, '#' full\n",
-		   map->size, RANGE_MAP_CELLS);
+		   map->size, map->cells);
 	seq_putc(m, '|');
-	for (cell = 0; cell < RANGE_MAP_CELLS; cell++) {
+	for (cell = 0; cell < map->cells; cell++) {
 		u64 lo = range_map_cell_start(map, cell);
-		u64 hi = cell + 1 == RANGE_MAP_CELLS ? map->size :
-			 range_map_cell_start(map, cell + 1);
+		u64 hi = range_map_cell_start(map, cell + 1);
 		u64 used = map->used[cell], width = hi - lo;
 		char c;
 

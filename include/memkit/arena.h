@@ -97,7 +97,16 @@ bool memkit_arena_reset(struct memkit_arena *arena,
 			gfp_t gfp);
 size_t memkit_arena_query_capacity(struct memkit_arena *arena);
 struct memkit_allocator memkit_arena_allocator(struct memkit_arena *arena);
-int memkit_arena_register(struct memkit_arena *arena, const char *name);
+int __memkit_arena_register(struct memkit_arena *arena, const char *name, struct module *owner);
+
+/**
+ * memkit_arena_register() - show an arena in debugfs
+ * @arena: an initialised arena.
+ * @name: its debugfs name; see memkit_debugfs_register().
+ *
+ * The calling module owns the registration; see __memkit_arena_register().
+ */
+#define memkit_arena_register(arena, name) __memkit_arena_register(arena, name, THIS_MODULE)
 void memkit_arena_stats(struct memkit_arena *arena, struct memkit_arena_usage *st);
 
 #endif /* _MEMKIT_ARENA_H */

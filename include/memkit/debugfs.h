@@ -6,9 +6,11 @@
 #ifndef _MEMKIT_DEBUGFS_H
 #define _MEMKIT_DEBUGFS_H
 
+#include <linux/module.h>
 #include <linux/types.h>
 
 struct memkit_debugfs_node;
+struct module;
 struct seq_file;
 
 /* Longest instance name, including the terminating NUL. */
@@ -54,9 +56,21 @@ struct memkit_debugfs_entry {
 	struct memkit_debugfs_node *node;
 };
 
-int memkit_debugfs_register(struct memkit_debugfs_entry *entry,
-			    const char *name,
-			    const struct memkit_debugfs_ops *ops, void *data);
+int __memkit_debugfs_register(struct memkit_debugfs_entry *entry, const char *name,
+			      const struct memkit_debugfs_ops *ops, void *data,
+			      struct module *owner);
+
+/**
+ * memkit_debugfs_register() - publish an instance in debugfs
+ * @entry: zero-initialised entry embedded in the instance.
+ * @name: directory name, copied; see the naming rules.
+ * @ops: the instance's kind, summary line and files.
+ * @data: passed to every callback in @ops.
+ *
+ * The calling module owns the entry: see __memkit_debugfs_register().
+ */
+#define memkit_debugfs_register(entry, name, ops, data)			\
+	__memkit_debugfs_register(entry, name, ops, data, THIS_MODULE)
 void memkit_debugfs_unregister(struct memkit_debugfs_entry *entry);
 
 /**

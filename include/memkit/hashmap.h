@@ -159,9 +159,23 @@ int memkit_hashmap_attach(struct memkit_hashmap *map, void *buf, size_t buf_size
 int memkit_hashmap_attach_reseed(struct memkit_hashmap *map, void *buf, size_t buf_size,
 				 const struct memkit_hashmap_params p);
 void memkit_hashmap_clear(struct memkit_hashmap *map);
-int memkit_hashmap_register(struct memkit_hashmap_debugfs *dbg,
-			    struct memkit_hashmap *map, const char *name,
-			    const struct memkit_hashmap_params p, spinlock_t *lock);
+int __memkit_hashmap_register(struct memkit_hashmap_debugfs *dbg,
+			      struct memkit_hashmap *map, const char *name,
+			      const struct memkit_hashmap_params p, spinlock_t *lock,
+			      struct module *owner);
+
+/**
+ * memkit_hashmap_register() - show a map in debugfs
+ * @dbg: a zero-initialised registration, kept alive while registered.
+ * @map: the handle it shows.
+ * @name: its debugfs name; see memkit_debugfs_register().
+ * @p: the map's params.
+ * @lock: the owner's irq-safe spinlock, or NULL for a frozen map.
+ *
+ * The calling module owns the registration; see __memkit_hashmap_register().
+ */
+#define memkit_hashmap_register(dbg, map, name, p, lock)		\
+	__memkit_hashmap_register(dbg, map, name, p, lock, THIS_MODULE)
 void memkit_hashmap_unregister(struct memkit_hashmap_debugfs *dbg);
 u64 memkit_hashmap_probe_budget(u32 count, u32 capacity);
 u32 memkit_hashmap_probe_length(const struct memkit_hashmap *map, u32 idx,

@@ -6,6 +6,7 @@
 #define _MEMKIT_OFFSET_ALLOC_H
 
 #include <linux/bitops.h>
+#include <linux/limits.h>
 #include <linux/types.h>
 
 /*
@@ -25,8 +26,14 @@
 /* The largest bin a region can be in: round-down of U64_MAX. */
 #define MEMKIT_OA_MAX_BIN		495
 
-/* The largest max_allocs: node indices are u32 with a few reserved values. */
-#define MEMKIT_OA_MAX_ALLOCS		((U32_MAX - 8) / 2)
+/*
+ * The largest max_allocs: the 2 * max_allocs + 1 nodes of 32 bytes and the
+ * bin heads are one kvmalloc() buffer, which may not exceed INT_MAX bytes
+ * (about 33.5 million allocations).
+ */
+#define MEMKIT_OA_NODE_BYTES		32
+#define MEMKIT_OA_MAX_ALLOCS						\
+	((((u32)INT_MAX - MEMKIT_OA_NUM_BINS * sizeof(u32)) / MEMKIT_OA_NODE_BYTES - 1) / 2)
 
 /* Node index of a handle that holds no allocation. */
 #define MEMKIT_OA_NO_NODE		U32_MAX

@@ -95,7 +95,16 @@ void memkit_pool_destroy(struct memkit_pool *pool, void *obj);
 bool memkit_pool_reset(struct memkit_pool *pool, enum memkit_arena_reset_mode mode,
 		       size_t limit, gfp_t gfp);
 void memkit_pool_stats(struct memkit_pool *pool, struct memkit_pool_usage *st);
-int memkit_pool_register(struct memkit_pool *pool, const char *name);
+int __memkit_pool_register(struct memkit_pool *pool, const char *name, struct module *owner);
+
+/**
+ * memkit_pool_register() - show a pool in debugfs
+ * @pool: an initialised pool.
+ * @name: its debugfs name; see memkit_debugfs_register().
+ *
+ * The calling module owns the registration; see __memkit_pool_register().
+ */
+#define memkit_pool_register(pool, name) __memkit_pool_register(pool, name, THIS_MODULE)
 void *__memkit_pool_create_typed(struct memkit_pool *pool, size_t size,
 				 size_t align, gfp_t gfp);
 

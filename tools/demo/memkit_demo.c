@@ -314,6 +314,17 @@ static void demo_teardown(void)
 	kvfree(demo.map_buf);
 }
 
+/*
+ * For the lifecycle test: a driver bug on purpose.  With leak_registration=1
+ * the demo registers one more (empty) pool in debugfs and never
+ * unregisters it, so memkit must notice the unload and drop the entry
+ * before anything reads it.
+ */
+static bool leak_registration;
+module_param(leak_registration, bool, 0400);
+MODULE_PARM_DESC(leak_registration, "leave a pool registered at unload (a test of memkit)");
+static struct memkit_pool demo_leaked;
+
 static int __init memkit_demo_init(void)
 {
 	struct memkit_hashmap_layout l;
@@ -356,6 +367,9 @@ static int __init memkit_demo_init(void)
 		demo_teardown();
 		return ret;
 	}
+	if (leak_registration && !memkit_pool_init(&demo_leaked, &memkit_kmalloc_allocator,
+						   16, 0, MEMKIT_POOL_LOCKED))
+		memkit_pool_register(&demo_leaked, "demo-leaked");
 	demo.dir = debugfs_create_dir("memkit_demo", NULL);
 	debugfs_create_file("ctl", 0600, demo.dir, NULL, &demo_ctl_fops);
 	return 0;

@@ -2,7 +2,8 @@
 # Guest part of `make check`'s lifecycle test, run by run-qemu.sh -L: load
 # and unload memkit and the demo 50 times with a workload in between.
 # memkit must refuse to unload while the demo uses it, and no debugfs entry
-# may survive an unload.  The runner's kmemleak scan checks for leaks.
+# may survive an unload.  Then a client that unloads with a registration
+# left behind.  The runner's kmemleak scan checks for leaks.
 
 cycles=50
 ok=0
@@ -22,5 +23,23 @@ while [ $i -lt $cycles ]; do
 	fi
 	ok=$i
 done
+
+# A client that unloads with an entry still registered (a pool in its own
+# module memory): memkit drops the entry and reports it, and reading
+# debugfs afterwards must not reach the unloaded module.
+leak=missing
+if insmod /modules/memkit.ko && insmod /modules/memkit_demo.ko leak_registration=1; then
+	grep -q demo-leaked /sys/kernel/debug/memkit/summary || fail "leaked pool not registered"
+	rmmod memkit_demo || fail "rmmod memkit_demo (leaking)"
+	cat /sys/kernel/debug/memkit/summary >/dev/null || fail "summary unreadable after the leak"
+	[ -e /sys/kernel/debug/memkit/demo-leaked ] && fail "leaked entry still in debugfs"
+	grep -q demo-leaked /sys/kernel/debug/memkit/summary && fail "leaked entry still in the summary"
+	dmesg | grep -q "memkit_demo unloaded with 'demo-leaked' still registered" && leak=reported
+	[ $leak = reported ] || fail "the leaked registration was not reported"
+	rmmod memkit || fail "rmmod memkit after the leak"
+else
+	fail "insmod for the leak test"
+fi
 show "lifecycle"
 echo "$ok of $cycles load/unload cycles of memkit + memkit_demo clean" >&3
+echo "client unloading with a registered pool: entry removed, leak $leak" >&3

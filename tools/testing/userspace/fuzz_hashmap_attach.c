@@ -83,12 +83,32 @@ static __always_inline void try_attach(const u8 *data, size_t size,
 	void *buf = malloc(size ? size : 1);	/* exact size: ASan bounds */
 	int ret;
 
+	struct memkit_hashmap again;
+	u32 count;
+	int ret2;
+
 	UT_ASSERT(buf, "malloc");
 	memcpy(buf, data, size);
 	ret = memkit_hashmap_attach(&map, buf, size, p);
 	UT_ASSERT(ret == 0 || ret == -EINVAL, "attach returned %d", ret);
+	count = ret ? 0 : memkit_hashmap_count(&map);
 	if (!ret)
 		exercise(&map, buf, size, p);
+
+	/*
+	 * The same bytes re-seeded: refused or a consistent map; and a map
+	 * that plain attach accepts is never refused.
+	 */
+	memcpy(buf, data, size);
+	ret2 = memkit_hashmap_attach_reseed(&again, buf, size, p);
+	UT_ASSERT(ret2 == 0 || ret2 == -EINVAL, "attach_reseed returned %d", ret2);
+	UT_ASSERT(ret || !ret2, "attach accepts what attach_reseed refuses");
+	if (!ret2) {
+		UT_ASSERT(ret || memkit_hashmap_count(&again) == count, "reseed changed the count");
+		UT_ASSERT(memkit_hashmap_attach(&map, buf, size, p) == 0 ||
+			  !memkit_hashmap_count(&again), "re-seeded map refused by attach");
+		exercise(&again, buf, size, p);
+	}
 	free(buf);
 }
 

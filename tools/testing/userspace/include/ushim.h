@@ -173,6 +173,7 @@ __printf(1, 2) void ushim_log(const char *fmt, ...);
 #define GFP_ATOMIC		0x2u
 #define GFP_NOWAIT		0x4u
 #define __GFP_NOWARN		0x8u
+#define __GFP_RETRY_MAYFAIL	0x20u
 #define __GFP_ZERO		0x10u
 
 /* GFP_KERNEL may sleep; the others may not. */
