@@ -91,14 +91,14 @@ htmldocs: deps
 	$(T)/htmldocs.sh
 
 kunit: build-test
-	kdir=$(TEST_KDIR) && $(T)/run-qemu.sh -q -k $$kdir -o build/run-kunit \
+	kdir=$(TEST_KDIR) && $(T)/run-qemu.sh -q -a tsc=reliable -k $$kdir -o build/run-kunit \
 		-s "$(SUITES)" build/test/memkit/memkit.ko build/test/kunit/memkit_kunit.ko \
 		build/test/tools/demo/memkit_demo.ko
 
 # The same suites on the 32-bit kernel, under qemu-system-i386.
 kunit32: build-test32
 	@$(T)/deps.sh i386 >/dev/null
-	kdir=$(TEST32_KDIR) && $(T)/run-qemu.sh -q -k $$kdir -o build/run-kunit32 \
+	kdir=$(TEST32_KDIR) && $(T)/run-qemu.sh -q -a tsc=reliable -k $$kdir -o build/run-kunit32 \
 		-s "$(SUITES)" build/test32/memkit/memkit.ko build/test32/kunit/memkit_kunit.ko \
 		build/test32/tools/demo/memkit_demo.ko
 

@@ -145,6 +145,85 @@ static void oa_init_largest(struct kunit *test)
 	}
 }
 
+/*
+ * Reset is O(bins): nodes past the fresh mark keep their old contents, so
+ * a handle from before the reset that names one must still be refused,
+ * even though that node's bytes still say "used at this offset".
+ */
+static void oa_reset_stale_handles(struct kunit *test)
+{
+	struct memkit_oa *oa = oa_new(test, 1000, 8);
+	struct memkit_oa_handle h[4];
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		KUNIT_ASSERT_EQ(test, memkit_oa_alloc(oa, 10, 1, &h[i]), 0);
+	memkit_oa_reset(oa);
+	KUNIT_EXPECT_EQ(test, memkit_oa_check(oa), 0);
+	KUNIT_ASSERT_EQ(test, memkit_expect_warnings_begin(), 0);
+	for (i = 0; i < 4; i++)
+		if (h[i].node)
+			KUNIT_EXPECT_EQ_MSG(test, memkit_oa_free(oa, &h[i]), -EINVAL, "handle %u", i);
+	KUNIT_EXPECT_EQ(test, memkit_expect_warnings_end(), 3U);
+	KUNIT_EXPECT_EQ(test, memkit_oa_check(oa), 0);
+	/* Nodes are handed out again from the fresh mark and the spare list. */
+	for (i = 0; i < 8; i++)
+		KUNIT_EXPECT_EQ(test, memkit_oa_alloc(oa, 10, 1, &h[0]), 0);
+	KUNIT_EXPECT_EQ(test, memkit_oa_alloc(oa, 10, 1, &h[0]), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, memkit_oa_check(oa), 0);
+}
+
+struct oa_walk_seen {
+	u64 next;	/* where the next region must start */
+	u32 regions;
+	bool ordered;
+};
+
+static void oa_walk_note(u64 offset, u64 size, bool used, void *arg)
+{
+	struct oa_walk_seen *w = arg;
+
+	w->ordered &= offset == w->next;
+	w->next = offset + size;
+	w->regions++;
+}
+
+/* A chunked walk sees every region once, in order; a merged-away cursor is -EAGAIN. */
+static void oa_walk_chunks(struct kunit *test)
+{
+	struct memkit_oa *oa = oa_new(test, 1000, 64);
+	struct oa_walk_seen w = { .ordered = true };
+	struct memkit_oa_handle *h = kunit_kcalloc(test, 50, sizeof(*h), GFP_KERNEL);
+	struct memkit_oa_cursor cur = {};
+	unsigned int i, calls = 0;
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	for (i = 0; i < 50; i++)
+		KUNIT_ASSERT_EQ(test, memkit_oa_alloc(oa, 10, 1, &h[i]), 0);
+	for (i = 0; i < 50; i += 2)
+		KUNIT_ASSERT_EQ(test, memkit_oa_free(oa, &h[i]), 0);
+	/* 50 allocations' worth of alternating regions, then the free tail. */
+	do {
+		ret = memkit_oa_walk_chunk(oa, &cur, 7, oa_walk_note, &w);
+		calls++;
+	} while (ret > 0);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_TRUE(test, w.ordered);
+	KUNIT_EXPECT_EQ(test, w.regions, 51U);
+	KUNIT_EXPECT_EQ(test, w.next, 1000ULL);
+	KUNIT_EXPECT_EQ(test, calls, 8U);
+
+	/* Stop on a used region, free it: it merges into its free neighbour. */
+	memset(&cur, 0, sizeof(cur));
+	memset(&w, 0, sizeof(w));
+	KUNIT_ASSERT_EQ(test, memkit_oa_walk_chunk(oa, &cur, 1, oa_walk_note, &w), 1);
+	KUNIT_EXPECT_EQ(test, cur.offset, 10ULL);
+	KUNIT_ASSERT_EQ(test, memkit_oa_free(oa, &h[1]), 0);
+	KUNIT_EXPECT_EQ(test, memkit_oa_walk_chunk(oa, &cur, 1, oa_walk_note, &w), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, w.regions, 1U);
+}
+
 static void oa_basic(struct kunit *test)
 {
 	struct memkit_oa *oa = oa_new(test, 256 * MiB, 1024);
@@ -831,6 +910,8 @@ static struct kunit_case memkit_offset_alloc_cases[] = {
 	KUNIT_CASE(oa_bin_mapping),
 	KUNIT_CASE(oa_init_bad_args),
 	KUNIT_CASE(oa_init_largest),
+	KUNIT_CASE(oa_reset_stale_handles),
+	KUNIT_CASE(oa_walk_chunks),
 	KUNIT_CASE(oa_basic),
 	KUNIT_CASE(oa_simple),
 	KUNIT_CASE(oa_merge_trivial),

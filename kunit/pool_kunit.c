@@ -7,6 +7,8 @@
 #include <linux/completion.h>
 #include <linux/kthread.h>
 #include <linux/prandom.h>
+#include <linux/mm.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 
 #include <memkit/bug.h>
@@ -337,10 +339,120 @@ static void pl_caller_bugs(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, memkit_pool_new(&s->pool, struct pl_item, GFP_KERNEL));
 	memkit_pool_destroy(&s->pool, dummy);
 	KUNIT_EXPECT_EQ(test, memkit_expect_warnings_end(), 4U);
-	/* Nothing changed. */
+	/* Nothing changed, but every NULL create was counted. */
 	KUNIT_EXPECT_EQ(test, pl_stats(s).free, (size_t)0);
+	KUNIT_EXPECT_EQ(test, pl_stats(l).failed, 1UL);
+	KUNIT_EXPECT_EQ(test, pl_stats(s).failed, 1UL);
 	KUNIT_EXPECT_NOT_NULL(test, memkit_pool_create(&l->pool, GFP_ATOMIC));
 	KUNIT_EXPECT_NOT_NULL(test, memkit_pool_new(&s->pool, u64, GFP_KERNEL));
+}
+
+/*
+ * Double destroy, foreign pointers, an overwritten free list, in bump mode.
+ * Before the check word, a double destroy listed the object twice and
+ * the next two creates returned the same pointer; a foreign pointer was
+ * handed out later.
+ */
+static void pl_destroy_caller_bugs(struct kunit *test)
+{
+	struct pl_ctx *c = pl_new(test, 48, 16, MEMKIT_POOL_BUMP, 0);
+	struct pl_ctx *other = pl_new(test, 48, 16, MEMKIT_POOL_BUMP, 0);
+	u8 *a = memkit_pool_create(&c->pool, GFP_KERNEL);
+	u8 *b = memkit_pool_create(&c->pool, GFP_KERNEL);
+	u8 *o = memkit_pool_create(&other->pool, GFP_KERNEL);
+	u8 *x, *y, *z, stack[64];
+	void *heap = kunit_kzalloc(test, 64, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_NOT_NULL(test, o);
+	memkit_pool_destroy(&c->pool, a);
+	KUNIT_ASSERT_EQ(test, memkit_expect_warnings_begin(), 0);
+	memkit_pool_destroy(&c->pool, a);		/* twice */
+	memkit_pool_destroy(&c->pool, stack);		/* not the pool's */
+	memkit_pool_destroy(&c->pool, heap);
+	memkit_pool_destroy(&c->pool, o);		/* another pool's */
+	memkit_pool_destroy(&c->pool, b + 8);		/* inside an object */
+	KUNIT_EXPECT_EQ(test, memkit_expect_warnings_end(), 5U);
+	KUNIT_EXPECT_EQ(test, pl_stats(c).live, (size_t)1);
+	KUNIT_EXPECT_EQ(test, pl_stats(c).free, (size_t)1);
+	KUNIT_EXPECT_EQ(test, pl_stats(c).destroys, 1UL);
+	/* Three creates, three different objects: a came back once only. */
+	x = memkit_pool_create(&c->pool, GFP_KERNEL);
+	y = memkit_pool_create(&c->pool, GFP_KERNEL);
+	z = memkit_pool_create(&c->pool, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, y);
+	KUNIT_ASSERT_NOT_NULL(test, z);
+	KUNIT_EXPECT_PTR_EQ(test, x, a);
+	KUNIT_EXPECT_PTR_NE(test, y, a);
+	KUNIT_EXPECT_PTR_NE(test, z, a);
+	KUNIT_EXPECT_PTR_NE(test, y, z);
+	KUNIT_EXPECT_PTR_NE(test, (void *)y, (void *)stack);
+	KUNIT_EXPECT_PTR_NE(test, (void *)z, heap);
+
+	/* A use after destroy that overwrites the free object: list dropped. */
+	memkit_pool_destroy(&c->pool, y);
+	memset(y, 0x5a, 48);
+	KUNIT_ASSERT_EQ(test, memkit_expect_warnings_begin(), 0);
+	x = memkit_pool_create(&c->pool, GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, memkit_expect_warnings_end(), 1U);
+	KUNIT_EXPECT_NOT_NULL(test, x);
+	KUNIT_EXPECT_PTR_NE(test, x, y);
+	KUNIT_EXPECT_EQ(test, pl_stats(c).free, (size_t)0);
+}
+
+/* The same in passthrough mode, through the arena's header check. */
+static void pl_passthrough_caller_bugs(struct kunit *test)
+{
+	struct pl_ctx *c = pl_new(test, 48, 0, MEMKIT_POOL_PASSTHROUGH, 0);
+	u8 *a = memkit_pool_create(&c->pool, GFP_KERNEL);
+	void *heap = kunit_kzalloc(test, 256, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, heap);
+	KUNIT_ASSERT_EQ(test, memkit_expect_warnings_begin(), 0);
+	memkit_pool_destroy(&c->pool, (u8 *)heap + 128);
+	KUNIT_EXPECT_EQ(test, memkit_expect_warnings_end(), 1U);
+	KUNIT_EXPECT_EQ(test, pl_stats(c).live, (size_t)1);
+	memkit_pool_destroy(&c->pool, a);
+	KUNIT_EXPECT_EQ(test, pl_stats(c).live, (size_t)0);
+}
+
+/*
+ * A locked pool over kvmalloc whose buffers are vmalloc'ed: reset and a
+ * passthrough destroy give them back.  Before, both called vfree() under
+ * the pool's irq-safe lock, which CONFIG_DEBUG_ATOMIC_SLEEP reports
+ * ("sleeping function called from invalid context"), failing the run.
+ */
+static void pl_locked_frees_after_unlock(struct kunit *test)
+{
+	struct memkit_pool *pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
+	void *big;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_ASSERT_EQ(test, memkit_pool_init_preheated(pool, &memkit_kvmalloc_allocator,
+							 SZ_64K, 0,
+							 MEMKIT_POOL_LOCKED | MEMKIT_POOL_BUMP,
+							 128), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, pl_exit_action, pool), 0);
+	for (i = 0; i < 16; i++)
+		KUNIT_EXPECT_NOT_NULL(test, memkit_pool_create(pool, GFP_ATOMIC));
+	/* 8 MiB of objects: the arena's buffers are past kmalloc's reach. */
+	KUNIT_EXPECT_TRUE(test, memkit_pool_reset(pool, MEMKIT_ARENA_FREE_ALL, 0, GFP_ATOMIC));
+
+	pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_ASSERT_EQ(test, memkit_pool_init_preheated(pool, &memkit_kvmalloc_allocator,
+							 SZ_8M, 0,
+							 MEMKIT_POOL_LOCKED | MEMKIT_POOL_PASSTHROUGH,
+							 2), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, pl_exit_action, pool), 0);
+	big = memkit_pool_create(pool, GFP_ATOMIC);
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	KUNIT_EXPECT_TRUE(test, is_vmalloc_addr(big));
+	memkit_pool_destroy(pool, big);
+	KUNIT_EXPECT_TRUE(test, memkit_pool_reset(pool, MEMKIT_ARENA_FREE_ALL, 0, GFP_ATOMIC));
 }
 
 static void pl_typed(struct kunit *test)
@@ -450,6 +562,9 @@ static struct kunit_case memkit_pool_cases[] = {
 	KUNIT_CASE(pl_reset_modes),
 	KUNIT_CASE(pl_passthrough),
 	KUNIT_CASE(pl_caller_bugs),
+	KUNIT_CASE(pl_destroy_caller_bugs),
+	KUNIT_CASE(pl_passthrough_caller_bugs),
+	KUNIT_CASE(pl_locked_frees_after_unlock),
 	KUNIT_CASE(pl_typed),
 	KUNIT_CASE(pl_init_bad_args),
 	KUNIT_CASE(pl_allocation_failures),

@@ -13,6 +13,8 @@
 #include <linux/kthread.h>
 #include <linux/prandom.h>
 #include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <linux/vmalloc.h>
 
 #include <memkit/bug.h>
 #include <memkit/range.h>
@@ -393,6 +395,69 @@ static void range_warning_from_hardirq(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, ctx->in_hardirq);
 }
 
+/* The figure a walk line gives: "longest with interrupts off N us". */
+static u64 range_longest_hold_us(const char *buf)
+{
+	const char *p = strstr(buf, "longest with interrupts off ");
+	unsigned long long us;
+
+	if (!p || sscanf(p, "longest with interrupts off %llu us", &us) != 1)
+		return U64_MAX;
+	return us;
+}
+
+/*
+ * A range with 1 Mi regions (512 Ki allocations, every other one freed):
+ * reset and the debugfs walks keep interrupts off for bounded work.  The
+ * times are logged (TCG time: compare them with each other, not with
+ * hardware), the chunking asserted.  Before, reading map walked all 1 Mi
+ * regions in one hold of the lock, and reset touched all 2 Mi nodes.
+ */
+static void range_million_regions(struct kunit *test)
+{
+	const u32 n = 1 << 20;
+	struct memkit_range *r = range_new(test, "kt-range-dbg", 2ULL * n, MEMKIT_RANGE_OFFSET, n);
+	struct memkit_oa_handle *h = kvcalloc(n, sizeof(*h), GFP_KERNEL);
+	struct memkit_kunit_reader *rd;
+	u64 t_map, t_bins, t_reset, hold_map, hold_bins;
+	unsigned long flags;
+	u32 i;
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	if (!memkit_kunit_debugfs_mounted())
+		kunit_skip(test, "debugfs is not mounted at /sys/kernel/debug");
+	rd = memkit_kunit_reader(test);
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, memkit_range_alloc(r, 1, 1, &h[i]), 0);
+	for (i = 0; i < n; i += 2)
+		KUNIT_ASSERT_EQ(test, memkit_range_free(r, &h[i]), 0);
+
+	t_map = ktime_get_ns();
+	KUNIT_EXPECT_GT(test, memkit_kunit_read(rd, KT_RANGE_DIR "/map"), 0);
+	t_map = ktime_get_ns() - t_map;
+	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf, "walked in 1025 chunks of up to 1024 regions, 0 restarts;"));
+	hold_map = range_longest_hold_us(rd->buf);
+	t_bins = ktime_get_ns();
+	KUNIT_EXPECT_GT(test, memkit_kunit_read(rd, KT_RANGE_DIR "/bins"), 0);
+	t_bins = ktime_get_ns() - t_bins;
+	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf, "walked in 1025 chunks"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf, "free_regions  524289\n"));
+	hold_bins = range_longest_hold_us(rd->buf);
+	KUNIT_EXPECT_NE(test, hold_map, U64_MAX);
+	KUNIT_EXPECT_NE(test, hold_bins, U64_MAX);
+
+	local_irq_save(flags);
+	t_reset = ktime_get_ns();
+	memkit_range_reset(r);
+	t_reset = ktime_get_ns() - t_reset;
+	local_irq_restore(flags);
+	KUNIT_EXPECT_EQ(test, memkit_range_check(r), 0);
+	kunit_info(test, "1 Mi regions: map read %llu us (longest irq-off chunk %llu us), bins read %llu us (longest %llu us), reset %llu us\n",
+		   div_u64(t_map, 1000), hold_map, div_u64(t_bins, 1000), hold_bins,
+		   div_u64(t_reset, 1000));
+	kvfree(h);
+}
+
 #define RANGE_THREADS		4
 #define RANGE_THREAD_LIVE	64
 
@@ -504,6 +569,7 @@ static struct kunit_case memkit_range_cases[] = {
 	KUNIT_CASE(range_from_hardirq),
 	KUNIT_CASE(range_warning_from_hardirq),
 	KUNIT_CASE_SLOW(range_concurrent),
+	KUNIT_CASE_SLOW(range_million_regions),
 	{}
 };
 

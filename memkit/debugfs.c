@@ -4,9 +4,11 @@
  */
 
 #include <linux/debugfs.h>
+#include <linux/ktime.h>
 #include <linux/log2.h>
 #include <linux/math64.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -467,6 +469,9 @@ static void hashmap_unlock(struct memkit_hashmap_debugfs *dbg, unsigned long fla
 		__release(dbg->lock);
 }
 
+/* Slots walked per hold of the owner's lock. */
+#define HASHMAP_WALK_CHUNK	4096
+
 struct hashmap_report {
 	u64 hist[ARRAY_SIZE(hashmap_buckets)];
 	u32 cells[HASHMAP_MAP_CELLS];
@@ -475,38 +480,74 @@ struct hashmap_report {
 	u32 count, capacity, max_load, max_size;
 	u64 bytes;
 	bool attached;
+	bool changed;		/* re-attached while walking: walk cut short */
+	u32 chunks;
+	u64 max_hold_ns;
 };
 
-/* Everything debugfs shows, read under the owner's lock. */
-static void hashmap_report(struct memkit_hashmap_debugfs *dbg, struct hashmap_report *r,
-			   bool walk)
+/* Slots [@from, @to) into the histogram and the occupancy cells. */
+static void hashmap_walk_slots(struct memkit_hashmap_debugfs *dbg, struct hashmap_report *r,
+			       u32 from, u32 to)
 {
 	struct memkit_hashmap *map = dbg->map;
-	unsigned long flags = hashmap_lock(dbg);
-	u32 idx, ncells;
+	u32 ncells = min_t(u32, HASHMAP_MAP_CELLS, r->capacity), idx;
 
-	/* A failed re-attach leaves a zeroed handle. */
-	r->attached = map->hdr;
-	if (!r->attached)
-		goto out;
-	r->count = map->hdr->size;
-	r->capacity = map->capacity;
-	r->max_load = map->hdr->max_load_percent;
-	r->max_size = map->max_size;
-	r->bytes = map->hdr->total;
-	ncells = min_t(u32, HASHMAP_MAP_CELLS, r->capacity);
-	if (!walk)
-		goto out;
-	memkit_hashmap_for_each(map, idx) {
-		u32 dist = memkit_hashmap_probe_length(map, idx, dbg->params);
+	for (idx = from; idx < to; idx++) {
+		u32 dist;
 
+		if (!map->meta[idx])
+			continue;
+		dist = memkit_hashmap_probe_length(map, idx, dbg->params);
 		r->hist[hashmap_bucket(dist)]++;
 		r->dist_sum += dist;
 		r->dist_max = max(r->dist_max, dist);
 		r->cells[div_u64((u64)idx * ncells, r->capacity)]++;
 	}
-out:
+}
+
+/*
+ * Everything debugfs shows, read under the owner's lock: the totals in one
+ * hold, the slots HASHMAP_WALK_CHUNK per hold, so that interrupts are
+ * never off for more than that many slots.  A map re-attached between two
+ * chunks ends the walk.
+ */
+static void hashmap_report(struct memkit_hashmap_debugfs *dbg, struct hashmap_report *r,
+			   bool walk)
+{
+	struct memkit_hashmap *map = dbg->map;
+	unsigned long flags = hashmap_lock(dbg);
+	struct memkit_hashmap_header *hdr;
+	u32 from;
+	u64 t;
+
+	/* A failed re-attach leaves a zeroed handle. */
+	hdr = map->hdr;
+	r->attached = hdr;
+	if (r->attached) {
+		r->count = hdr->size;
+		r->capacity = map->capacity;
+		r->max_load = hdr->max_load_percent;
+		r->max_size = map->max_size;
+		r->bytes = hdr->total;
+	}
 	hashmap_unlock(dbg, flags);
+	if (!r->attached || !walk)
+		return;
+	for (from = 0; from < r->capacity; from += HASHMAP_WALK_CHUNK) {
+		flags = hashmap_lock(dbg);
+		t = ktime_get_ns();
+		r->changed = map->hdr != hdr || map->capacity != r->capacity;
+		if (!r->changed)
+			hashmap_walk_slots(dbg, r, from,
+					   min_t(u64, (u64)from + HASHMAP_WALK_CHUNK, r->capacity));
+		t = ktime_get_ns() - t;
+		hashmap_unlock(dbg, flags);
+		r->max_hold_ns = max(r->max_hold_ns, t);
+		r->chunks++;
+		if (r->changed)
+			break;
+		cond_resched();
+	}
 }
 
 static u32 hashmap_load(const struct hashmap_report *r)
@@ -550,6 +591,9 @@ static int hashmap_stats_show(struct seq_file *m, void *data)
 	mean = div_u64_rem(mean, 100, &i);
 	seq_printf(m, "probe_mean    %llu.%02u\n", mean, i);
 	seq_printf(m, "probe_max     %u\n", r->dist_max);
+	seq_printf(m, "walked in %u chunks of up to %u slots%s; longest with the lock held %llu us\n",
+		   r->chunks, HASHMAP_WALK_CHUNK, r->changed ? " (re-attached meanwhile: partial)" : "",
+		   div_u64(r->max_hold_ns, 1000));
 	seq_puts(m, "probe_histogram (distance from home slot: entries)\n");
 	for (i = 0; i < ARRAY_SIZE(hashmap_buckets); i++)
 		seq_printf(m, "  %-5s %llu\n", hashmap_buckets[i], r->hist[i]);

@@ -124,11 +124,19 @@ static void oa_remove_free(struct memkit_oa *oa, u32 idx)
 	oa->free_regions--;
 }
 
+/*
+ * Spare nodes are those on the spare list and every node from oa->fresh
+ * on, which has not been used since the last reset: reset then costs
+ * O(bins), not O(max_allocs).
+ */
 static u32 oa_spare_pop(struct memkit_oa *oa)
 {
 	u32 idx = oa->spare_head;
 
-	oa->spare_head = oa->nodes[idx].bin_next;
+	if (idx != OA_NIL)
+		oa->spare_head = oa->nodes[idx].bin_next;
+	else
+		idx = oa->fresh++;
 	oa->nr_spare--;
 	return idx;
 }
@@ -333,7 +341,8 @@ EXPORT_SYMBOL_MEMKIT(memkit_oa_exit);
  * Handles from before the reset become invalid; freeing one is refused
  * unless its node happens to hold an allocation at the same offset again.
  *
- * Context: any context; the caller's lock held.  O(max_allocs).
+ * Context: any context; the caller's lock held.  O(bins): every node but
+ * the first becomes spare without being touched.
  */
 void memkit_oa_reset(struct memkit_oa *oa)
 {
@@ -348,9 +357,8 @@ void memkit_oa_reset(struct memkit_oa *oa)
 		oa->bin_heads[i] = OA_NIL;
 
 	oa->spare_head = OA_NIL;
-	oa->nr_spare = 0;
-	for (i = oa->nr_nodes; i-- > OA_FIRST + 1;)
-		oa_spare_push(oa, i);
+	oa->fresh = OA_FIRST + 1;
+	oa->nr_spare = oa->nr_nodes - oa->fresh;
 
 	oa->nodes[OA_FIRST] = (struct memkit_oa_node) {
 		.offset = 0,
@@ -461,7 +469,8 @@ static u32 oa_handle_node(const struct memkit_oa *oa,
 {
 	const struct memkit_oa_node *n;
 
-	if (handle->node >= oa->nr_nodes)
+	/* A node past the fresh mark holds whatever was there before a reset. */
+	if (handle->node >= oa->fresh)
 		return OA_NIL;
 	n = &oa->nodes[handle->node];
 	if (n->bin_prev != OA_USED || n->offset != handle->offset)
@@ -601,6 +610,45 @@ void memkit_oa_walk_regions(const struct memkit_oa *oa,
 }
 EXPORT_SYMBOL_MEMKIT(memkit_oa_walk_regions);
 
+/**
+ * memkit_oa_walk_chunk() - visit a bounded number of regions, resumably
+ * @oa: the allocator.
+ * @cur: where to start: zeroed for the first region; updated to the next
+ *	region to visit.
+ * @max: most regions to visit in this call, at least 1.
+ * @fn: called with each region's offset, size and whether it is in use.
+ * @arg: passed to @fn.
+ *
+ * For walks that drop the caller's lock between chunks: the cursor names
+ * the region that starts at @cur->offset by its node, and a later call
+ * checks that this node still starts a region there.  If the region was
+ * merged away meanwhile, the call visits nothing and returns -EAGAIN; the
+ * caller may walk again from a zeroed cursor and skip what it has seen.
+ *
+ * Context: the caller's lock held; @fn must not call into @oa.  O(@max).
+ * Return: 1 if regions remain, 0 when the walk is complete, -EAGAIN.
+ */
+int memkit_oa_walk_chunk(const struct memkit_oa *oa, struct memkit_oa_cursor *cur,
+			 u32 max, memkit_oa_region_fn fn, void *arg)
+{
+	u32 idx = cur->offset ? cur->node : OA_FIRST;
+	const struct memkit_oa_node *n;
+
+	if (idx >= oa->fresh || oa->nodes[idx].bin_prev == OA_SPARE ||
+	    oa->nodes[idx].offset != cur->offset)
+		return -EAGAIN;
+	for (; max && idx != OA_NIL; max--, idx = n->nb_next) {
+		n = &oa->nodes[idx];
+		fn(n->offset, n->size, !oa_node_free(n), arg);
+	}
+	if (idx == OA_NIL)
+		return 0;
+	cur->offset = oa->nodes[idx].offset;
+	cur->node = idx;
+	return 1;
+}
+EXPORT_SYMBOL_MEMKIT(memkit_oa_walk_chunk);
+
 #define oa_corrupt(fmt, ...) ({						\
 	pr_err("memkit_oa: invariant broken: " fmt "\n", ##__VA_ARGS__); \
 	-EUCLEAN;							\
@@ -667,7 +715,7 @@ int memkit_oa_check(const struct memkit_oa *oa)
 	for (idx = OA_FIRST; idx != OA_NIL; prev = idx, idx = oa->nodes[idx].nb_next) {
 		const struct memkit_oa_node *n;
 
-		if (idx >= oa->nr_nodes || ++steps > oa->nr_nodes)
+		if (idx >= oa->fresh || ++steps > oa->nr_nodes)
 			return oa_corrupt("neighbour list: bad link or cycle");
 		n = &oa->nodes[idx];
 		if (n->bin_prev == OA_SPARE)
@@ -706,10 +754,13 @@ int memkit_oa_check(const struct memkit_oa *oa)
 
 	steps = 0;
 	for (idx = oa->spare_head; idx != OA_NIL; idx = oa->nodes[idx].bin_next) {
-		if (idx >= oa->nr_nodes || ++steps > oa->nr_nodes ||
+		if (idx >= oa->fresh || ++steps > oa->nr_nodes ||
 		    oa->nodes[idx].bin_prev != OA_SPARE)
 			return oa_corrupt("spare list: bad node %u", idx);
 	}
+	if (oa->fresh > oa->nr_nodes)
+		return oa_corrupt("fresh mark %u past %u nodes", oa->fresh, oa->nr_nodes);
+	steps += oa->nr_nodes - oa->fresh;
 	if (steps != oa->nr_spare || used + free + steps != oa->nr_nodes)
 		return oa_corrupt("%u spare (recorded %u) + %u used + %u free != %u nodes",
 				  steps, oa->nr_spare, used, free, oa->nr_nodes);

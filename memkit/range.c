@@ -3,9 +3,11 @@
  * memkit_range: the range manager other modules use.
  */
 
+#include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/sched.h>
 #include <linux/spinlock.h>
 
 #include <memkit/bug.h>
@@ -28,9 +30,16 @@
  *
  * Locking: each range has an irq-safe spinlock taken by every call, so
  * alloc, reserve, free, reset and report may be called from any context,
- * hard irq included.  create and destroy sleep (memory, debugfs).  The
- * debugfs files take the lock too; reading ``map`` walks every region
- * with interrupts off, O(regions).
+ * hard irq included.  create and destroy sleep (memory, debugfs).  Every
+ * call holds the lock for O(1) work, except reserve (O(free regions)) and
+ * reset (O(bins), 512 list heads).  The debugfs files, and the leak report
+ * at destroy, walk the regions in chunks of %RANGE_WALK_CHUNK with the
+ * lock dropped in between, so a reader keeps interrupts off for at most
+ * that many regions at a time; ``map`` and ``bins`` say how long the
+ * longest chunk took.  A walk whose place was merged away while the lock
+ * was dropped starts again, skipping what it has seen, up to
+ * %RANGE_WALK_RESTARTS times; the figures of a walk across concurrent
+ * changes are a blend of the states it saw.
  *
  * A named range appears in debugfs as ``memkit/<name>/`` with:
  *
@@ -65,6 +74,8 @@ struct memkit_range {
 
 #define RANGE_MAP_CELLS		64
 #define RANGE_LEAK_OFFSETS	4
+#define RANGE_WALK_CHUNK	1024	/* regions per hold of the lock */
+#define RANGE_WALK_RESTARTS	4
 
 static int dedicated_take(struct memkit_dedicated *ded, u64 offset, u64 size,
 			  struct memkit_oa_handle *handle)
@@ -114,19 +125,74 @@ static void __memkit_range_report(struct memkit_range *range,
 	}
 }
 
-/* Visit every region in address order; the dedicated block is one region. */
-static void __memkit_range_walk_regions(struct memkit_range *range,
-					memkit_oa_region_fn fn, void *arg)
+/* A walk of the regions in chunks, from process context. */
+struct range_walk {
+	memkit_oa_region_fn fn;
+	void *arg;
+	u64 from;		/* units below this have been visited */
+	u32 chunks;
+	u32 restarts;
+	u64 max_hold_ns;	/* the longest chunk, lock held */
+	bool complete;
+};
+
+/* Hand on each region's part at or above w->from, so no unit is seen twice. */
+static void range_walk_visit(u64 offset, u64 size, bool used, void *arg)
 {
-	lockdep_assert_held(&range->lock);
-	switch (range->kind) {
-	case MEMKIT_RANGE_OFFSET:
-		memkit_oa_walk_regions(&range->oa, fn, arg);
-		break;
-	case MEMKIT_RANGE_DEDICATED:
-		fn(0, range->ded.size, range->ded.taken, arg);
-		break;
-	}
+	struct range_walk *w = arg;
+	u64 end = offset + size;
+
+	if (end <= w->from)
+		return;
+	if (offset < w->from)
+		offset = w->from;
+	w->fn(offset, end - offset, used, w->arg);
+	w->from = end;
+}
+
+/*
+ * Visit every region in address order, the dedicated block as one, at
+ * most RANGE_WALK_CHUNK per hold of the lock.
+ */
+static void range_walk_regions(struct memkit_range *range, struct range_walk *w)
+{
+	struct memkit_oa_cursor cur = {};
+	unsigned long flags;
+	u64 t;
+	int ret;
+
+	do {
+		spin_lock_irqsave(&range->lock, flags);
+		t = ktime_get_ns();
+		if (range->kind == MEMKIT_RANGE_OFFSET) {
+			ret = memkit_oa_walk_chunk(&range->oa, &cur, RANGE_WALK_CHUNK,
+						   range_walk_visit, w);
+		} else {
+			range_walk_visit(0, range->ded.size, range->ded.taken, w);
+			ret = 0;
+		}
+		t = ktime_get_ns() - t;
+		spin_unlock_irqrestore(&range->lock, flags);
+		w->max_hold_ns = max(w->max_hold_ns, t);
+		w->chunks++;
+		if (ret == -EAGAIN) {
+			if (++w->restarts > RANGE_WALK_RESTARTS)
+				break;
+			cur = (struct memkit_oa_cursor){};
+			ret = 1;
+		}
+		if (ret > 0)
+			cond_resched();
+	} while (ret > 0);
+	w->complete = !ret;
+}
+
+/* How a walk went, for the debugfs files. */
+static void range_walk_print(struct seq_file *m, const struct range_walk *w)
+{
+	seq_printf(m, "walked in %u chunks of up to %u regions, %u restarts%s; longest with interrupts off %llu us\n",
+		   w->chunks, RANGE_WALK_CHUNK, w->restarts,
+		   w->complete ? "" : " (gave up: incomplete)", div_u64(w->max_hold_ns, 1000));
 }
 
 /* debugfs */
@@ -153,10 +219,22 @@ static u64 range_frag_milli(const struct memkit_oa_usage *r)
 	return 1000 - mul_u64_u64_div_u64(r->largest_free, 1000, r->free);
 }
 
+static void range_bins_add(u64 offset, u64 size, bool used, void *arg)
+{
+	struct memkit_oa_bin_usage *full = arg;
+	u32 bin = memkit_oa_bin_round_down(size);
+
+	if (used)
+		return;
+	full->bins[bin].regions++;
+	full->bins[bin].units += size;
+}
+
 static int range_bins_show(struct seq_file *m, void *data)
 {
 	struct memkit_range *range = data;
 	struct memkit_oa_bin_usage *full;
+	struct range_walk w = {};
 	struct memkit_oa_usage r;
 	unsigned long flags;
 	u32 bin, frac;
@@ -167,9 +245,16 @@ static int range_bins_show(struct seq_file *m, void *data)
 		return -ENOMEM;
 	spin_lock_irqsave(&range->lock, flags);
 	__memkit_range_report(range, &r);
-	if (range->kind == MEMKIT_RANGE_OFFSET)
-		memkit_oa_full_report(&range->oa, full);
+	if (range->kind == MEMKIT_RANGE_OFFSET) {
+		full->used_bins_top = range->oa.used_bins_top;
+		memcpy(full->used_bins, range->oa.used_bins, sizeof(full->used_bins));
+	}
 	spin_unlock_irqrestore(&range->lock, flags);
+	/* Per-bin counts from the free regions, a chunk at a time. */
+	w.fn = range_bins_add;
+	w.arg = full;
+	if (range->kind == MEMKIT_RANGE_OFFSET)
+		range_walk_regions(range, &w);
 
 	frag = range_frag_milli(&r);
 	seq_printf(m, "kind          %s\n",
@@ -189,7 +274,9 @@ static int range_bins_show(struct seq_file *m, void *data)
 		for (bin = 0; bin < MEMKIT_OA_TOP_BINS; bin++)
 			if (full->used_bins[bin])
 				seq_printf(m, " %u:%#04x", bin, full->used_bins[bin]);
-		seq_puts(m, "\n\n bin             min_size  regions                units\n");
+		seq_puts(m, "\n");
+		range_walk_print(m, &w);
+		seq_puts(m, "\n bin             min_size  regions                units\n");
 		for (bin = 0; bin <= MEMKIT_OA_MAX_BIN; bin++)
 			if (full->bins[bin].regions)
 				seq_printf(m, "%4u %20llu %8u %20llu\n", bin,
@@ -239,22 +326,24 @@ static void range_map_add(u64 offset, u64 size, bool used, void *arg)
 static int range_map_show(struct seq_file *m, void *data)
 {
 	struct memkit_range *range = data;
+	struct range_walk w = {};
 	struct range_map *map;
-	unsigned long flags;
 	u32 cell;
 
 	map = kzalloc(sizeof(*map), GFP_KERNEL);
 	if (!map)
 		return -ENOMEM;
-	spin_lock_irqsave(&range->lock, flags);
+	/* The size of a range never changes. */
 	map->size = range->kind == MEMKIT_RANGE_OFFSET ? range->oa.size :
 			range->ded.size;
 	map->cells = min_t(u64, RANGE_MAP_CELLS, map->size);
-	__memkit_range_walk_regions(range, range_map_add, map);
-	spin_unlock_irqrestore(&range->lock, flags);
+	w.fn = range_map_add;
+	w.arg = map;
+	range_walk_regions(range, &w);
 
 	seq_printf(m, "0 %llu units, %u cells: '.' free, 1-9 tenths used, '#' full\n",
 		   map->size, map->cells);
+	range_walk_print(m, &w);
 	seq_putc(m, '|');
 	for (cell = 0; cell < map->cells; cell++) {
 		u64 lo = range_map_cell_start(map, cell);
@@ -370,16 +459,14 @@ static void range_collect_leak(u64 offset, u64 size, bool used, void *arg)
 void memkit_range_destroy(struct memkit_range *range)
 {
 	struct range_leaks leaks = {};
-	unsigned long flags;
+	struct range_walk w = { .fn = range_collect_leak, .arg = &leaks };
 	u32 i;
 
 	if (IS_ERR_OR_NULL(range))
 		return;
 	memkit_debugfs_unregister(&range->debugfs);
 
-	spin_lock_irqsave(&range->lock, flags);
-	__memkit_range_walk_regions(range, range_collect_leak, &leaks);
-	spin_unlock_irqrestore(&range->lock, flags);
+	range_walk_regions(range, &w);
 	if (memkit_warn_once(leaks.count, "range destroyed with %u live allocations (%llu units)",
 			     leaks.count, leaks.units)) {
 		for (i = 0; i < min_t(u32, leaks.count, RANGE_LEAK_OFFSETS); i++)
@@ -495,8 +582,7 @@ EXPORT_SYMBOL_MEMKIT(memkit_range_free);
  * memkit_range_reset() - free every allocation of a range at once
  * @range: the range.
  *
- * Context: any context; takes the range's irq-safe spinlock.
- * O(max_allocs).
+ * Context: any context; takes the range's irq-safe spinlock.  O(bins).
  */
 void memkit_range_reset(struct memkit_range *range)
 {

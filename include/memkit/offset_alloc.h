@@ -55,6 +55,16 @@ struct memkit_oa_handle {
 };
 
 /**
+ * struct memkit_oa_cursor - where memkit_oa_walk_chunk() goes on
+ * @offset: start of the next region to visit; 0 to start a walk.
+ * @node: the node that held that region.
+ */
+struct memkit_oa_cursor {
+	u64 offset;
+	u32 node;
+};
+
+/**
  * struct memkit_oa - an offset allocator
  *
  * Embed it, memkit_oa_init() it, and serialise every call with your own
@@ -71,6 +81,7 @@ struct memkit_oa {
 	u32 free_regions;
 	u32 spare_head;
 	u32 nr_spare;
+	u32 fresh;	/* nodes from here on are spare, untouched since reset */
 	u8 used_bins[MEMKIT_OA_TOP_BINS];
 	u32 *bin_heads;
 	struct memkit_oa_node *nodes;
@@ -194,6 +205,8 @@ void memkit_oa_full_report(const struct memkit_oa *oa,
 			   struct memkit_oa_bin_usage *r);
 void memkit_oa_walk_regions(const struct memkit_oa *oa,
 			    memkit_oa_region_fn fn, void *arg);
+int memkit_oa_walk_chunk(const struct memkit_oa *oa, struct memkit_oa_cursor *cur,
+			 u32 max, memkit_oa_region_fn fn, void *arg);
 int memkit_oa_check(const struct memkit_oa *oa);
 
 #endif /* _MEMKIT_OFFSET_ALLOC_H */
