@@ -19,6 +19,8 @@
 
 #include <memkit/hashmap.h>
 
+#include <time.h>
+
 #include "harness.h"
 
 static const struct memkit_hashmap_params P64 = {
@@ -182,6 +184,75 @@ static void save(const char *dir, const char *name, const void *buf, size_t len)
 	UT_ASSERT(f && fwrite(buf, 1, len, f) == len && !fclose(f), "writing %s", path);
 }
 
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/*
+ * The crafted image: a full map (max load 100 %) whose author chose the
+ * seed and the keys, each key one slot before its home, capacity - 1 slots
+ * away.  Every entry is reachable, so only the probe budget refuses it;
+ * re-seeding takes it.  Times are printed beside a real 80 % map's.
+ */
+static void crafted(u32 bits)
+{
+	const u32 cap = 1U << bits, mask = cap - 1;
+	struct memkit_hashmap_layout l;
+	struct memkit_hashmap map, real;
+	u64 k, *by_home = calloc(cap, sizeof(u64));
+	u32 left = cap, idx;
+	double t0, t_crafted, t_reseed, t_real;
+	void *buf;
+
+	UT_ASSERT(by_home && !memkit_hashmap_layout_for_capacity(cap, P64, &l), "setup");
+	buf = aligned_alloc(64, ALIGN(l.total, 64));
+	UT_ASSERT(buf, "malloc");
+	UT_ASSERT(!memkit_hashmap_init(&map, buf, l.total, cap, 100, P64), "init");
+	/* A key for every home slot (key 0 is never used, so 0 means none). */
+	for (k = 1; left; k++) {
+		u32 home = siphash_1u64(k, &map.hdr->seed) & mask;
+
+		if (!by_home[home]) {
+			by_home[home] = k;
+			left--;
+		}
+	}
+	for (idx = 0; idx < cap; idx++) {
+		u64 key = by_home[(idx + 1) & mask];
+
+		memcpy(memkit_hashmap_key(&map, idx, P64), &key, 8);
+		map.meta[idx] = __memkit_hashmap_fp(siphash_1u64(key, &map.hdr->seed));
+		map.dist[idx] = __memkit_hashmap_dist_byte(cap - 1);
+	}
+	map.hdr->size = cap;
+	t0 = now_ms();
+	UT_ASSERT(memkit_hashmap_attach(&real, buf, l.total, P64) == -EINVAL,
+		  "crafted 2^%u image accepted", bits);
+	t_crafted = now_ms() - t0;
+	t0 = now_ms();
+	UT_ASSERT(memkit_hashmap_attach_reseed(&map, buf, l.total, P64) == 0,
+		  "crafted 2^%u image refused by attach_reseed", bits);
+	t_reseed = now_ms() - t0;
+	for (idx = 0; idx < cap; idx++)
+		UT_ASSERT(memkit_hashmap_contains(&map, &by_home[idx], P64), "key lost in reseed");
+
+	/* A real map of the same capacity at its default 80 %, by memkit. */
+	UT_ASSERT(!memkit_hashmap_init(&map, buf, l.total, cap, 80, P64), "init");
+	for (k = 1; memkit_hashmap_count(&map) < cap / 10 * 8; k++)
+		UT_ASSERT(!memkit_hashmap_put(&map, &k, &k, P64), "put");
+	t0 = now_ms();
+	UT_ASSERT(memkit_hashmap_attach(&real, buf, l.total, P64) == 0, "real map refused");
+	t_real = now_ms() - t0;
+	printf("fuzz_hashmap_attach: 2^%u slots: crafted image refused in %.2f ms, re-seeded in %.2f ms; real 80%% map attached in %.2f ms\n",
+	       bits, t_crafted, t_reseed, t_real);
+	free(buf);
+	free(by_home);
+}
+
 int main(int argc, char **argv)
 {
 	static const u32 caps[] = { 1, 8, 64 };
@@ -193,6 +264,8 @@ int main(int argc, char **argv)
 	size_t len;
 	u32 i;
 
+	crafted(16);
+	crafted(20);
 	ut_rng_seed(&rng, 1);	/* fixed keys; each map still draws its own SipHash seed */
 	for (i = 0; i < ARRAY_SIZE(caps); i++) {
 		len = build(buf, caps[i], 80, caps[i], &rng, &map, P64);

@@ -38,7 +38,7 @@ static struct obj live[AR_MAX];
 static u32 nr_live;
 
 struct stats {
-	u64 allocs, failed, resized, moved, frees, resets;
+	u64 allocs, failed, resized, moved, frees, resets, oversized;
 };
 
 static void fill(struct obj *o, size_t from)
@@ -178,6 +178,20 @@ static void one_op(struct memkit_arena *arena, const struct memkit_allocator *a,
 		UT_ASSERT(intact(o, min(len, o->len)), "remap/realloc lost the contents");
 		o->len = len;
 		fill(o, 0);
+	} else if (r < 810) {
+		/* Lengths no buffer can have: refused, the buffer intact. */
+		static const size_t huge[] = {
+			MEMKIT_ALLOC_MAX + 1, SIZE_MAX - 10, SIZE_MAX, MEMKIT_ALLOC_MAX,
+		};
+		size_t big = huge[ut_rng_below(rng, ARRAY_SIZE(huge))];
+
+		UT_ASSERT(!memkit_resize(a, o->p, o->len, big, o->align), "resize to %zu", big);
+		UT_ASSERT(!memkit_remap(a, o->p, o->len, big, o->align, GFP_KERNEL),
+			  "remap to %zu", big);
+		UT_ASSERT(!memkit_realloc(a, o->p, o->len, big, o->align, GFP_KERNEL),
+			  "realloc to %zu", big);
+		UT_ASSERT(intact(o, o->len), "an oversized resize changed the buffer");
+		st->oversized++;
 	} else {
 		memkit_free(a, o->p, o->len, o->align);
 		drop(i);
@@ -211,8 +225,8 @@ static void run(enum memkit_arena_mode mode, u64 ops, u32 batch, struct ut_rng *
 	printf("test_arena: %-11s %llu ops: %llu allocs, %llu failed, %llu resized, %llu moved,",
 	       mode == MEMKIT_ARENA_BUMP ? "bump" : "passthrough", ops, st.allocs,
 	       st.failed, st.resized, st.moved);
-	printf(" %llu frees, %llu resets, %u child allocations\n", st.frees, st.resets,
-	       fa.allocations);
+	printf(" %llu frees, %llu resets, %llu oversized, %u child allocations\n", st.frees,
+	       st.resets, st.oversized, fa.allocations);
 	UT_CHECK(st.allocs && st.failed && st.resized && st.moved && st.frees && st.resets,
 		 "an outcome never occurred");
 }

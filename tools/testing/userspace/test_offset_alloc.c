@@ -37,6 +37,10 @@ struct live {
 static struct live live[OA_MAX];
 static u32 nr_live;
 
+/* Handles freed, or live at a reset: stale from then on. */
+#define OA_STALE	16
+static struct memkit_oa_handle stale[OA_STALE];
+
 static int live_cmp(const void *a, const void *b)
 {
 	const struct live *x = a, *y = b;
@@ -96,15 +100,30 @@ static void bad_free(struct memkit_oa *oa, struct ut_rng *rng)
 	struct memkit_oa_handle h = live[ut_rng_below(rng, nr_live)].h;
 	struct memkit_oa_usage before, after;
 
-	switch (ut_rng_below(rng, 3)) {
+	u32 i;
+
+	switch (ut_rng_below(rng, 4)) {
 	case 0:
 		h.offset++;
 		break;
 	case 1:
 		h.node = MEMKIT_OA_NO_NODE;
 		break;
-	default:
+	case 2:
 		h.node = 2 * OA_MAX + 7;	/* beyond any node array */
+		break;
+	default:
+		/* A stale handle: freed, or from before a reset. */
+		h = stale[ut_rng_below(rng, OA_STALE)];
+		if (h.node == MEMKIT_OA_NO_NODE)
+			return;
+		/*
+		 * Its node and offset may be live again: then the allocator
+		 * cannot tell, and this is not a bad handle to it.
+		 */
+		for (i = 0; i < nr_live; i++)
+			if (live[i].h.node == h.node && live[i].h.offset == h.offset)
+				return;
 		break;
 	}
 	memkit_oa_report(oa, &before);
@@ -180,13 +199,18 @@ static void run(struct memkit_oa *oa, u32 max, u64 ops, u32 batch, struct ut_rng
 {
 	bool checked_nospc = false;
 	u64 op;
+	u32 i;
 
 	nr_live = 0;
+	for (i = 0; i < OA_STALE; i++)
+		stale[i].node = MEMKIT_OA_NO_NODE;
 	for (op = 1; op <= ops && !ut_rng_done(rng); op++) {
 		u64 r = ut_rng_below(rng, 1000);
 
 		if (r == 0 && ut_rng_below(rng, 200) == 0) {
 			memkit_oa_reset(oa);
+			for (i = 0; i < nr_live && i < OA_STALE; i++)
+				stale[i] = live[i].h;
 			nr_live = 0;
 			c->resets++;
 		} else if (r < 5 && nr_live) {
@@ -195,6 +219,7 @@ static void run(struct memkit_oa *oa, u32 max, u64 ops, u32 batch, struct ut_rng
 			u32 victim = ut_rng_below(rng, nr_live);
 
 			UT_ASSERT(memkit_oa_free(oa, &live[victim].h) == 0, "free: live handle");
+			stale[ut_rng_below(rng, OA_STALE)] = live[victim].h;
 			live[victim] = live[--nr_live];
 		} else if (r < 520) {
 			do_reserve(oa, rng);

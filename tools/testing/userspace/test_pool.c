@@ -19,6 +19,7 @@
  */
 
 #include <memkit/allocator.h>
+#include <memkit/bug.h>
 #include <memkit/pool.h>
 
 #include "harness.h"
@@ -47,6 +48,51 @@ struct obj {
 
 static struct obj live[PL_MAX];
 static u32 nr_live;
+
+/* Objects destroyed and not handed out again since (bump mode's free list). */
+#define PL_FREED	16
+static u8 *freed[PL_FREED];
+
+static void forget_freed(const u8 *p)
+{
+	u32 i;
+
+	for (i = 0; i < PL_FREED; i++)
+		if (freed[i] == p)
+			freed[i] = NULL;
+}
+
+/* Memory no pool handed out, big enough to hold a passthrough header. */
+static u8 foreign[8192] __attribute__((aligned(4096)));
+static unsigned long bad_destroys;
+
+/*
+ * A caller bug: destroy of a pointer that is not a live object (a double
+ * destroy in bump mode, a foreign pointer, a pointer inside a live
+ * object).  Reported once, refused: the pool and its counters unchanged.
+ */
+static void bad_destroy(struct memkit_pool *pool, const struct shape *s, struct ut_rng *rng)
+{
+	bool passthrough = s->flags & MEMKIT_POOL_PASSTHROUGH;
+	struct memkit_pool_usage before, after;
+	u32 k = ut_rng_below(rng, 3);
+	u8 *p = foreign + 2048 + (ut_rng_below(rng, 4) << 9);
+
+	/* Passthrough memory is gone once destroyed: ASan's to catch, not ours. */
+	if (k == 0 && !passthrough)
+		p = freed[ut_rng_below(rng, PL_FREED)];
+	else if (k == 1 && !passthrough && nr_live && s->size > 8)
+		p = live[ut_rng_below(rng, nr_live)].p + 8;
+	if (!p || !nr_live)	/* with nothing live, the first check says so */
+		return;
+	memkit_pool_stats(pool, &before);
+	UT_ASSERT(memkit_expect_warnings_begin() == 0, "expecting twice");
+	memkit_pool_destroy(pool, p);
+	UT_CHECK(memkit_expect_warnings_end() == 1, "bad destroy not reported");
+	memkit_pool_stats(pool, &after);
+	UT_CHECK(!memcmp(&before, &after, sizeof(before)), "bad destroy changed the pool");
+	bad_destroys++;
+}
 
 static void fill(u8 *p, size_t size, u8 tag)
 {
@@ -113,6 +159,7 @@ static void run(const struct shape *s, u64 ops, u32 batch, struct ut_rng *rng)
 				UT_ASSERT(ut_malloc_live == 0, "%ld child buffers after reset",
 					  ut_malloc_live);
 			nr_live = 0;	/* not destroys: those count calls */
+			memset(freed, 0, sizeof(freed));
 			budget = 0;
 			resets++;
 		} else if (r < 20 || (fixed && budget < 8)) {
@@ -137,15 +184,21 @@ static void run(const struct shape *s, u64 ops, u32 batch, struct ut_rng *rng)
 				continue;
 			}
 			UT_ASSERT(IS_ALIGNED((unsigned long)p, align), "misaligned object");
+			UT_ASSERT(p < foreign || p >= foreign + sizeof(foreign),
+				  "a foreign pointer handed out");
+			forget_freed(p);
 			UT_ASSERT(!fixed || nr_live < budget, "fixed pool exceeded its budget");
 			live[nr_live] = (struct obj){ .p = p, .tag = ut_rng_next(rng) };
 			fill(p, s->size, live[nr_live].tag);
 			nr_live++;
 			creates++;
+		} else if (r < 575) {
+			bad_destroy(&pool, s, rng);
 		} else {
 			i = ut_rng_below(rng, nr_live);
 			UT_ASSERT(intact(live[i].p, s->size, live[i].tag), "object changed");
 			memkit_pool_destroy(&pool, live[i].p);
+			freed[ut_rng_below(rng, PL_FREED)] = live[i].p;
 			live[i] = live[--nr_live];
 			destroys++;
 		}
@@ -159,9 +212,10 @@ static void run(const struct shape *s, u64 ops, u32 batch, struct ut_rng *rng)
 	UT_ASSERT(ut_malloc_live == 0, "%ld child buffers after exit", ut_malloc_live);
 	if (rng->data)
 		return;
-	printf("test_pool: %-21s %llu ops: %lu creates, %lu NULL, %lu resets, %u child allocs\n",
-	       s->name, ops, creates, nulls, resets, fa.allocations);
-	UT_CHECK(creates && nulls && resets, "an outcome never occurred");
+	printf("test_pool: %-21s %llu ops: %lu creates, %lu NULL, %lu resets, %lu bad destroys, %u child allocs\n",
+	       s->name, ops, creates, nulls, resets, bad_destroys, fa.allocations);
+	UT_CHECK(creates && nulls && resets && bad_destroys, "an outcome never occurred");
+	bad_destroys = 0;
 }
 
 #ifdef UT_FUZZER
