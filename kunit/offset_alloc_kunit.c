@@ -163,7 +163,8 @@ static void oa_reset_stale_handles(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, memkit_expect_warnings_begin(), 0);
 	for (i = 0; i < 4; i++)
 		if (h[i].node)
-			KUNIT_EXPECT_EQ_MSG(test, memkit_oa_free(oa, &h[i]), -EINVAL, "handle %u", i);
+			KUNIT_EXPECT_EQ_MSG(test, memkit_oa_free(oa, &h[i]), -EINVAL,
+					    "handle %u", i);
 	KUNIT_EXPECT_EQ(test, memkit_expect_warnings_end(), 3U);
 	KUNIT_EXPECT_EQ(test, memkit_oa_check(oa), 0);
 	/* Nodes are handed out again from the fresh mark and the spare list. */

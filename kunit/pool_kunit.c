@@ -444,9 +444,8 @@ static void pl_locked_frees_after_unlock(struct kunit *test)
 	pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, pool);
 	KUNIT_ASSERT_EQ(test, memkit_pool_init_preheated(pool, &memkit_kvmalloc_allocator,
-							 SZ_8M, 0,
-							 MEMKIT_POOL_LOCKED | MEMKIT_POOL_PASSTHROUGH,
-							 2), 0);
+							 SZ_8M, 0, MEMKIT_POOL_LOCKED |
+							 MEMKIT_POOL_PASSTHROUGH, 2), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, pl_exit_action, pool), 0);
 	big = memkit_pool_create(pool, GFP_ATOMIC);
 	KUNIT_ASSERT_NOT_NULL(test, big);

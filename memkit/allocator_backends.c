@@ -384,7 +384,8 @@ static bool valid_resize(void *ctx, void *buf, size_t old_len, size_t new_len,
 
 	if (!valid_check(va, buf, old_len, align, "resize") ||
 	    memkit_warn_once(!new_len, "zero-length resize reached the backend") ||
-	    new_len > VALID_MAX_LEN || !c->ops->resize || !c->ops->resize(c->ctx, buf, old_len, new_len, align, ip))
+	    new_len > VALID_MAX_LEN || !c->ops->resize ||
+	    !c->ops->resize(c->ctx, buf, old_len, new_len, align, ip))
 		return false;
 	/* Same index: the slot exists, so this store cannot fail. */
 	valid_store(va, buf, new_len, align, GFP_ATOMIC);

@@ -357,7 +357,6 @@ bool __memkit_arena_free(struct memkit_arena *arena, void *buf, size_t len,
 static void arena_free_op(void *ctx, void *buf, size_t len, size_t align,
 			  unsigned long ip)
 {
-
 	__memkit_arena_free(ctx, buf, len, NULL);
 }
 

@@ -226,6 +226,7 @@ void memkit_debugfs_unregister(struct memkit_debugfs_entry *entry)
 	mutex_unlock(&memkit_debugfs_lock);
 	kfree(node);
 }
+EXPORT_SYMBOL_MEMKIT(memkit_debugfs_unregister);
 
 /*
  * A module going away with entries still registered leaked them: remove
@@ -258,7 +259,6 @@ static int memkit_debugfs_module_going(struct notifier_block *nb, unsigned long 
 static struct notifier_block memkit_debugfs_module_nb = {
 	.notifier_call = memkit_debugfs_module_going,
 };
-EXPORT_SYMBOL_MEMKIT(memkit_debugfs_unregister);
 
 static int memkit_debugfs_summary_show(struct seq_file *m, void *unused)
 {
@@ -592,7 +592,8 @@ static int hashmap_stats_show(struct seq_file *m, void *data)
 	seq_printf(m, "probe_mean    %llu.%02u\n", mean, i);
 	seq_printf(m, "probe_max     %u\n", r->dist_max);
 	seq_printf(m, "walked in %u chunks of up to %u slots%s; longest with the lock held %llu us\n",
-		   r->chunks, HASHMAP_WALK_CHUNK, r->changed ? " (re-attached meanwhile: partial)" : "",
+		   r->chunks, HASHMAP_WALK_CHUNK,
+		   r->changed ? " (re-attached meanwhile: partial)" : "",
 		   div_u64(r->max_hold_ns, 1000));
 	seq_puts(m, "probe_histogram (distance from home slot: entries)\n");
 	for (i = 0; i < ARRAY_SIZE(hashmap_buckets); i++)

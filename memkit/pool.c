@@ -406,7 +406,7 @@ void memkit_pool_destroy(struct memkit_pool *pool, void *obj)
 			goto out;
 	} else {
 		if (memkit_warn_once(!pool_owns(pool, obj),
-				     "destroy of a pointer that is not one of the pool's objects") ||
+				     "destroy of a pointer not from this pool") ||
 		    memkit_warn_once(pool_is_free(pool, obj), "double destroy of a pool object"))
 			goto out;
 		pool_push(pool, obj);

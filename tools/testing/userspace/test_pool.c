@@ -63,7 +63,7 @@ static void forget_freed(const u8 *p)
 }
 
 /* Memory no pool handed out, big enough to hold a passthrough header. */
-static u8 foreign[8192] __attribute__((aligned(4096)));
+static u8 foreign[8192] __aligned(4096);
 static unsigned long bad_destroys;
 
 /*
@@ -212,8 +212,9 @@ static void run(const struct shape *s, u64 ops, u32 batch, struct ut_rng *rng)
 	UT_ASSERT(ut_malloc_live == 0, "%ld child buffers after exit", ut_malloc_live);
 	if (rng->data)
 		return;
-	printf("test_pool: %-21s %llu ops: %lu creates, %lu NULL, %lu resets, %lu bad destroys, %u child allocs\n",
-	       s->name, ops, creates, nulls, resets, bad_destroys, fa.allocations);
+	printf("test_pool: %-21s %llu ops: %lu creates, %lu NULL, %lu resets,", s->name, ops,
+	       creates, nulls, resets);
+	printf(" %lu bad destroys, %u child allocs\n", bad_destroys, fa.allocations);
 	UT_CHECK(creates && nulls && resets && bad_destroys, "an outcome never occurred");
 	bad_destroys = 0;
 }

@@ -86,6 +86,8 @@ typedef u64 __le64;	/* the harness runs on little-endian hosts only */
 #define U32_MAX			UINT32_MAX
 #define U64_MAX			UINT64_MAX
 
+#define __aligned(x)		__attribute__((aligned(x)))
+
 #define min(a, b)		((a) < (b) ? (a) : (b))
 #define max(a, b)		((a) > (b) ? (a) : (b))
 #define min_t(t, a, b)		min((t)(a), (t)(b))
