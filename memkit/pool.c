@@ -465,8 +465,10 @@ EXPORT_SYMBOL_MEMKIT(memkit_pool_reset);
  */
 void memkit_pool_stats(struct memkit_pool *pool, struct memkit_pool_usage *st)
 {
-	unsigned long flags = pool_lock(pool);
+	unsigned long flags;
 
+	memset(st, 0, sizeof(*st));	/* padding too: callers may compare copies */
+	flags = pool_lock(pool);
 	/* data_race(): an unlocked pool's owner may be running. */
 	st->item_size = pool->item_size;
 	st->item_align = pool->item_align;
