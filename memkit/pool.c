@@ -34,8 +34,11 @@
  * (the free list is then dropped, its objects left to the next reset).
  * Missed: a live object whose second word happens to equal its check word
  * (probability 2^-BITS_PER_LONG per destroy) and a foreign pointer that
- * falls inside the span and is suitably aligned.  In passthrough mode the
- * arena's header check does the same job.
+ * falls inside the span and is suitably aligned.  Such a pointer has its
+ * second word read, as SLUB reads what a wild kfree() points at: fine in
+ * the direct map (KASAN reports it if freed), a fault if it lands in an
+ * unmapped gap between a kvmalloc child's vmalloc'ed buffers.  In
+ * passthrough mode the arena's header check does the same job.
  *
  * A growable pool (the default) allocates from the arena when the free
  * list is empty; a %MEMKIT_POOL_FIXED pool only ever hands out what

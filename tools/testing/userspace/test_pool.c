@@ -144,6 +144,8 @@ static void run(const struct shape *s, u64 ops, u32 batch, struct ut_rng *rng)
 	child = memkit_failing_as_allocator(&fa);
 	UT_ASSERT(memkit_pool_init(&pool, &child, s->size, s->align, s->flags) == 0, "init");
 	nr_live = 0;
+	/* A fuzzer runs many pools: the last one's objects are freed memory. */
+	memset(freed, 0, sizeof(freed));
 	for (op = 1; op <= ops && !ut_rng_done(rng); op++) {
 		u32 r = ut_rng_below(rng, 1000);
 		bool child_fails;
