@@ -56,7 +56,9 @@
  * has at the same load (10x at 80 %), so an image whose keys were chosen
  * to collide is refused instead of making attach, and every lookup after
  * it, cost O(capacity) per entry.  Duplicate keys are found by a lookup
- * per entry, whose cost is that same sum.  Attach is thus
+ * per entry after that, whose cost is that same sum (home and
+ * fingerprint come from the checked metadata, not a second hash).  Attach
+ * is thus
  * O(capacity + budget): O(capacity) for any load up to 95 %.  An image
  * from an untrusted source may instead be re-seeded:
  * memkit_hashmap_attach_reseed() draws a new seed and re-places every
@@ -295,6 +297,7 @@ EXPORT_SYMBOL_MEMKIT(memkit_hashmap_probe_budget);
  * formed, fingerprint and distance matching the key's hash, and the home
  * slot inside the run of used slots that ends at the entry, so a probe
  * from home reaches it.  Counts the used slots and sums their distances.
+ * O(capacity): no probing.
  */
 static int hashmap_check_placement(const struct memkit_hashmap *map,
 				   const struct memkit_hashmap_params p,
@@ -330,18 +333,28 @@ static int hashmap_check_placement(const struct memkit_hashmap *map,
 }
 
 /*
- * With placement checked, a lookup of each key must land on the key's own
- * slot: a duplicate earlier on its probe path would shadow it.  The cost
- * is the sum of distances, which the caller has bounded.
+ * With placement checked and the sum of distances within the budget, a
+ * lookup of each key must land on the key's own slot: a duplicate earlier
+ * on its probe path would shadow it.  The probe needs only the home slot
+ * and the fingerprint, which the checked metadata already give (the key
+ * is hashed again only at a saturated distance), so the cost is the sum
+ * of distances, not a second round of hashing.
  */
 static int hashmap_check_unique(const struct memkit_hashmap *map,
 				const struct memkit_hashmap_params p)
 {
 	u32 idx;
 
-	memkit_hashmap_for_each(map, idx)
-		if (memkit_hashmap_lookup(map, memkit_hashmap_key(map, idx, p), p) != idx)
+	memkit_hashmap_for_each(map, idx) {
+		const void *key = memkit_hashmap_key(map, idx, p);
+		u32 home = (idx - __memkit_hashmap_home_dist(map, idx, p)) & map->mask;
+		/* What find() reads of a hash: the home slot and the fingerprint. */
+		u64 hash = (u64)(map->meta[idx] & ~MEMKIT_HASHMAP_USED) << 57 | home;
+		bool found;
+
+		if (__memkit_hashmap_find(map, key, hash, &found, p) != idx)
 			return -EINVAL;
+	}
 	return 0;
 }
 
