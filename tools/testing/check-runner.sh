@@ -7,6 +7,8 @@
 #   selftest_kunit_fail  a failing KUnit case   -> "1 passed, 1 failed"
 #   selftest_warn        WARN_ON(1)             -> a console report
 #   selftest_leak        an unreferenced object -> kmemleak
+# and a guest asked for more CPUs than the kernel brings up (NR_CPUS=4)
+# must fail on the CPU count.
 # The passing side (a clean run exits 0) is `make kunit` itself.
 
 set -uo pipefail
@@ -43,7 +45,8 @@ expect_failure() { # module, what the runner's output must contain, extra args
 expect_failure selftest_kunit_fail "1 passed, 1 failed" -s memkit_runner_selftest
 expect_failure selftest_warn "WARNING:"
 expect_failure selftest_leak "kmemleak found leaks"
+expect_failure selftest_kunit_fail "CPUs, 8 asked for" -s memkit_runner_selftest -c 8
 
-total=3
+total=4
 echo "$((total - failures)) passed, $failures failed"
 [ $failures -eq 0 ]
