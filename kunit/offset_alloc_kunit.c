@@ -214,6 +214,12 @@ static void oa_walk_chunks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, w.regions, 51U);
 	KUNIT_EXPECT_EQ(test, w.next, 1000ULL);
 	KUNIT_EXPECT_EQ(test, calls, 8U);
+	/* The unchunked walk is one chunk of the same. */
+	memset(&w, 0, sizeof(w));
+	w.ordered = true;
+	memkit_oa_walk_regions(oa, oa_walk_note, &w);
+	KUNIT_EXPECT_TRUE(test, w.ordered);
+	KUNIT_EXPECT_EQ(test, w.regions, 51U);
 
 	/* Stop on a used region, free it: it merges into its free neighbour. */
 	memset(&cur, 0, sizeof(cur));

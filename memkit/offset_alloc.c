@@ -602,11 +602,10 @@ EXPORT_SYMBOL_MEMKIT(memkit_oa_full_report);
 void memkit_oa_walk_regions(const struct memkit_oa *oa,
 			    memkit_oa_region_fn fn, void *arg)
 {
-	u32 idx;
+	struct memkit_oa_cursor cur = {};
 
-	for (idx = OA_FIRST; idx != OA_NIL; idx = oa->nodes[idx].nb_next)
-		fn(oa->nodes[idx].offset, oa->nodes[idx].size,
-		   !oa_node_free(&oa->nodes[idx]), arg);
+	/* One chunk as large as any allocator's region count. */
+	memkit_oa_walk_chunk(oa, &cur, U32_MAX, fn, arg);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_oa_walk_regions);
 
