@@ -91,10 +91,10 @@ static size_t arena_data_len(const struct memkit_arena_buf *b)
 	return b->len - ARENA_HDR;
 }
 
-static void arena_child_free(struct memkit_arena *arena, void *buf, size_t len,
+static void arena_child_free(const struct memkit_allocator *child, void *buf, size_t len,
 			     size_t align)
 {
-	arena->child.ops->free(arena->child.ctx, buf, len, align, _RET_IP_);
+	child->ops->free(child->ctx, buf, len, align, _RET_IP_);
 }
 
 static bool arena_child_resize(struct memkit_arena *arena, void *buf,
@@ -219,8 +219,7 @@ static void *arena_passthrough_alloc(struct memkit_arena *arena, size_t n,
 static void arena_obj_child_free(const struct memkit_allocator *child,
 				 struct memkit_arena_obj *obj)
 {
-	child->ops->free(child->ctx, (u8 *)(obj + 1) - obj->pad, obj->len + obj->pad,
-			 obj->align, _RET_IP_);
+	arena_child_free(child, (u8 *)(obj + 1) - obj->pad, obj->len + obj->pad, obj->align);
 }
 
 /*
@@ -250,7 +249,7 @@ static void arena_give_buf(struct memkit_arena *arena, struct memkit_arena_buf *
 		b->next = g->bufs;
 		g->bufs = b;
 	} else {
-		arena_child_free(arena, b, b->len, ARENA_ALIGN);
+		arena_child_free(&arena->child, b, b->len, ARENA_ALIGN);
 	}
 }
 
@@ -410,7 +409,7 @@ void memkit_arena_garbage_free(struct memkit_arena_garbage *g)
 	while (g->bufs) {
 		struct memkit_arena_buf *next = g->bufs->next;
 
-		g->child.ops->free(g->child.ctx, g->bufs, g->bufs->len, ARENA_ALIGN, _RET_IP_);
+		arena_child_free(&g->child, g->bufs, g->bufs->len, ARENA_ALIGN);
 		g->bufs = next;
 	}
 	list_for_each_entry_safe(obj, tmp, &g->objects, link) {

@@ -395,17 +395,21 @@ EXPORT_SYMBOL_MEMKIT(__memkit_pool_create_typed);
  */
 void memkit_pool_destroy(struct memkit_pool *pool, void *obj)
 {
-	struct memkit_arena_garbage g;
+	struct memkit_arena_garbage g, *gp = NULL;
 	unsigned long flags;
 
 	if (!obj)
 		return;
-	memkit_arena_garbage_init(&g, &pool->arena);
+	/* Only passthrough gives memory back to the child here. */
+	if (pool->passthrough) {
+		memkit_arena_garbage_init(&g, &pool->arena);
+		gp = &g;
+	}
 	flags = pool_lock(pool);
 	if (memkit_warn_once(!pool->live, "destroy of an object when none is live"))
 		goto out;
-	if (pool->passthrough) {
-		if (!__memkit_arena_free(&pool->arena, obj, pool->item_size, &g))
+	if (gp) {
+		if (!__memkit_arena_free(&pool->arena, obj, pool->item_size, gp))
 			goto out;
 	} else {
 		if (memkit_warn_once(!pool_owns(pool, obj),
@@ -418,7 +422,8 @@ void memkit_pool_destroy(struct memkit_pool *pool, void *obj)
 	pool->destroys++;
 out:
 	pool_unlock(pool, flags);
-	memkit_arena_garbage_free(&g);
+	if (gp)
+		memkit_arena_garbage_free(gp);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_pool_destroy);
 
