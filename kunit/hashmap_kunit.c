@@ -524,6 +524,8 @@ static void hm_attach_reseed(struct kunit *test)
 	struct hm_ctx *c = hm_new(test, cap, 80, P64);
 	struct memkit_hashmap m;
 	siphash_key_t old_seed;
+	u32 u, e;
+	u8 used_meta;
 	u64 i, v;
 
 	for (i = 0; i < n; i++)
@@ -541,12 +543,35 @@ static void hm_attach_reseed(struct kunit *test)
 
 	/* A map with the caller's hash has nothing to re-seed. */
 	KUNIT_EXPECT_EQ(test, memkit_hashmap_attach_reseed(&m, c->buf, c->size, P64_ID), -EINVAL);
-	/* Malformed metadata, a count that does not match: refused, untouched. */
-	c->map.meta[0] = c->map.meta[0] ? 0x01 : 0x7f;
+	/*
+	 * Malformed metadata in a used slot and in an empty one, and a count
+	 * that does not match: each refused with the image untouched.  The
+	 * slots are looked up, since where entries sit depends on the seed.
+	 */
+	for (u = 0; u < cap && !c->map.meta[u]; u++)
+		;
+	for (e = 0; e < cap && c->map.meta[e]; e++)
+		;
+	KUNIT_ASSERT_LT(test, u, cap);
+	KUNIT_ASSERT_LT(test, e, cap);
+	used_meta = c->map.meta[u];
+	c->map.meta[u] = 0x01;
 	KUNIT_EXPECT_EQ(test, memkit_hashmap_attach_reseed(&m, c->buf, c->size, P64), -EINVAL);
 	KUNIT_EXPECT_EQ(test, c->map.hdr->magic, MEMKIT_HASHMAP_MAGIC);
-	c->map.meta[0] = 0;
+	KUNIT_EXPECT_EQ(test, c->map.meta[u], 0x01);
+	c->map.meta[u] = used_meta;
+	c->map.meta[e] = 0x7f;
 	KUNIT_EXPECT_EQ(test, memkit_hashmap_attach_reseed(&m, c->buf, c->size, P64), -EINVAL);
+	KUNIT_EXPECT_EQ(test, c->map.hdr->magic, MEMKIT_HASHMAP_MAGIC);
+	c->map.meta[e] = 0;
+	c->map.meta[u] = 0;
+	KUNIT_EXPECT_EQ(test, memkit_hashmap_attach_reseed(&m, c->buf, c->size, P64), -EINVAL);
+	KUNIT_EXPECT_EQ(test, c->map.hdr->magic, MEMKIT_HASHMAP_MAGIC);
+	/* Put back, the image is taken again, every entry still there. */
+	c->map.meta[u] = used_meta;
+	KUNIT_ASSERT_EQ(test, memkit_hashmap_attach_reseed(&m, c->buf, c->size, P64), 0);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_TRUE(test, hm_get64(&m, i * 7 + 1, NULL, P64));
 
 	/* Two slots holding one key: found while re-placing, the image voided. */
 	c = hm_new(test, 64, 80, P64);
