@@ -7,10 +7,12 @@
 
 #include <kunit/test.h>
 #include <linux/completion.h>
+#include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/irq_work.h>
 #include <linux/kthread.h>
+#include <linux/mutex.h>
 #include <linux/prandom.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
@@ -567,6 +569,507 @@ static int range_suite_init(struct kunit_suite *suite)
 	return 0;
 }
 
+/* A range from a config, destroyed at the end of the test. */
+static struct memkit_range *range_new_cfg(struct kunit *test,
+					  const struct memkit_range_config *cfg)
+{
+	struct memkit_range *r = memkit_range_create_config(cfg);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, r);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, range_destroy_action, r), 0);
+	return r;
+}
+
+/*
+ * The reproducer: alloc(10), free, alloc(500) gets the same node and
+ * offset; the first handle, freed again, used to free the new allocation.
+ * Now it is refused, with a warning, and the new allocation lives on.
+ * Likewise for a handle from before a reset, and for the dedicated kind.
+ */
+static void range_stale_handle_refused(struct kunit *test)
+{
+	struct memkit_range *r = range_new(test, NULL, 1 << 16, MEMKIT_RANGE_OFFSET, 16);
+	struct memkit_range *d = range_new(test, NULL, 100, MEMKIT_RANGE_DEDICATED, 0);
+	struct memkit_oa_handle old, cur, pre_reset, d_old, d_cur;
+
+	KUNIT_ASSERT_EQ(test, memkit_range_alloc(r, 10, 1, &old), 0);
+	KUNIT_ASSERT_EQ(test, memkit_range_free(r, &old), 0);
+	KUNIT_ASSERT_EQ(test, memkit_range_alloc(r, 500, 1, &cur), 0);
+	/* The aliasing case: same node, same offset. */
+	KUNIT_EXPECT_EQ(test, cur.node, old.node);
+	KUNIT_EXPECT_EQ(test, cur.offset, old.offset);
+	KUNIT_EXPECT_NE(test, cur.gen, old.gen);
+
+	KUNIT_ASSERT_EQ(test, memkit_expect_warnings_begin(), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_free(r, &old), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memkit_range_resize(r, &old, 20), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memkit_expect_warnings_end(), 2U);
+	range_expect_report(test, r, (1 << 16) - 500, 1);
+
+	/* A handle from before a reset, whose node holds an allocation again. */
+	pre_reset = cur;
+	memkit_range_reset(r);
+	KUNIT_ASSERT_EQ(test, memkit_range_alloc(r, 500, 1, &cur), 0);
+	KUNIT_EXPECT_EQ(test, cur.node, pre_reset.node);
+	KUNIT_ASSERT_EQ(test, memkit_expect_warnings_begin(), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_free(r, &pre_reset), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memkit_expect_warnings_end(), 1U);
+	KUNIT_EXPECT_EQ(test, memkit_range_free(r, &cur), 0);
+	range_expect_report(test, r, 1 << 16, 0);
+
+	KUNIT_ASSERT_EQ(test, memkit_range_alloc(d, 100, 1, &d_old), 0);
+	KUNIT_ASSERT_EQ(test, memkit_range_free(d, &d_old), 0);
+	KUNIT_ASSERT_EQ(test, memkit_range_alloc(d, 100, 1, &d_cur), 0);
+	KUNIT_ASSERT_EQ(test, memkit_expect_warnings_begin(), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_free(d, &d_old), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memkit_expect_warnings_end(), 1U);
+	KUNIT_EXPECT_EQ(test, memkit_range_free(d, &d_cur), 0);
+
+	/*
+	 * Another range's handle that names a live node and offset here: the
+	 * generations start at random, so it is refused (false accept 2^-32).
+	 */
+	KUNIT_ASSERT_EQ(test, memkit_range_alloc(r, 10, 1, &old), 0);
+	KUNIT_ASSERT_EQ(test, memkit_range_alloc(d, 100, 1, &d_cur), 0);
+	KUNIT_EXPECT_EQ(test, old.node, d_cur.node);
+	KUNIT_EXPECT_EQ(test, old.offset, d_cur.offset);
+	KUNIT_ASSERT_EQ(test, memkit_expect_warnings_begin(), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_free(r, &d_cur), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memkit_range_free(d, &old), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memkit_expect_warnings_end(), 2U);
+	KUNIT_EXPECT_EQ(test, memkit_range_free(r, &old), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_free(d, &d_cur), 0);
+}
+
+/*
+ * Out of nodes and out of space are different errors: -ENOMEM (preload,
+ * or let the range grow) and -ENOSPC (evict, or give up).
+ */
+static void range_nomem_is_not_nospc(struct kunit *test)
+{
+	struct memkit_range_config cfg = {
+		.size = 1000, .initial_allocs = 1, .max_allocs = 200,
+	};
+	struct memkit_range *r = range_new_cfg(test, &cfg);
+	struct memkit_oa_handle *h = kunit_kcalloc(test, 201, sizeof(*h), GFP_KERNEL);
+	struct memkit_oa_usage rep;
+	u32 n = 0;
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	memkit_range_report(r, &rep);
+	KUNIT_EXPECT_EQ(test, rep.nodes, 64U);
+	/* 64 nodes: 31 allocations certainly fit, then node storage runs out. */
+	while (!(ret = memkit_range_alloc(r, 1, 1, &h[n])))
+		n++;
+	KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+	KUNIT_EXPECT_GE(test, n, 31U);
+	KUNIT_EXPECT_EQ(test, h[n].node, MEMKIT_OA_NO_NODE);
+	range_expect_report(test, r, 1000 - n, n);
+	/* Preload, and the same request succeeds. */
+	KUNIT_ASSERT_EQ(test, memkit_range_preload(r, 1, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, memkit_range_alloc(r, 1, 1, &h[n]), 0);
+	n++;
+	/* No room: -ENOSPC, whatever the node storage. */
+	KUNIT_ASSERT_EQ(test, memkit_range_preload(r, 10, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_alloc(r, 1000, 1, &h[n]), -ENOSPC);
+	/* max_allocs live: -ENOSPC too, and preload has nothing to add. */
+	KUNIT_ASSERT_EQ(test, memkit_range_preload(r, 1000, GFP_KERNEL), 0);
+	memkit_range_report(r, &rep);
+	KUNIT_EXPECT_EQ(test, rep.nodes, 512U);	/* 64 doubled, past 2 * 200 + 1 */
+	while (n < 200)
+		KUNIT_ASSERT_EQ(test, memkit_range_alloc(r, 1, 1, &h[n++]), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_alloc(r, 1, 1, &h[n]), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, memkit_range_check(r), 0);
+	while (n)
+		KUNIT_ASSERT_EQ(test, memkit_range_free(r, &h[--n]), 0);
+	range_expect_report(test, r, 1000, 0);
+}
+
+/*
+ * From 16 allocations' worth of nodes to 1 Mi nodes, every allocation made
+ * in atomic context (the range's spinlock held, interrupts off) and every
+ * node added by a preload made just before, outside the lock.  With
+ * DEBUG_ATOMIC_SLEEP, an allocation of memory under the lock would splat.
+ */
+static void range_grow_atomic_preload(struct kunit *test)
+{
+	const u32 n = 1 << 19;	/* 2 * n + 1 nodes: past 1 Mi */
+	struct memkit_range_config cfg = {
+		.size = 2ULL * n, .initial_allocs = 16, .max_allocs = n,
+	};
+	struct memkit_range *r = range_new_cfg(test, &cfg);
+	struct memkit_oa_handle h, next;
+	struct memkit_oa_usage rep;
+	unsigned long flags;
+	u32 i, nomem = 0, freed = 0;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		KUNIT_ASSERT_EQ(test, memkit_range_preload(r, 1, GFP_KERNEL), 0);
+		flags = memkit_range_lock(r);
+		/* Each leaves a one-unit hole: two nodes per allocation. */
+		ret = __memkit_range_alloc(r, 1, 2, &h);
+		memkit_range_unlock(r, flags);
+		nomem += ret == -ENOMEM;
+		if (ret)
+			break;
+	}
+	KUNIT_EXPECT_EQ(test, i, n);
+	KUNIT_EXPECT_EQ(test, nomem, 0U);
+	memkit_range_report(r, &rep);
+	KUNIT_EXPECT_EQ(test, rep.allocs, n);
+	KUNIT_EXPECT_GE(test, rep.nodes, 1U << 20);
+	KUNIT_EXPECT_EQ(test, memkit_range_check(r), 0);
+	/* Every hole is one unit. */
+	flags = memkit_range_lock(r);
+	i = 0;
+	{
+		struct memkit_oa_hole hole;
+
+		memkit_range_for_each_hole(r, &hole)
+			i += hole.size == 1 && hole.offset % 2;
+	}
+	memkit_range_unlock(r, flags);
+	KUNIT_EXPECT_EQ(test, i, n);
+
+	/* Free all of it with the safe iterator, 4096 per hold of the lock. */
+	do {
+		i = 0;
+		flags = memkit_range_lock(r);
+		memkit_range_for_each_alloc_safe(r, &h, &next) {
+			freed += !__memkit_range_free(r, &h);
+			if (++i == 4096)
+				break;
+		}
+		memkit_range_unlock(r, flags);
+	} while (i == 4096);
+	KUNIT_EXPECT_EQ(test, freed, n);
+	range_expect_report(test, r, 2ULL * n, 0);
+	kunit_info(test, "%u allocations in atomic context; node storage grew from 64 to %u nodes\n",
+		   n, rep.nodes);
+}
+
+struct range_bo {
+	u64 id;
+};
+
+/* A pointer per allocation, lookup by offset and free by start offset. */
+static void range_priv_and_lookup(struct kunit *test)
+{
+	struct memkit_range_config cfg = {
+		.size = 1 << 20, .initial_allocs = 4, .max_allocs = 64,
+		.flags = MEMKIT_RANGE_PRIV | MEMKIT_RANGE_LOOKUP, .gfp = GFP_KERNEL,
+	};
+	struct memkit_range *r = range_new_cfg(test, &cfg);
+	struct memkit_range *plain = range_new(test, NULL, 1000, MEMKIT_RANGE_OFFSET, 4);
+	struct range_bo *bo = kunit_kcalloc(test, 32, sizeof(*bo), GFP_KERNEL);
+	struct memkit_oa_handle *h = kunit_kcalloc(test, 32, sizeof(*h), GFP_KERNEL);
+	struct memkit_oa_handle got;
+	u32 i;
+
+	KUNIT_ASSERT_NOT_NULL(test, bo);
+	KUNIT_ASSERT_NOT_NULL(test, h);
+
+	/* 32 allocations with holes between them want 65 nodes: preload. */
+	KUNIT_ASSERT_EQ(test, memkit_range_preload(r, 32, GFP_KERNEL), 0);
+	for (i = 0; i < 32; i++) {
+		bo[i].id = i;
+		/* Allocation and pointer in one hold of the lock. */
+		{
+			unsigned long flags = memkit_range_lock(r);
+
+			KUNIT_ASSERT_EQ(test, __memkit_range_alloc(r, 90 + i, 64, &h[i]), 0);
+			KUNIT_EXPECT_NULL(test, __memkit_range_priv(r, &h[i]));
+			KUNIT_EXPECT_EQ(test, __memkit_range_set_priv(r, &h[i], &bo[i]), 0);
+			memkit_range_unlock(r, flags);
+		}
+	}
+	for (i = 0; i < 32; i++) {
+		KUNIT_EXPECT_PTR_EQ(test, memkit_range_priv(r, &h[i]), &bo[i]);
+		/* First, last and a middle unit all find it. */
+		KUNIT_EXPECT_EQ(test, memkit_range_lookup(r, h[i].offset, &got), 0);
+		KUNIT_EXPECT_EQ(test, got.gen, h[i].gen);
+		KUNIT_EXPECT_EQ(test, memkit_range_lookup(r, h[i].offset + 89 + i, &got), 0);
+		KUNIT_EXPECT_EQ(test, got.offset, h[i].offset);
+		KUNIT_EXPECT_PTR_EQ(test, memkit_range_priv(r, &got), &bo[i]);
+		/* The alignment padding after it is free. */
+		KUNIT_EXPECT_EQ(test, memkit_range_lookup(r, h[i].offset + 90 + i, &got), -ENOENT);
+		KUNIT_EXPECT_EQ(test, got.node, MEMKIT_OA_NO_NODE);
+	}
+	KUNIT_EXPECT_EQ(test, memkit_range_lookup(r, 1 << 20, &got), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memkit_range_lookup(r, U64_MAX, &got), -EINVAL);
+
+	/* Free by start offset; an interior offset or a free one is refused. */
+	KUNIT_ASSERT_EQ(test, memkit_expect_warnings_begin(), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_free_at(r, h[5].offset + 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memkit_range_free_at(r, h[5].offset + 105), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memkit_expect_warnings_end(), 2U);
+	KUNIT_EXPECT_EQ(test, memkit_range_free_at(r, 1 << 20), -EINVAL);
+	for (i = 0; i < 32; i += 2)
+		KUNIT_EXPECT_EQ(test, memkit_range_free_at(r, h[i].offset), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_lookup(r, h[0].offset, &got), -ENOENT);
+	/* The freed handles' pointers are gone with them. */
+	KUNIT_ASSERT_EQ(test, memkit_expect_warnings_begin(), 0);
+	KUNIT_EXPECT_NULL(test, memkit_range_priv(r, &h[0]));
+	KUNIT_EXPECT_EQ(test, memkit_range_set_priv(r, &h[0], &bo[0]), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memkit_expect_warnings_end(), 2U);
+	for (i = 1; i < 32; i += 2)
+		KUNIT_EXPECT_EQ(test, memkit_range_free(r, &h[i]), 0);
+	range_expect_report(test, r, 1 << 20, 0);
+
+	/* A range that did not ask for them has neither. */
+	KUNIT_ASSERT_EQ(test, memkit_range_alloc(plain, 10, 1, &h[0]), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_set_priv(plain, &h[0], &bo[0]), -EOPNOTSUPP);
+	KUNIT_EXPECT_NULL(test, memkit_range_priv(plain, &h[0]));
+	KUNIT_EXPECT_EQ(test, memkit_range_lookup(plain, 0, &got), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, memkit_range_free_at(plain, 0), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, memkit_range_free(plain, &h[0]), 0);
+}
+
+/* Allocations and holes in address order; the safe form frees as it goes. */
+static void range_iterate(struct kunit *test)
+{
+	struct memkit_range *r = range_new(test, NULL, 1000, MEMKIT_RANGE_OFFSET, 16);
+	struct memkit_oa_handle h[6], it, next;
+	struct memkit_oa_hole hole;
+	u64 holes[4][2], prev_end = 0;
+	unsigned long flags;
+	u32 i, n = 0;
+
+	/* Empty: no allocation, one hole, the whole range. */
+	flags = memkit_range_lock(r);
+	memkit_range_for_each_alloc(r, &it)
+		n++;
+	memkit_range_for_each_hole(r, &hole) {
+		KUNIT_EXPECT_EQ(test, hole.offset, 0ULL);
+		KUNIT_EXPECT_EQ(test, hole.size, 1000ULL);
+		n += 10;
+	}
+	memkit_range_unlock(r, flags);
+	KUNIT_EXPECT_EQ(test, n, 10U);
+
+	/* 0-99, 100-199 used; 200-299 free; 300-399 used; 400-999 free... */
+	for (i = 0; i < 6; i++)
+		KUNIT_ASSERT_EQ(test, memkit_range_alloc(r, 100, 1, &h[i]), 0);
+	KUNIT_ASSERT_EQ(test, memkit_range_free(r, &h[2]), 0);
+	KUNIT_ASSERT_EQ(test, memkit_range_free(r, &h[4]), 0);
+	/* ...used 500-599, free 600-999. */
+	n = 0;
+	flags = memkit_range_lock(r);
+	memkit_range_for_each_alloc(r, &it) {
+		KUNIT_EXPECT_GE(test, it.offset, prev_end);
+		prev_end = it.offset + 100;
+		n++;
+	}
+	i = 0;
+	memkit_range_for_each_hole(r, &hole) {
+		if (i < 4) {
+			holes[i][0] = hole.offset;
+			holes[i][1] = hole.size;
+		}
+		i++;
+	}
+	memkit_range_unlock(r, flags);
+	KUNIT_EXPECT_EQ(test, n, 4U);
+	KUNIT_ASSERT_EQ(test, i, 3U);
+	KUNIT_EXPECT_EQ(test, holes[0][0], 200ULL);
+	KUNIT_EXPECT_EQ(test, holes[1][0], 400ULL);
+	KUNIT_EXPECT_EQ(test, holes[2][0], 600ULL);
+	KUNIT_EXPECT_EQ(test, holes[2][1], 400ULL);
+
+	/* Free every allocation while walking: holes merge under the walk. */
+	n = 0;
+	flags = memkit_range_lock(r);
+	memkit_range_for_each_alloc_safe(r, &it, &next) {
+		KUNIT_EXPECT_EQ(test, __memkit_range_free(r, &it), 0);
+		n++;
+	}
+	memkit_range_unlock(r, flags);
+	KUNIT_EXPECT_EQ(test, n, 4U);
+	range_expect_report(test, r, 1000, 0);
+
+	/* Full: no hole at all. */
+	KUNIT_ASSERT_EQ(test, memkit_range_alloc(r, 1000, 1, &h[0]), 0);
+	n = 0;
+	flags = memkit_range_lock(r);
+	memkit_range_for_each_hole(r, &hole)
+		n++;
+	memkit_range_unlock(r, flags);
+	KUNIT_EXPECT_EQ(test, n, 0U);
+	KUNIT_EXPECT_EQ(test, memkit_range_free(r, &h[0]), 0);
+}
+
+/* Resize in place: into a free neighbour, not over a used one; shrink. */
+static void range_resize(struct kunit *test)
+{
+	struct memkit_range *r = range_new(test, NULL, 1000, MEMKIT_RANGE_OFFSET, 16);
+	struct memkit_range *d = range_new(test, NULL, 100, MEMKIT_RANGE_DEDICATED, 0);
+	struct memkit_oa_handle a, b, c, dh;
+
+	KUNIT_ASSERT_EQ(test, memkit_range_alloc(r, 100, 1, &a), 0);
+	KUNIT_ASSERT_EQ(test, memkit_range_alloc(r, 100, 1, &b), 0);
+	KUNIT_ASSERT_EQ(test, memkit_range_alloc(r, 100, 1, &c), 0);
+	KUNIT_ASSERT_EQ(test, memkit_range_free(r, &b), 0);
+	/* a grows into b's old place, exactly, then no further. */
+	KUNIT_EXPECT_EQ(test, memkit_range_resize(r, &a, 201), -ENOSPC);
+	range_expect_report(test, r, 800, 2);
+	KUNIT_EXPECT_EQ(test, memkit_range_resize(r, &a, 150), 0);
+	range_expect_report(test, r, 750, 2);
+	KUNIT_EXPECT_EQ(test, memkit_range_resize(r, &a, 200), 0);
+	range_expect_report(test, r, 700, 2);
+	/* Shrinking next to a used region makes a new hole. */
+	KUNIT_EXPECT_EQ(test, memkit_range_resize(r, &a, 10), 0);
+	range_expect_report(test, r, 890, 2);
+	KUNIT_ASSERT_EQ(test, memkit_range_reserve(r, 10, 190, &b), 0);
+	/* c grows to the end of the range, and not past it. */
+	KUNIT_EXPECT_EQ(test, memkit_range_resize(r, &c, 801), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, memkit_range_resize(r, &c, 800), 0);
+	range_expect_report(test, r, 0, 3);
+	KUNIT_EXPECT_EQ(test, memkit_range_resize(r, &c, 800), 0);
+	/* Bad input: size 0, a freed handle; both leave the range as it is. */
+	KUNIT_EXPECT_EQ(test, memkit_range_resize(r, &c, 0), -EINVAL);
+	KUNIT_ASSERT_EQ(test, memkit_range_free(r, &b), 0);
+	KUNIT_ASSERT_EQ(test, memkit_expect_warnings_begin(), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_resize(r, &b, 50), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memkit_expect_warnings_end(), 1U);
+	range_expect_report(test, r, 190, 2);
+	KUNIT_EXPECT_EQ(test, memkit_range_free(r, &a), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_free(r, &c), 0);
+
+	/* A dedicated block is all or nothing. */
+	KUNIT_ASSERT_EQ(test, memkit_range_alloc(d, 100, 1, &dh), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_resize(d, &dh, 50), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, memkit_range_resize(d, &dh, 100), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_free(d, &dh), 0);
+}
+
+/* The range grows at its end, O(1), whatever ends it. */
+static void range_extend(struct kunit *test)
+{
+	struct memkit_range *r = range_new(test, NULL, 1000, MEMKIT_RANGE_OFFSET, 16);
+	struct memkit_range *d = range_new(test, NULL, 100, MEMKIT_RANGE_DEDICATED, 0);
+	struct memkit_oa_handle a, b, dh;
+	struct memkit_oa_usage rep;
+
+	KUNIT_ASSERT_EQ(test, memkit_range_alloc(r, 1000, 1, &a), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_alloc(r, 1, 1, &b), -ENOSPC);
+	/* A used region ends it: a new free one follows. */
+	KUNIT_EXPECT_EQ(test, memkit_range_extend(r, 1500), 0);
+	range_expect_report(test, r, 500, 1);
+	/* A free region ends it: it grows. */
+	KUNIT_EXPECT_EQ(test, memkit_range_extend(r, 2000), 0);
+	memkit_range_report(r, &rep);
+	KUNIT_EXPECT_EQ(test, rep.size, 2000ULL);
+	KUNIT_EXPECT_EQ(test, rep.free_regions, 1U);
+	KUNIT_EXPECT_EQ(test, rep.largest_free, 1000ULL);
+	KUNIT_EXPECT_EQ(test, memkit_range_alloc(r, 1000, 1, &b), 0);
+	KUNIT_EXPECT_EQ(test, b.offset, 1000ULL);
+	/* Same size is nothing to do; smaller is refused, nothing changes. */
+	KUNIT_EXPECT_EQ(test, memkit_range_extend(r, 2000), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_extend(r, 1999), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memkit_range_extend(r, 0), -EINVAL);
+	range_expect_report(test, r, 0, 2);
+	/* Up to the largest range. */
+	KUNIT_EXPECT_EQ(test, memkit_range_extend(r, U64_MAX), 0);
+	range_expect_report(test, r, U64_MAX - 2000, 2);
+	KUNIT_EXPECT_EQ(test, memkit_range_free(r, &a), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_free(r, &b), 0);
+
+	KUNIT_ASSERT_EQ(test, memkit_range_alloc(d, 100, 1, &dh), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_extend(d, 200), -EBUSY);
+	KUNIT_EXPECT_EQ(test, memkit_range_free(d, &dh), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_extend(d, 200), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_alloc(d, 100, 1, &dh), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, memkit_range_alloc(d, 200, 1, &dh), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_free(d, &dh), 0);
+}
+
+/*
+ * A range serialised by the driver's mutex: the driver holds it across
+ * several __ calls, the plain calls take it, allocation grows node
+ * storage itself (the config's gfp), and debugfs readers take it too.
+ */
+static void range_driver_mutex(struct kunit *test)
+{
+	struct mutex *lock = kunit_kzalloc(test, sizeof(*lock), GFP_KERNEL);
+	struct memkit_range_config cfg = {
+		.size = 1 << 20, .initial_allocs = 1, .flags = MEMKIT_RANGE_PRIV,
+		.gfp = GFP_KERNEL,
+	};
+	struct memkit_oa_handle *h = kunit_kcalloc(test, 1000, sizeof(*h), GFP_KERNEL);
+	struct memkit_oa_handle it, next;
+	struct memkit_oa_usage rep;
+	struct memkit_range *r;
+	u32 i, n = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, lock);
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	mutex_init(lock);
+	cfg.lock = lock;
+	r = range_new_cfg(test, &cfg);
+
+	mutex_lock(lock);
+	for (i = 0; i < 1000; i++) {
+		KUNIT_ASSERT_EQ(test, __memkit_range_alloc(r, 7, 8, &h[i]), 0);
+		KUNIT_ASSERT_EQ(test, __memkit_range_set_priv(r, &h[i], &h[i]), 0);
+	}
+	memkit_range_for_each_alloc(r, &it)
+		n += __memkit_range_priv(r, &it) == &h[n];
+	mutex_unlock(lock);
+	KUNIT_EXPECT_EQ(test, n, 1000U);
+	memkit_range_report(r, &rep);
+	KUNIT_EXPECT_EQ(test, rep.allocs, 1000U);
+	KUNIT_EXPECT_GE(test, rep.nodes, 2001U);
+
+	/* Plain calls take the mutex themselves. */
+	KUNIT_EXPECT_EQ(test, memkit_range_free(r, &h[0]), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_alloc(r, 7, 8, &h[0]), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_check(r), 0);
+
+	mutex_lock(lock);
+	memkit_range_for_each_alloc_safe(r, &it, &next)
+		KUNIT_EXPECT_EQ(test, __memkit_range_free(r, &it), 0);
+	mutex_unlock(lock);
+	range_expect_report(test, r, 1 << 20, 0);
+}
+
+/*
+ * debugfs under a driver's directory, named as drivers name things: a PCI
+ * device's dev_name().  The same name may be used under another parent,
+ * not twice under one.
+ */
+static void range_debugfs_parent(struct kunit *test)
+{
+	struct memkit_range_config cfg = { .name = "0000:03:00.0", .size = 4096, .max_allocs = 8 };
+	struct memkit_kunit_reader *rd;
+	struct memkit_range *r, *other;
+	struct dentry *dir;
+
+	if (!memkit_kunit_debugfs_mounted())
+		kunit_skip(test, "debugfs is not mounted at /sys/kernel/debug");
+	dir = debugfs_create_dir("memkit-kt-drv", NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(dir));
+	cfg.debugfs_parent = dir;
+	r = memkit_range_create_config(&cfg);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, r);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(memkit_range_create_config(&cfg)), -EEXIST);
+	cfg.debugfs_parent = NULL;
+	other = memkit_range_create_config(&cfg);
+	KUNIT_EXPECT_FALSE(test, IS_ERR(other));
+
+	rd = memkit_kunit_reader(test);
+	KUNIT_EXPECT_GT(test, memkit_kunit_read(rd, "/sys/kernel/debug/memkit-kt-drv/0000:03:00.0/bins"), 0);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf, "size          4096\n"));
+	KUNIT_EXPECT_GT(test, memkit_kunit_read(rd, "/sys/kernel/debug/memkit/0000:03:00.0/map"), 0);
+	KUNIT_EXPECT_GT(test, memkit_kunit_read(rd, "/sys/kernel/debug/memkit/summary"), 0);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf, "memkit-kt-drv/0000:03:00.0"));
+
+	memkit_range_destroy(other);
+	memkit_range_destroy(r);
+	debugfs_remove(dir);
+}
+
 static struct kunit_case memkit_range_cases[] = {
 	KUNIT_CASE(range_create_destroy),
 	KUNIT_CASE(range_create_bad_args),
@@ -580,6 +1083,15 @@ static struct kunit_case memkit_range_cases[] = {
 	KUNIT_CASE(range_map_tiny),
 	KUNIT_CASE(range_from_hardirq),
 	KUNIT_CASE(range_warning_from_hardirq),
+	KUNIT_CASE(range_stale_handle_refused),
+	KUNIT_CASE(range_nomem_is_not_nospc),
+	KUNIT_CASE(range_priv_and_lookup),
+	KUNIT_CASE(range_iterate),
+	KUNIT_CASE(range_resize),
+	KUNIT_CASE(range_extend),
+	KUNIT_CASE(range_driver_mutex),
+	KUNIT_CASE(range_debugfs_parent),
+	KUNIT_CASE_SLOW(range_grow_atomic_preload),
 	KUNIT_CASE_SLOW(range_concurrent),
 	KUNIT_CASE_SLOW(range_million_regions),
 	{}

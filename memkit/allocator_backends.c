@@ -210,7 +210,7 @@ EXPORT_SYMBOL_MEMKIT(memkit_page_allocator);
 
 /* heap over a caller's buffer */
 
-/* The handle's node sits in the last 4 of the max(align, 8) bytes before. */
+/* The handle's node and generation fill the last 8 of the max(align, 8) bytes before. */
 static size_t heap_pad(size_t align)
 {
 	return max_t(size_t, align, 8);
@@ -229,7 +229,8 @@ static void *heap_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 	    memkit_range_alloc(heap->range, len + pad, pad, &h))
 		return NULL;
 	buf = heap->base + h.offset + pad;
-	memcpy(buf - sizeof(u32), &h.node, sizeof(u32));
+	memcpy(buf - 2 * sizeof(u32), &h.node, sizeof(u32));
+	memcpy(buf - sizeof(u32), &h.gen, sizeof(u32));
 	return buf;
 }
 
@@ -248,7 +249,8 @@ static void heap_free(void *ctx, void *buf, size_t len, size_t align,
 		.offset = (u8 *)buf - pad - heap->base,
 	};
 
-	memcpy(&h.node, (u8 *)buf - sizeof(u32), sizeof(u32));
+	memcpy(&h.node, (u8 *)buf - 2 * sizeof(u32), sizeof(u32));
+	memcpy(&h.gen, (u8 *)buf - sizeof(u32), sizeof(u32));
 	memkit_range_free(heap->range, &h);
 }
 

@@ -31,8 +31,13 @@
  * files, and one line in ``/sys/kernel/debug/memkit/summary``.  Files
  * print offsets, sizes and counts, never kernel pointers.
  *
- * Names are 1 to %MEMKIT_NAME_MAX - 1 characters from ``[A-Za-z0-9_.-]``,
- * do not start with a dot and are unique; ``summary`` is reserved.
+ * Names are 1 to %MEMKIT_NAME_MAX - 1 characters from ``[A-Za-z0-9_.:-]``
+ * (so a PCI device's dev_name(), ``0000:03:00.0``, is one), do not start
+ * with a dot and are unique within their directory; ``summary`` is
+ * reserved.  An instance may go under a directory of the caller's, such
+ * as a DRM minor's debugfs root, instead of ``memkit/``; the summary then
+ * names it ``<parent>/<name>``, and the caller must unregister it before
+ * removing that directory.
  *
  * Lifetime: memkit_debugfs_unregister() removes the directory with
  * debugfs_remove(), which waits for every show callback already running and
@@ -61,6 +66,7 @@
 struct memkit_debugfs_node {
 	struct list_head link;
 	struct dentry *dir;
+	struct dentry *parent;	/* the caller's directory, or NULL for memkit/ */
 	const struct memkit_debugfs_ops *ops;
 	void *data;
 	struct module *owner;	/* whose memory @data and @ops may be */
@@ -80,7 +86,7 @@ static const char * const memkit_debugfs_reserved[] = { "summary" };
 static bool memkit_debugfs_name_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+	       (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-' || c == ':';
 }
 
 static bool memkit_debugfs_name_valid(const char *name)
@@ -99,13 +105,14 @@ static bool memkit_debugfs_name_valid(const char *name)
 	return true;
 }
 
-static struct memkit_debugfs_node *__memkit_debugfs_find(const char *name)
+static struct memkit_debugfs_node *__memkit_debugfs_find(struct dentry *parent,
+							   const char *name)
 {
 	struct memkit_debugfs_node *e;
 
 	lockdep_assert_held(&memkit_debugfs_lock);
 	list_for_each_entry(e, &memkit_debugfs_list, link)
-		if (!strcmp(e->name, name))
+		if (e->parent == parent && !strcmp(e->name, name))
 			return e;
 	return NULL;
 }
@@ -143,6 +150,8 @@ static const struct file_operations memkit_debugfs_file_fops = {
 /**
  * __memkit_debugfs_register() - publish an instance in debugfs
  * @entry: zero-initialised entry embedded in the instance.
+ * @parent: the directory to create the instance's in, or NULL for
+ *	``memkit/``; it must outlive the registration.
  * @name: directory name, copied; see the naming rules in the overview.
  * @ops: the instance's kind, summary line and files; must outlive the
  *       registration.
@@ -152,7 +161,8 @@ static const struct file_operations memkit_debugfs_file_fops = {
  *	unloads with the entry still registered, the entry is removed and
  *	the leak reported, so no later read reaches the freed module.
  *
- * Creates ``/sys/kernel/debug/memkit/@name/`` with one file per entry of
+ * Creates ``@parent/@name/`` (``/sys/kernel/debug/memkit/@name/`` by
+ * default) with one file per entry of
  * @ops->files and adds the instance to the summary.  If debugfs itself is
  * unavailable the instance is still registered (names stay unique and the
  * call succeeds); there is just nothing to read.
@@ -160,11 +170,12 @@ static const struct file_operations memkit_debugfs_file_fops = {
  * Context: process context; takes the registry mutex and allocates with
  * GFP_KERNEL.
  * Return: 0 on success; -EINVAL for a bad name, NULL @ops or an @entry that
- * is already registered; -EEXIST if @name is taken; -ENOMEM.
+ * is already registered; -EEXIST if @name is taken in that directory;
+ * -ENOMEM.
  */
-int __memkit_debugfs_register(struct memkit_debugfs_entry *entry, const char *name,
-			      const struct memkit_debugfs_ops *ops, void *data,
-			      struct module *owner)
+int __memkit_debugfs_register(struct memkit_debugfs_entry *entry, struct dentry *parent,
+			      const char *name, const struct memkit_debugfs_ops *ops,
+			      void *data, struct module *owner)
 {
 	struct memkit_debugfs_node *node;
 	unsigned int i;
@@ -184,14 +195,15 @@ int __memkit_debugfs_register(struct memkit_debugfs_entry *entry, const char *na
 	node->ops = ops;
 	node->data = data;
 	node->owner = owner;
+	node->parent = parent;
 
 	mutex_lock(&memkit_debugfs_lock);
-	if (__memkit_debugfs_find(name)) {
+	if (__memkit_debugfs_find(parent, name)) {
 		mutex_unlock(&memkit_debugfs_lock);
 		kfree(node);
 		return -EEXIST;
 	}
-	node->dir = debugfs_create_dir(node->name, memkit_debugfs_root);
+	node->dir = debugfs_create_dir(node->name, parent ?: memkit_debugfs_root);
 	for (i = 0; i < ops->nr_files; i++)
 		debugfs_create_file(ops->files[i].name, 0400, node->dir, node,
 				    &memkit_debugfs_file_fops);
@@ -266,7 +278,10 @@ static int memkit_debugfs_summary_show(struct seq_file *m, void *unused)
 
 	mutex_lock(&memkit_debugfs_lock);
 	list_for_each_entry(e, &memkit_debugfs_list, link) {
-		seq_printf(m, "%-8s %-31s", e->ops->kind, e->name);
+		if (e->parent)
+			seq_printf(m, "%-8s %pd/%s", e->ops->kind, e->parent, e->name);
+		else
+			seq_printf(m, "%-8s %-31s", e->ops->kind, e->name);
 		if (e->ops->summary) {
 			seq_putc(m, ' ');
 			e->ops->summary(m, e->data);
@@ -370,7 +385,7 @@ static const struct memkit_debugfs_ops arena_debugfs_ops = {
 int __memkit_arena_register(struct memkit_arena *arena, const char *name,
 			    struct module *owner)
 {
-	return __memkit_debugfs_register(&arena->debugfs, name, &arena_debugfs_ops, arena,
+	return __memkit_debugfs_register(&arena->debugfs, NULL, name, &arena_debugfs_ops, arena,
 					 owner);
 }
 EXPORT_SYMBOL_MEMKIT(__memkit_arena_register);
@@ -429,7 +444,7 @@ static const struct memkit_debugfs_ops pool_debugfs_ops = {
  */
 int __memkit_pool_register(struct memkit_pool *pool, const char *name, struct module *owner)
 {
-	return __memkit_debugfs_register(&pool->debugfs, name, &pool_debugfs_ops, pool, owner);
+	return __memkit_debugfs_register(&pool->debugfs, NULL, name, &pool_debugfs_ops, pool, owner);
 }
 EXPORT_SYMBOL_MEMKIT(__memkit_pool_register);
 
@@ -651,7 +666,7 @@ int __memkit_hashmap_register(struct memkit_hashmap_debugfs *dbg,
 	dbg->map = map;
 	dbg->params = p;
 	dbg->lock = lock;
-	return __memkit_debugfs_register(&dbg->entry, name, &hashmap_debugfs_ops, dbg, owner);
+	return __memkit_debugfs_register(&dbg->entry, NULL, name, &hashmap_debugfs_ops, dbg, owner);
 }
 EXPORT_SYMBOL_MEMKIT(__memkit_hashmap_register);
 

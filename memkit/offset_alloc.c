@@ -6,8 +6,10 @@
 #include <linux/bitops.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>
+#include <linux/log2.h>
 #include <linux/overflow.h>
 #include <linux/printk.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -37,19 +39,38 @@
  * between the request's own (rounded-down) bin and that one, testing each
  * region, so an allocation fails only when no free region can hold it.
  *
+ * Handles: a handle names its node, its offset and its generation, a
+ * 32-bit counter that every allocation advances (from a random start per
+ * allocator) and that a used node keeps in the link a free node uses for
+ * its bin list.  A handle whose node was freed and handed out again, even
+ * at the same offset, no longer matches: a stale handle is accepted only
+ * if exactly a multiple of 2^32 allocations were made since, and one from
+ * another allocator that names a live node and offset with probability
+ * 2^-32.
+ *
  * Complexity:
  *
  * - alloc: O(1) when a region in a bin above the request exists; else
  *   O(k) where k is the number of free regions in the request's own bin
  *   (for align > 1: the bins between size and size + align - 1).
- * - free: O(1).
+ * - free, resize, extend, grow: O(1); alloc and free add O(log n) with
+ *   %MEMKIT_OA_LOOKUP (the rbtree of allocations by offset).
+ * - lookup by offset: O(log n).
+ * - iteration: O(1) per allocation (free regions are never adjacent);
+ *   O(1 + allocations skipped) per hole.
  * - reserve: O(free regions).
  * - report: O(free regions in the largest non-empty bin); full report and
  *   check: O(nodes).
  *
- * Memory: one allocation of (2 * max_allocs + 1) 32-byte nodes plus 2 KiB
- * of bin heads.  That many nodes always suffice: no two free regions are
- * adjacent, so there is at most one more free region than allocations.
+ * Memory: 32 bytes per node, and 2 * max_allocs + 1 nodes always suffice:
+ * no two free regions are adjacent, so there is at most one more free
+ * region than allocations.  A fixed allocator has them all in one
+ * kvmalloc() buffer with the 2 KiB of bin heads.  A growable one starts
+ * with a power of two and adds segments that double the count, each a
+ * buffer of its own that the caller allocates outside its lock
+ * (memkit_oa_grow_size(), memkit_oa_grow()); nodes never move.  Per node,
+ * %MEMKIT_OA_PRIV adds a pointer and %MEMKIT_OA_LOOKUP an rb_node, the
+ * start offset and the node index, in the same segments.
  *
  * Locking: none.  The caller serialises every call on one allocator, like
  * drm_mm; &struct memkit_range wraps it with a spinlock.
@@ -66,7 +87,7 @@ struct memkit_oa_node {
 	u64 offset;
 	u64 size;
 	u32 bin_prev;	/* free: previous in its bin; else OA_USED / OA_SPARE */
-	u32 bin_next;	/* free: next in its bin; spare: next spare */
+	u32 bin_next;	/* free: next in its bin; spare: next spare; used: gen */
 	u32 nb_prev;	/* address-order neighbours, OA_NIL at the ends */
 	u32 nb_next;
 };
@@ -79,6 +100,73 @@ static_assert(sizeof(struct memkit_oa_node) == MEMKIT_OA_NODE_BYTES);
  */
 #define OA_FIRST	0
 
+/* The rb_node of an allocator with MEMKIT_OA_LOOKUP, and whose it is. */
+struct oa_rb {
+	struct rb_node rb;
+	u64 offset;
+	u32 idx;
+};
+
+/* Nodes in segment @k. */
+static u32 oa_seg_len(const struct memkit_oa *oa, u32 k)
+{
+	return k ? 1U << (oa->seg_shift + k - 1) : oa->seg0_nodes;
+}
+
+/* Bytes per node in each segment: the node and the extras @flags ask for. */
+static size_t oa_node_bytes(unsigned int flags)
+{
+	return sizeof(struct memkit_oa_node) +
+	       (flags & MEMKIT_OA_PRIV ? sizeof(void *) : 0) +
+	       (flags & MEMKIT_OA_LOOKUP ? sizeof(struct oa_rb) : 0);
+}
+
+/* The segment of node @idx, and its index there. */
+static u32 oa_seg_of(const struct memkit_oa *oa, u32 idx, u32 *at)
+{
+	u32 k;
+
+	if (idx < oa->seg0_nodes) {
+		*at = idx;
+		return 0;
+	}
+	k = fls(idx >> oa->seg_shift);
+	*at = idx - (1U << (oa->seg_shift + k - 1));
+	return k;
+}
+
+/*
+ * Node @idx.  Segment 0 is looked at first: an allocator that never grew
+ * pays one compare per node access.
+ */
+static inline struct memkit_oa_node *oa_node(const struct memkit_oa *oa, u32 idx)
+{
+	u32 k, at;
+
+	if (likely(idx < oa->seg0_nodes))
+		return &oa->seg[0][idx];
+	k = oa_seg_of(oa, idx, &at);
+	return &oa->seg[k][at];
+}
+
+/* The extras of node @idx: its private pointer, then its rb_node. */
+static void **oa_priv_slot(const struct memkit_oa *oa, u32 idx)
+{
+	u32 at, k = oa_seg_of(oa, idx, &at);
+
+	return (void **)(oa->seg[k] + oa_seg_len(oa, k)) + at;
+}
+
+static struct oa_rb *oa_rb(const struct memkit_oa *oa, u32 idx)
+{
+	u32 at, k = oa_seg_of(oa, idx, &at);
+	void *extras = oa->seg[k] + oa_seg_len(oa, k);
+
+	if (oa->flags & MEMKIT_OA_PRIV)
+		extras = (void **)extras + oa_seg_len(oa, k);
+	return (struct oa_rb *)extras + at;
+}
+
 static bool oa_node_free(const struct memkit_oa_node *n)
 {
 	return n->bin_prev != OA_USED && n->bin_prev != OA_SPARE;
@@ -86,7 +174,7 @@ static bool oa_node_free(const struct memkit_oa_node *n)
 
 static void oa_insert_free(struct memkit_oa *oa, u32 idx)
 {
-	struct memkit_oa_node *n = &oa->nodes[idx];
+	struct memkit_oa_node *n = oa_node(oa, idx);
 	u32 bin = memkit_oa_bin_round_down(n->size);
 	u32 top = bin / MEMKIT_OA_LEAF_BINS;
 	u32 head = oa->bin_heads[bin];
@@ -94,7 +182,7 @@ static void oa_insert_free(struct memkit_oa *oa, u32 idx)
 	n->bin_prev = OA_NIL;
 	n->bin_next = head;
 	if (head != OA_NIL)
-		oa->nodes[head].bin_prev = idx;
+		oa_node(oa, head)->bin_prev = idx;
 	oa->bin_heads[bin] = idx;
 	oa->used_bins[top] |= BIT(bin % MEMKIT_OA_LEAF_BINS);
 	oa->used_bins_top |= BIT_ULL(top);
@@ -104,16 +192,16 @@ static void oa_insert_free(struct memkit_oa *oa, u32 idx)
 
 static void oa_remove_free(struct memkit_oa *oa, u32 idx)
 {
-	struct memkit_oa_node *n = &oa->nodes[idx];
+	struct memkit_oa_node *n = oa_node(oa, idx);
 	u32 bin = memkit_oa_bin_round_down(n->size);
 	u32 top = bin / MEMKIT_OA_LEAF_BINS;
 
 	if (n->bin_prev != OA_NIL)
-		oa->nodes[n->bin_prev].bin_next = n->bin_next;
+		oa_node(oa, n->bin_prev)->bin_next = n->bin_next;
 	else
 		oa->bin_heads[bin] = n->bin_next;
 	if (n->bin_next != OA_NIL)
-		oa->nodes[n->bin_next].bin_prev = n->bin_prev;
+		oa_node(oa, n->bin_next)->bin_prev = n->bin_prev;
 
 	if (oa->bin_heads[bin] == OA_NIL) {
 		oa->used_bins[top] &= ~BIT(bin % MEMKIT_OA_LEAF_BINS);
@@ -134,7 +222,7 @@ static u32 oa_spare_pop(struct memkit_oa *oa)
 	u32 idx = oa->spare_head;
 
 	if (idx != OA_NIL)
-		oa->spare_head = oa->nodes[idx].bin_next;
+		oa->spare_head = oa_node(oa, idx)->bin_next;
 	else
 		idx = oa->fresh++;
 	oa->nr_spare--;
@@ -143,8 +231,8 @@ static u32 oa_spare_pop(struct memkit_oa *oa)
 
 static void oa_spare_push(struct memkit_oa *oa, u32 idx)
 {
-	oa->nodes[idx].bin_prev = OA_SPARE;
-	oa->nodes[idx].bin_next = oa->spare_head;
+	oa_node(oa, idx)->bin_prev = OA_SPARE;
+	oa_node(oa, idx)->bin_next = oa->spare_head;
 	oa->spare_head = idx;
 	oa->nr_spare++;
 }
@@ -183,7 +271,7 @@ static u32 oa_first_free(const struct memkit_oa *oa, u32 *bin, u32 to)
 
 static u32 oa_next_free(const struct memkit_oa *oa, u32 *bin, u32 idx, u32 to)
 {
-	idx = oa->nodes[idx].bin_next;
+	idx = oa_node(oa, idx)->bin_next;
 	if (idx != OA_NIL)
 		return idx;
 	++*bin;
@@ -193,16 +281,18 @@ static u32 oa_next_free(const struct memkit_oa *oa, u32 *bin, u32 idx, u32 to)
 /* Insert a new node for [offset, offset + size) after @prev. */
 static u32 oa_split_after(struct memkit_oa *oa, u32 prev, u64 offset, u64 size)
 {
-	struct memkit_oa_node *p = &oa->nodes[prev];
+	struct memkit_oa_node *p = oa_node(oa, prev);
 	u32 idx = oa_spare_pop(oa);
-	struct memkit_oa_node *n = &oa->nodes[idx];
+	struct memkit_oa_node *n = oa_node(oa, idx);
 
 	n->offset = offset;
 	n->size = size;
 	n->nb_prev = prev;
 	n->nb_next = p->nb_next;
 	if (p->nb_next != OA_NIL)
-		oa->nodes[p->nb_next].nb_prev = idx;
+		oa_node(oa, p->nb_next)->nb_prev = idx;
+	else
+		oa->last = idx;
 	p->nb_next = idx;
 	p->size = offset - p->offset;
 	return idx;
@@ -211,31 +301,63 @@ static u32 oa_split_after(struct memkit_oa *oa, u32 prev, u64 offset, u64 size)
 /* Node @idx absorbs its next neighbour, which is off every bin list. */
 static void oa_merge_next(struct memkit_oa *oa, u32 idx)
 {
-	struct memkit_oa_node *n = &oa->nodes[idx];
+	struct memkit_oa_node *n = oa_node(oa, idx);
 	u32 next = n->nb_next;
-	struct memkit_oa_node *x = &oa->nodes[next];
+	struct memkit_oa_node *x = oa_node(oa, next);
 
 	n->size += x->size;
 	n->nb_next = x->nb_next;
 	if (x->nb_next != OA_NIL)
-		oa->nodes[x->nb_next].nb_prev = idx;
+		oa_node(oa, x->nb_next)->nb_prev = idx;
+	else
+		oa->last = idx;
 	oa_spare_push(oa, next);
+}
+
+static bool oa_rb_less(struct rb_node *a, const struct rb_node *b)
+{
+	return rb_entry(a, struct oa_rb, rb)->offset <
+	       rb_entry(b, struct oa_rb, rb)->offset;
+}
+
+/* Enter used node @idx in the index by offset, if there is one. */
+static void oa_index_add(struct memkit_oa *oa, u32 idx)
+{
+	struct oa_rb *r;
+
+	if (!(oa->flags & MEMKIT_OA_LOOKUP))
+		return;
+	r = oa_rb(oa, idx);
+	r->idx = idx;
+	r->offset = oa_node(oa, idx)->offset;
+	rb_add(&r->rb, &oa->by_offset, oa_rb_less);
+}
+
+static void oa_index_del(struct memkit_oa *oa, u32 idx)
+{
+	if (oa->flags & MEMKIT_OA_LOOKUP)
+		rb_erase(&oa_rb(oa, idx)->rb, &oa->by_offset);
 }
 
 /*
  * Turn [start, start + size) of free node @idx into an allocation; what is
  * left on either side stays free.  Both allocation and reserve end here.
+ * A new allocation takes the next generation, and a NULL private pointer.
  */
 static int oa_carve(struct memkit_oa *oa, u32 idx, u64 start, u64 size,
 		    struct memkit_oa_handle *handle)
 {
-	struct memkit_oa_node *n = &oa->nodes[idx];
+	struct memkit_oa_node *n = oa_node(oa, idx);
 	u64 end = start + size, n_end = n->offset + n->size;
 	u32 need = (start > n->offset) + (end < n_end);
 
-	/* Cannot happen with 2 * max_allocs + 1 nodes; refuse, don't corrupt. */
-	if (memkit_warn_once(oa->nr_spare < need, "offset allocator out of nodes"))
-		return -ENOSPC;
+	/*
+	 * A growable allocator may be short of node storage: -ENOMEM, for
+	 * the caller to grow it (memkit_oa_grow()) and retry.  One with all
+	 * 2 * max_allocs + 1 nodes never is.
+	 */
+	if (oa->nr_spare < need)
+		return -ENOMEM;
 
 	oa_remove_free(oa, idx);
 	if (start > n->offset) {
@@ -243,16 +365,21 @@ static int oa_carve(struct memkit_oa *oa, u32 idx, u64 start, u64 size,
 
 		idx = oa_split_after(oa, front, start, n_end - start);
 		oa_insert_free(oa, front);
-		n = &oa->nodes[idx];
+		n = oa_node(oa, idx);
 	}
 	if (end < n_end)
 		oa_insert_free(oa, oa_split_after(oa, idx, end, n_end - end));
 
+	/* A used node keeps its generation where a free one has a bin link. */
 	n->bin_prev = OA_USED;
-	n->bin_next = OA_NIL;
+	n->bin_next = ++oa->gen;
 	oa->allocs++;
+	if (oa->flags & MEMKIT_OA_PRIV)
+		*oa_priv_slot(oa, idx) = NULL;
+	oa_index_add(oa, idx);
 	handle->offset = start;
 	handle->node = idx;
+	handle->gen = n->bin_next;
 	return 0;
 }
 
@@ -260,7 +387,7 @@ static int oa_carve(struct memkit_oa *oa, u32 idx, u64 start, u64 size,
 static bool oa_fits(const struct memkit_oa *oa, u32 idx, u64 size, u64 align,
 		    u64 *start)
 {
-	const struct memkit_oa_node *n = &oa->nodes[idx];
+	const struct memkit_oa_node *n = oa_node(oa, idx);
 	u64 s;
 
 	if (check_add_overflow(n->offset, align - 1, &s))
@@ -276,16 +403,96 @@ static void oa_fail(struct memkit_oa_handle *handle)
 {
 	handle->offset = U64_MAX;
 	handle->node = MEMKIT_OA_NO_NODE;
+	handle->gen = 0;
 }
 
 /**
- * memkit_oa_init() - set up an offset allocator
+ * memkit_oa_max_allocs() - the largest max_allocs an allocator can have
+ * @flags: the &enum memkit_oa_flags it would be made with.
+ *
+ * Every node buffer, extras included, must fit in INT_MAX bytes.
+ *
+ * Context: any context.
+ * Return: %MEMKIT_OA_MAX_ALLOCS for a plain allocator; less with extras.
+ */
+u32 memkit_oa_max_allocs(unsigned int flags)
+{
+	size_t avail = (u32)INT_MAX - MEMKIT_OA_NUM_BINS * sizeof(u32);
+
+	return (avail / oa_node_bytes(flags) - 1) / 2;
+}
+EXPORT_SYMBOL_MEMKIT(memkit_oa_max_allocs);
+
+/**
+ * memkit_oa_init_flags() - set up an offset allocator that may grow
+ * @oa: the allocator; its previous contents are ignored.
+ * @size: units to manage, 1 to %U64_MAX; offsets run from 0 to @size - 1.
+ * @initial_allocs: allocations the node storage is set up for now, 0 to
+ *	@max_allocs.
+ * @max_allocs: most live allocations, 1 to memkit_oa_max_allocs(@flags).
+ * @flags: &enum memkit_oa_flags.
+ *
+ * With @initial_allocs below @max_allocs, segment 0 holds the smallest
+ * power of two of nodes (at least 64) that covers 2 * @initial_allocs + 1,
+ * and memkit_oa_grow() adds segments up to what @max_allocs needs; an
+ * allocation that finds no node is then -ENOMEM.  Otherwise every node is
+ * allocated now and the allocator never runs short.  Node storage comes
+ * from kvmalloc(); a table that cannot be had is -ENOMEM, without a
+ * warning.
+ *
+ * Context: process context; may sleep.
+ * Return: 0; -EINVAL for a zero @size, an out-of-range @max_allocs or
+ * @initial_allocs, or an unknown flag; -ENOMEM.
+ */
+int memkit_oa_init_flags(struct memkit_oa *oa, u64 size, u32 initial_allocs,
+			 u32 max_allocs, unsigned int flags)
+{
+	u32 seg0, all;
+	size_t bytes;
+
+	memset(oa, 0, sizeof(*oa));
+	if (!size || !max_allocs || max_allocs > memkit_oa_max_allocs(flags) ||
+	    initial_allocs > max_allocs || (flags & ~(MEMKIT_OA_PRIV | MEMKIT_OA_LOOKUP)))
+		return -EINVAL;
+
+	all = 2 * max_allocs + 1;
+	seg0 = roundup_pow_of_two(max_t(u32, 2 * initial_allocs + 1,
+					BIT(MEMKIT_OA_MIN_SEG_SHIFT)));
+	if (seg0 < all)
+		oa->seg_shift = ilog2(seg0);
+	else
+		seg0 = all;
+	oa->flags = flags;
+	bytes = size_add(array_size(seg0, oa_node_bytes(flags)),
+			 array_size(MEMKIT_OA_NUM_BINS, sizeof(*oa->bin_heads)));
+	/*
+	 * A large table may not be had (vmalloc space is small on 32-bit):
+	 * -ENOMEM, with no warning and no OOM kill on its account.
+	 */
+	oa->seg[0] = kvmalloc(bytes, GFP_KERNEL | __GFP_NOWARN | __GFP_RETRY_MAYFAIL);
+	if (!oa->seg[0])
+		return -ENOMEM;
+	oa->bin_heads = (u32 *)((u8 *)oa->seg[0] + seg0 * oa_node_bytes(flags));
+	oa->nr_segs = 1;
+	oa->seg0_nodes = seg0;
+	oa->size = size;
+	oa->max_allocs = max_allocs;
+	oa->nr_nodes = seg0;
+	/* Two allocators doing the same things still hand out different handles. */
+	oa->gen = get_random_u32();
+	memkit_oa_reset(oa);
+	return 0;
+}
+EXPORT_SYMBOL_MEMKIT(memkit_oa_init_flags);
+
+/**
+ * memkit_oa_init() - set up an offset allocator of fixed capacity
  * @oa: the allocator; its previous contents are ignored.
  * @size: units to manage, 1 to %U64_MAX; offsets run from 0 to @size - 1.
  * @max_allocs: most live allocations, 1 to %MEMKIT_OA_MAX_ALLOCS.
  *
- * Allocates (2 * @max_allocs + 1) nodes of 32 bytes with kvmalloc(); a
- * table that cannot be had is -ENOMEM, without a warning.
+ * memkit_oa_init_flags() with all node storage allocated now: (2 *
+ * @max_allocs + 1) nodes of 32 bytes, so no allocation is ever -ENOMEM.
  *
  * Context: process context; may sleep.
  * Return: 0; -EINVAL for a zero @size or an out-of-range @max_allocs;
@@ -293,29 +500,7 @@ static void oa_fail(struct memkit_oa_handle *handle)
  */
 int memkit_oa_init(struct memkit_oa *oa, u64 size, u32 max_allocs)
 {
-	size_t bytes;
-	u32 nr_nodes;
-
-	memset(oa, 0, sizeof(*oa));
-	if (!size || !max_allocs || max_allocs > MEMKIT_OA_MAX_ALLOCS)
-		return -EINVAL;
-
-	nr_nodes = 2 * max_allocs + 1;
-	bytes = size_add(array_size(nr_nodes, sizeof(*oa->nodes)),
-			 array_size(MEMKIT_OA_NUM_BINS, sizeof(*oa->bin_heads)));
-	/*
-	 * A large table may not be had (vmalloc space is small on 32-bit):
-	 * -ENOMEM, with no warning and no OOM kill on its account.
-	 */
-	oa->nodes = kvmalloc(bytes, GFP_KERNEL | __GFP_NOWARN | __GFP_RETRY_MAYFAIL);
-	if (!oa->nodes)
-		return -ENOMEM;
-	oa->bin_heads = (u32 *)(oa->nodes + nr_nodes);
-	oa->size = size;
-	oa->max_allocs = max_allocs;
-	oa->nr_nodes = nr_nodes;
-	memkit_oa_reset(oa);
-	return 0;
+	return memkit_oa_init_flags(oa, size, max_allocs, max_allocs, 0);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_oa_init);
 
@@ -329,7 +514,10 @@ EXPORT_SYMBOL_MEMKIT(memkit_oa_init);
  */
 void memkit_oa_exit(struct memkit_oa *oa)
 {
-	kvfree(oa->nodes);
+	u32 k;
+
+	for (k = 0; k < oa->nr_segs; k++)
+		kvfree(oa->seg[k]);
 	memset(oa, 0, sizeof(*oa));
 }
 EXPORT_SYMBOL_MEMKIT(memkit_oa_exit);
@@ -338,8 +526,8 @@ EXPORT_SYMBOL_MEMKIT(memkit_oa_exit);
  * memkit_oa_reset() - free every allocation at once
  * @oa: an initialised allocator.
  *
- * Handles from before the reset become invalid; freeing one is refused
- * unless its node happens to hold an allocation at the same offset again.
+ * Handles from before the reset become invalid and are refused.  Node
+ * storage added by memkit_oa_grow() is kept.
  *
  * Context: any context; the caller's lock held.  O(bins): every node but
  * the first becomes spare without being touched.
@@ -359,8 +547,10 @@ void memkit_oa_reset(struct memkit_oa *oa)
 	oa->spare_head = OA_NIL;
 	oa->fresh = OA_FIRST + 1;
 	oa->nr_spare = oa->nr_nodes - oa->fresh;
+	oa->last = OA_FIRST;
+	oa->by_offset = RB_ROOT;
 
-	oa->nodes[OA_FIRST] = (struct memkit_oa_node) {
+	*oa_node(oa, OA_FIRST) = (struct memkit_oa_node) {
 		.offset = 0,
 		.size = oa->size,
 		.nb_prev = OA_NIL,
@@ -369,6 +559,90 @@ void memkit_oa_reset(struct memkit_oa *oa)
 	oa_insert_free(oa, OA_FIRST);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_oa_reset);
+
+/**
+ * memkit_oa_grow_size() - how much node storage to add for @nr allocations
+ * @oa: the allocator.
+ * @nr: allocations on top of the live ones that must find nodes.
+ *
+ * Context: the caller's lock held.  O(1).
+ * Return: the size of the next segment to allocate and hand to
+ * memkit_oa_grow(), or 0 if @oa already has the nodes (or has every node
+ * its max_allocs needs).
+ */
+size_t memkit_oa_grow_size(const struct memkit_oa *oa, u32 nr)
+{
+	u64 want = 2 * min_t(u64, (u64)oa->allocs + nr, oa->max_allocs) + 1;
+
+	if (want <= oa->nr_nodes || oa->nr_segs == MEMKIT_OA_MAX_SEGS)
+		return 0;
+	return (size_t)oa_seg_len(oa, oa->nr_segs) * oa_node_bytes(oa->flags);
+}
+EXPORT_SYMBOL_MEMKIT(memkit_oa_grow_size);
+
+/**
+ * memkit_oa_grow() - add a segment of node storage
+ * @oa: the allocator.
+ * @mem: a kvmalloc() buffer, allocated outside the caller's lock.
+ * @bytes: its size: what memkit_oa_grow_size() returned.
+ *
+ * The segment doubles the nodes; existing nodes do not move.  @oa frees
+ * @mem at memkit_oa_exit().
+ *
+ * Context: any context; the caller's lock held.  O(1).
+ * Return: 0, the buffer is @oa's; -EINVAL if @bytes is not the size of
+ * the next segment (another caller grew @oa meanwhile, or it has all the
+ * nodes it can use): the buffer is still the caller's to free.
+ */
+int memkit_oa_grow(struct memkit_oa *oa, void *mem, size_t bytes)
+{
+	u32 len;
+
+	if (!mem || !bytes || bytes != memkit_oa_grow_size(oa, oa->max_allocs))
+		return -EINVAL;
+	len = oa_seg_len(oa, oa->nr_segs);
+	oa->seg[oa->nr_segs++] = mem;
+	oa->nr_nodes += len;
+	oa->nr_spare += len;
+	return 0;
+}
+EXPORT_SYMBOL_MEMKIT(memkit_oa_grow);
+
+/**
+ * memkit_oa_extend() - grow the managed range at its end
+ * @oa: the allocator.
+ * @new_size: the new number of units, at least the current one.
+ *
+ * For memory added behind the range (a resized BAR, a hot-added bank).
+ * The new units are free; they join a free region that ends the range.
+ *
+ * Context: any context; the caller's lock held.  O(1).
+ * Return: 0; -EINVAL if @new_size is below the current size.
+ */
+int memkit_oa_extend(struct memkit_oa *oa, u64 new_size)
+{
+	struct memkit_oa_node *n = oa_node(oa, oa->last);
+	u64 more;
+
+	if (new_size < oa->size)
+		return -EINVAL;
+	more = new_size - oa->size;
+	if (!more)
+		return 0;
+	if (oa_node_free(n)) {
+		oa_remove_free(oa, oa->last);
+		n->size += more;
+		oa_insert_free(oa, oa->last);
+	} else {
+		/* Never short: a used region ends the range, so < 2 * allocs + 1 in use. */
+		if (memkit_warn_once(!oa->nr_spare, "offset allocator out of nodes"))
+			return -ENOMEM;
+		oa_insert_free(oa, oa_split_after(oa, oa->last, oa->size, more));
+	}
+	oa->size = new_size;
+	return 0;
+}
+EXPORT_SYMBOL_MEMKIT(memkit_oa_extend);
 
 /**
  * memkit_oa_alloc() - allocate a range of units
@@ -454,7 +728,7 @@ int memkit_oa_reserve(struct memkit_oa *oa, u64 offset, u64 size,
 	bin = memkit_oa_bin_round_down(size);
 	for (idx = oa_first_free(oa, &bin, MEMKIT_OA_NUM_BINS); idx != OA_NIL;
 	     idx = oa_next_free(oa, &bin, idx, MEMKIT_OA_NUM_BINS)) {
-		const struct memkit_oa_node *n = &oa->nodes[idx];
+		const struct memkit_oa_node *n = oa_node(oa, idx);
 
 		if (n->offset <= offset && end - n->offset <= n->size)
 			return oa_carve(oa, idx, offset, size, handle);
@@ -472,11 +746,22 @@ static u32 oa_handle_node(const struct memkit_oa *oa,
 	/* A node past the fresh mark holds whatever was there before a reset. */
 	if (handle->node >= oa->fresh)
 		return OA_NIL;
-	n = &oa->nodes[handle->node];
-	if (n->bin_prev != OA_USED || n->offset != handle->offset)
+	n = oa_node(oa, handle->node);
+	if (n->bin_prev != OA_USED || n->offset != handle->offset ||
+	    n->bin_next != handle->gen)
 		return OA_NIL;
 	return handle->node;
 }
+
+/* The same, warning once on a handle that is not live: a caller bug. */
+#define oa_live_node(oa, handle, what) ({					\
+	u32 __idx = oa_handle_node(oa, handle);					\
+									\
+	memkit_warn_once(__idx == OA_NIL,					\
+			 what " of a handle that is not a live allocation (node %u, offset %llu, gen %u)", \
+			 (handle)->node, (handle)->offset, (handle)->gen);	\
+	__idx;									\
+})
 
 /**
  * memkit_oa_free() - free an allocation
@@ -484,30 +769,31 @@ static u32 oa_handle_node(const struct memkit_oa *oa,
  * @handle: what memkit_oa_alloc() or memkit_oa_reserve() returned.
  *
  * The region merges with free neighbours on both sides.  A handle that
- * names no live allocation (a double free, a failed allocation, another
- * allocator's handle) is a caller bug: it is reported once and refused.
+ * names no live allocation (a double free, a stale handle whose node was
+ * reused, a failed allocation, another allocator's handle) is a caller
+ * bug: it is reported once and refused.
  *
- * Context: any context; the caller's lock held.  O(1).
+ * Context: any context; the caller's lock held.  O(1), or O(log n) with
+ * %MEMKIT_OA_LOOKUP.
  * Return: 0, or -EINVAL for a handle that is not a live allocation.
  */
 int memkit_oa_free(struct memkit_oa *oa, const struct memkit_oa_handle *handle)
 {
-	u32 idx = oa_handle_node(oa, handle), other;
+	u32 idx = oa_live_node(oa, handle, "free"), other;
 
-	if (memkit_warn_once(idx == OA_NIL,
-			     "free of a handle that is not a live allocation (node %u, offset %llu)",
-			     handle->node, handle->offset))
+	if (idx == OA_NIL)
 		return -EINVAL;
 
+	oa_index_del(oa, idx);
 	oa->allocs--;
-	other = oa->nodes[idx].nb_prev;
-	if (other != OA_NIL && oa_node_free(&oa->nodes[other])) {
+	other = oa_node(oa, idx)->nb_prev;
+	if (other != OA_NIL && oa_node_free(oa_node(oa, other))) {
 		oa_remove_free(oa, other);
 		oa_merge_next(oa, other);
 		idx = other;
 	}
-	other = oa->nodes[idx].nb_next;
-	if (other != OA_NIL && oa_node_free(&oa->nodes[other])) {
+	other = oa_node(oa, idx)->nb_next;
+	if (other != OA_NIL && oa_node_free(oa_node(oa, other))) {
 		oa_remove_free(oa, other);
 		oa_merge_next(oa, idx);
 	}
@@ -532,10 +818,273 @@ int memkit_oa_alloc_size(const struct memkit_oa *oa,
 
 	if (idx == OA_NIL)
 		return -EINVAL;
-	*size = oa->nodes[idx].size;
+	*size = oa_node(oa, idx)->size;
 	return 0;
 }
 EXPORT_SYMBOL_MEMKIT(memkit_oa_alloc_size);
+
+/**
+ * memkit_oa_resize() - grow or shrink an allocation in place
+ * @oa: the allocator.
+ * @handle: a live allocation; it stays valid (same offset and node).
+ * @new_size: its new size in units, at least 1.
+ *
+ * Shrinking gives the tail back (it merges with a free region after it);
+ * growing takes units from the free region right after the allocation.
+ *
+ * Context: any context; the caller's lock held.  O(1).
+ * Return: 0; -EINVAL for a handle that is not a live allocation (reported
+ * once) or a zero @new_size; -ENOSPC if the region after is not free or
+ * too small; in each case @oa is unchanged.
+ */
+int memkit_oa_resize(struct memkit_oa *oa, const struct memkit_oa_handle *handle,
+		     u64 new_size)
+{
+	u32 idx = oa_live_node(oa, handle, "resize"), next;
+	struct memkit_oa_node *n, *x;
+	u64 delta;
+
+	if (idx == OA_NIL || !new_size)
+		return -EINVAL;
+	n = oa_node(oa, idx);
+	next = n->nb_next;
+	x = next != OA_NIL ? oa_node(oa, next) : NULL;
+	if (new_size > n->size) {
+		delta = new_size - n->size;
+		if (!x || !oa_node_free(x) || x->size < delta)
+			return -ENOSPC;
+		oa_remove_free(oa, next);
+		if (x->size == delta) {
+			oa_merge_next(oa, idx);
+			return 0;
+		}
+		n->size = new_size;
+		x->offset += delta;
+		x->size -= delta;
+		oa_insert_free(oa, next);
+	} else if (new_size < n->size) {
+		delta = n->size - new_size;
+		if (x && oa_node_free(x)) {
+			oa_remove_free(oa, next);
+			n->size = new_size;
+			x->offset -= delta;
+			x->size += delta;
+			oa_insert_free(oa, next);
+			return 0;
+		}
+		/* Never short: the new free region has a used one on each side. */
+		if (memkit_warn_once(!oa->nr_spare, "offset allocator out of nodes"))
+			return -ENOMEM;
+		oa_insert_free(oa, oa_split_after(oa, idx, n->offset + new_size, delta));
+	}
+	return 0;
+}
+EXPORT_SYMBOL_MEMKIT(memkit_oa_resize);
+
+/**
+ * memkit_oa_set_priv() - attach the caller's pointer to an allocation
+ * @oa: an allocator made with %MEMKIT_OA_PRIV.
+ * @handle: a live allocation.
+ * @priv: the pointer (a buffer object, say); a new allocation has NULL.
+ *
+ * Context: any context; the caller's lock held.  O(1).
+ * Return: 0; -EINVAL for a handle that is not a live allocation (reported
+ * once); -EOPNOTSUPP without %MEMKIT_OA_PRIV.
+ */
+int memkit_oa_set_priv(struct memkit_oa *oa, const struct memkit_oa_handle *handle,
+		       void *priv)
+{
+	u32 idx;
+
+	if (!(oa->flags & MEMKIT_OA_PRIV))
+		return -EOPNOTSUPP;
+	idx = oa_live_node(oa, handle, "set_priv");
+	if (idx == OA_NIL)
+		return -EINVAL;
+	*oa_priv_slot(oa, idx) = priv;
+	return 0;
+}
+EXPORT_SYMBOL_MEMKIT(memkit_oa_set_priv);
+
+/**
+ * memkit_oa_priv() - the caller's pointer of an allocation
+ * @oa: an allocator made with %MEMKIT_OA_PRIV.
+ * @handle: a live allocation.
+ *
+ * Context: any context; the caller's lock held.  O(1).
+ * Return: the pointer set last, or NULL (also for a handle that is not a
+ * live allocation, which is reported once, or without %MEMKIT_OA_PRIV).
+ */
+void *memkit_oa_priv(const struct memkit_oa *oa, const struct memkit_oa_handle *handle)
+{
+	u32 idx;
+
+	if (!(oa->flags & MEMKIT_OA_PRIV))
+		return NULL;
+	idx = oa_live_node(oa, handle, "priv");
+	return idx == OA_NIL ? NULL : *oa_priv_slot(oa, idx);
+}
+EXPORT_SYMBOL_MEMKIT(memkit_oa_priv);
+
+/**
+ * memkit_oa_lookup() - the allocation that covers an offset
+ * @oa: an allocator made with %MEMKIT_OA_LOOKUP.
+ * @offset: any unit of the range.
+ * @handle: receives the allocation's handle; on failure its node is
+ *	%MEMKIT_OA_NO_NODE.
+ *
+ * To free by start offset (gen_pool style), look up and check that
+ * @handle->offset is @offset.
+ *
+ * Context: any context; the caller's lock held.  O(log n).
+ * Return: 0; -ENOENT if @offset is free; -EINVAL if it is outside the
+ * range; -EOPNOTSUPP without %MEMKIT_OA_LOOKUP.
+ */
+int memkit_oa_lookup(const struct memkit_oa *oa, u64 offset,
+		     struct memkit_oa_handle *handle)
+{
+	struct rb_node *rb = oa->by_offset.rb_node, *best = NULL;
+	const struct memkit_oa_node *n;
+	u32 idx;
+
+	oa_fail(handle);
+	if (!(oa->flags & MEMKIT_OA_LOOKUP))
+		return -EOPNOTSUPP;
+	if (offset >= oa->size)
+		return -EINVAL;
+	/* The allocation with the greatest start at or below @offset. */
+	while (rb) {
+		if (rb_entry(rb, struct oa_rb, rb)->offset <= offset) {
+			best = rb;
+			rb = rb->rb_right;
+		} else {
+			rb = rb->rb_left;
+		}
+	}
+	if (!best)
+		return -ENOENT;
+	idx = rb_entry(best, struct oa_rb, rb)->idx;
+	n = oa_node(oa, idx);
+	if (offset - n->offset >= n->size)
+		return -ENOENT;
+	handle->offset = n->offset;
+	handle->node = idx;
+	handle->gen = n->bin_next;
+	return 0;
+}
+EXPORT_SYMBOL_MEMKIT(memkit_oa_lookup);
+
+/* The first allocation at or after node @idx; at most two steps. */
+static void oa_alloc_from(const struct memkit_oa *oa, u32 idx,
+			  struct memkit_oa_handle *handle)
+{
+	const struct memkit_oa_node *n;
+
+	for (; idx != OA_NIL; idx = n->nb_next) {
+		n = oa_node(oa, idx);
+		if (!oa_node_free(n)) {
+			handle->offset = n->offset;
+			handle->node = idx;
+			handle->gen = n->bin_next;
+			return;
+		}
+	}
+	oa_fail(handle);
+}
+
+/**
+ * memkit_oa_first_alloc() - the allocation with the lowest offset
+ * @oa: the allocator.
+ * @handle: receives its handle; node %MEMKIT_OA_NO_NODE if there is none.
+ *
+ * Context: the caller's lock held.  O(1).
+ */
+void memkit_oa_first_alloc(const struct memkit_oa *oa, struct memkit_oa_handle *handle)
+{
+	oa_alloc_from(oa, OA_FIRST, handle);
+}
+EXPORT_SYMBOL_MEMKIT(memkit_oa_first_alloc);
+
+/**
+ * memkit_oa_next_alloc() - the allocation after another, in address order
+ * @oa: the allocator.
+ * @handle: a live allocation, replaced by the next one; node
+ *	%MEMKIT_OA_NO_NODE after the last (and stays so).
+ *
+ * A handle that is not live (and not %MEMKIT_OA_NO_NODE) ends the walk and
+ * is reported once.
+ *
+ * Context: the caller's lock held.  O(1): free regions are never adjacent.
+ */
+void memkit_oa_next_alloc(const struct memkit_oa *oa, struct memkit_oa_handle *handle)
+{
+	u32 idx = OA_NIL;
+
+	if (handle->node != MEMKIT_OA_NO_NODE)
+		idx = oa_live_node(oa, handle, "next_alloc");
+	if (idx == OA_NIL)
+		oa_fail(handle);
+	else
+		oa_alloc_from(oa, oa_node(oa, idx)->nb_next, handle);
+}
+EXPORT_SYMBOL_MEMKIT(memkit_oa_next_alloc);
+
+static void oa_hole_from(const struct memkit_oa *oa, u32 idx, struct memkit_oa_hole *hole)
+{
+	const struct memkit_oa_node *n;
+
+	for (; idx != OA_NIL; idx = n->nb_next) {
+		n = oa_node(oa, idx);
+		if (oa_node_free(n)) {
+			hole->offset = n->offset;
+			hole->size = n->size;
+			hole->node = idx;
+			return;
+		}
+	}
+	hole->offset = oa->size;
+	hole->size = 0;
+	hole->node = MEMKIT_OA_NO_NODE;
+}
+
+/**
+ * memkit_oa_first_hole() - the free region with the lowest offset
+ * @oa: the allocator.
+ * @hole: receives it; size 0 if nothing is free.
+ *
+ * Context: the caller's lock held.  O(1 + allocations before it).
+ */
+void memkit_oa_first_hole(const struct memkit_oa *oa, struct memkit_oa_hole *hole)
+{
+	oa_hole_from(oa, OA_FIRST, hole);
+}
+EXPORT_SYMBOL_MEMKIT(memkit_oa_first_hole);
+
+/**
+ * memkit_oa_next_hole() - the free region after another, in address order
+ * @oa: the allocator, unchanged since @hole was filled in.
+ * @hole: a free region, replaced by the next; size 0 after the last.
+ *
+ * A @hole that no longer names a free region ends the walk.
+ *
+ * Context: the caller's lock held.  O(1 + allocations between the two).
+ */
+void memkit_oa_next_hole(const struct memkit_oa *oa, struct memkit_oa_hole *hole)
+{
+	u32 idx = hole->node;
+	const struct memkit_oa_node *n;
+
+	if (idx >= oa->fresh || !hole->size)
+		goto end;
+	n = oa_node(oa, idx);
+	if (!oa_node_free(n) || n->offset != hole->offset)
+		goto end;
+	oa_hole_from(oa, n->nb_next, hole);
+	return;
+end:
+	oa_hole_from(oa, OA_NIL, hole);
+}
+EXPORT_SYMBOL_MEMKIT(memkit_oa_next_hole);
 
 /**
  * memkit_oa_report() - occupancy totals
@@ -558,12 +1107,13 @@ void memkit_oa_report(const struct memkit_oa *oa, struct memkit_oa_usage *r)
 	r->allocs = oa->allocs;
 	r->max_allocs = oa->max_allocs;
 	r->free_regions = oa->free_regions;
+	r->nodes = oa->nr_nodes;
 	if (!oa->used_bins_top)
 		return;
 	idx = fls64(oa->used_bins_top) - 1;
 	idx = idx * MEMKIT_OA_LEAF_BINS + fls(oa->used_bins[idx]) - 1;
-	for (idx = oa->bin_heads[idx]; idx != OA_NIL; idx = oa->nodes[idx].bin_next)
-		r->largest_free = max(r->largest_free, oa->nodes[idx].size);
+	for (idx = oa->bin_heads[idx]; idx != OA_NIL; idx = oa_node(oa, idx)->bin_next)
+		r->largest_free = max(r->largest_free, oa_node(oa, idx)->size);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_oa_report);
 
@@ -586,7 +1136,7 @@ void memkit_oa_full_report(const struct memkit_oa *oa,
 	for (idx = oa_first_free(oa, &bin, MEMKIT_OA_NUM_BINS); idx != OA_NIL;
 	     idx = oa_next_free(oa, &bin, idx, MEMKIT_OA_NUM_BINS)) {
 		r->bins[bin].regions++;
-		r->bins[bin].units += oa->nodes[idx].size;
+		r->bins[bin].units += oa_node(oa, idx)->size;
 	}
 }
 EXPORT_SYMBOL_MEMKIT(memkit_oa_full_report);
@@ -633,16 +1183,16 @@ int memkit_oa_walk_chunk(const struct memkit_oa *oa, struct memkit_oa_cursor *cu
 	u32 idx = cur->offset ? cur->node : OA_FIRST;
 	const struct memkit_oa_node *n;
 
-	if (idx >= oa->fresh || oa->nodes[idx].bin_prev == OA_SPARE ||
-	    oa->nodes[idx].offset != cur->offset)
+	if (idx >= oa->fresh || oa_node(oa, idx)->bin_prev == OA_SPARE ||
+	    oa_node(oa, idx)->offset != cur->offset)
 		return -EAGAIN;
 	for (; max && idx != OA_NIL; max--, idx = n->nb_next) {
-		n = &oa->nodes[idx];
+		n = oa_node(oa, idx);
 		fn(n->offset, n->size, !oa_node_free(n), arg);
 	}
 	if (idx == OA_NIL)
 		return 0;
-	cur->offset = oa->nodes[idx].offset;
+	cur->offset = oa_node(oa, idx)->offset;
 	cur->node = idx;
 	return 1;
 }
@@ -674,12 +1224,12 @@ static int oa_check_bins(const struct memkit_oa *oa, u32 *listed)
 		prev = OA_NIL;
 		steps = 0;
 		for (idx = oa->bin_heads[bin]; idx != OA_NIL;
-		     prev = idx, idx = oa->nodes[idx].bin_next) {
+		     prev = idx, idx = oa_node(oa, idx)->bin_next) {
 			const struct memkit_oa_node *n;
 
 			if (idx >= oa->nr_nodes || ++steps > oa->nr_nodes)
 				return oa_corrupt("bin %u: bad link or cycle", bin);
-			n = &oa->nodes[idx];
+			n = oa_node(oa, idx);
 			if (n->bin_prev != prev)
 				return oa_corrupt("node %u: bin_prev %u, expected %u",
 						  idx, n->bin_prev, prev);
@@ -689,6 +1239,33 @@ static int oa_check_bins(const struct memkit_oa *oa, u32 *listed)
 		}
 		*listed += steps;
 	}
+	return 0;
+}
+
+/* The index by offset holds every allocation, in order, and nothing else. */
+static int oa_check_index(const struct memkit_oa *oa)
+{
+	const struct rb_node *rb;
+	u32 steps = 0;
+	u64 prev = 0;
+
+	if (!(oa->flags & MEMKIT_OA_LOOKUP))
+		return 0;
+	for (rb = rb_first(&oa->by_offset); rb; rb = rb_next(rb)) {
+		const struct oa_rb *r = rb_entry(rb, struct oa_rb, rb);
+		const struct memkit_oa_node *n;
+
+		if (r->idx >= oa->fresh || ++steps > oa->allocs)
+			return oa_corrupt("index: bad node %u or too many entries", r->idx);
+		n = oa_node(oa, r->idx);
+		if (oa_node_free(n) || n->bin_prev == OA_SPARE || n->offset != r->offset ||
+		    oa_rb(oa, r->idx) != r || (steps > 1 && r->offset <= prev))
+			return oa_corrupt("index: node %u at %llu is not in order or not used",
+					  r->idx, r->offset);
+		prev = r->offset;
+	}
+	if (steps != oa->allocs)
+		return oa_corrupt("index: %u entries, %u allocations", steps, oa->allocs);
 	return 0;
 }
 
@@ -711,12 +1288,12 @@ int memkit_oa_check(const struct memkit_oa *oa)
 	bool prev_free = false;
 	int ret;
 
-	for (idx = OA_FIRST; idx != OA_NIL; prev = idx, idx = oa->nodes[idx].nb_next) {
+	for (idx = OA_FIRST; idx != OA_NIL; prev = idx, idx = oa_node(oa, idx)->nb_next) {
 		const struct memkit_oa_node *n;
 
 		if (idx >= oa->fresh || ++steps > oa->nr_nodes)
 			return oa_corrupt("neighbour list: bad link or cycle");
-		n = &oa->nodes[idx];
+		n = oa_node(oa, idx);
 		if (n->bin_prev == OA_SPARE)
 			return oa_corrupt("node %u: spare node in the neighbour list", idx);
 		if (n->nb_prev != prev)
@@ -738,6 +1315,8 @@ int memkit_oa_check(const struct memkit_oa *oa)
 	}
 	if (expect != oa->size)
 		return oa_corrupt("regions cover %llu of %llu units", expect, oa->size);
+	if (prev != oa->last)
+		return oa_corrupt("last region at node %u, recorded %u", prev, oa->last);
 	if (used != oa->allocs || free != oa->free_regions || free_units != oa->free_units)
 		return oa_corrupt("counted %u used, %u free (%llu units); recorded %u, %u (%llu)",
 				  used, free, free_units, oa->allocs,
@@ -746,15 +1325,17 @@ int memkit_oa_check(const struct memkit_oa *oa)
 		return oa_corrupt("%u allocations, max %u", oa->allocs, oa->max_allocs);
 
 	ret = oa_check_bins(oa, &listed);
+	if (!ret)
+		ret = oa_check_index(oa);
 	if (ret)
 		return ret;
 	if (listed != free)
 		return oa_corrupt("%u nodes on bin lists, %u free regions", listed, free);
 
 	steps = 0;
-	for (idx = oa->spare_head; idx != OA_NIL; idx = oa->nodes[idx].bin_next) {
+	for (idx = oa->spare_head; idx != OA_NIL; idx = oa_node(oa, idx)->bin_next) {
 		if (idx >= oa->fresh || ++steps > oa->nr_nodes ||
-		    oa->nodes[idx].bin_prev != OA_SPARE)
+		    oa_node(oa, idx)->bin_prev != OA_SPARE)
 			return oa_corrupt("spare list: bad node %u", idx);
 	}
 	if (oa->fresh > oa->nr_nodes)

@@ -4,7 +4,9 @@
  */
 
 #include <linux/ktime.h>
+#include <linux/lockdep.h>
 #include <linux/math64.h>
+#include <linux/mutex.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sched.h>
@@ -20,33 +22,59 @@
  *
  * A &struct memkit_range manages a named range of units for a driver:
  * device memory, a BAR, ring slots, an ID space.  It never touches the
- * memory behind the offsets.  Behind it is either the O(1) offset
- * allocator (&struct memkit_oa; see its overview for the bins and the
- * exact costs) or a dedicated block, a range that is only ever taken
- * whole; the kind is chosen at creation and dispatched with a switch.
+ * memory behind the offsets.  Behind it is the O(1) offset allocator
+ * (&struct memkit_oa; see its overview for the bins and the exact costs);
+ * a dedicated range is the same allocator admitting only one allocation,
+ * of exactly the whole range.
  *
- * Complexity: as &struct memkit_oa: alloc and free O(1) on the fast path,
- * reserve O(free regions); the dedicated block is O(1) throughout.
+ * What a driver gets, next to alloc, reserve and free:
  *
- * Locking: each range has an irq-safe spinlock taken by every call, so
- * alloc, reserve, free, reset and report may be called from any context,
- * hard irq included.  create and destroy sleep (memory, debugfs).  Every
- * call holds the lock for O(1) work, except reserve (O(free regions)) and
- * reset (O(bins), 512 list heads).  The debugfs files, and the leak report
- * at destroy, walk the regions in chunks of %RANGE_WALK_CHUNK with the
- * lock dropped in between, so a reader keeps interrupts off for at most
- * that many regions at a time; ``map`` and ``bins`` say how long the
- * longest chunk took.  A walk whose place was merged away while the lock
- * was dropped starts again, skipping what it has seen, up to
+ * - Handles that cannot alias: each carries its allocation's generation,
+ *   so a stale, double-freed or forged handle is refused with -EINVAL
+ *   (and a warning, once) even after its node and offset were reused.
+ * - A private pointer per allocation (%MEMKIT_RANGE_PRIV), read back from
+ *   a handle in O(1), and lookup by offset (%MEMKIT_RANGE_LOOKUP): the
+ *   allocation that covers an offset, and free by start offset, in
+ *   O(log n).  A range pays memory for these only if it asks.
+ * - Iteration over allocations and holes in address order.
+ * - Growth: node storage grows by segments up to max_allocs (never
+ *   copied), either from the allocation itself (config @gfp) or ahead of
+ *   time through memkit_range_preload(), which allocates outside the lock
+ *   so that atomic callers never allocate; an allocation short of nodes
+ *   is -ENOMEM, distinct from -ENOSPC (no room in the range).  The range
+ *   itself can grow at its end (memkit_range_extend()), and an allocation
+ *   in place (memkit_range_resize()).
+ *
+ * Complexity: as &struct memkit_oa: alloc and free O(1) on the fast path
+ * (O(log n) more with the lookup index), resize and extend O(1), reserve
+ * O(free regions), lookup O(log n).
+ *
+ * Locking: by default each range has an irq-safe spinlock, and every
+ * plain call takes it, so they may be called from any context, hard irq
+ * included.  A range made with &memkit_range_config.lock is serialised by
+ * the driver's mutex instead: plain calls take that mutex (process context
+ * only), and a driver that already holds it calls the __ variants.  With
+ * either lock, memkit_range_lock() and memkit_range_unlock() take and drop
+ * it so that several __ calls form one atomic step, as xa_lock() does for
+ * an xarray; every __ call asserts the lock with lockdep.  create, destroy
+ * and preload sleep (memory, debugfs).  Every call holds the lock for O(1)
+ * work, except reserve (O(free regions)), reset (O(bins), 512 list heads)
+ * and __memkit_range_preload() (an allocation).  The debugfs files, and the
+ * leak report at destroy, walk the regions in chunks of %RANGE_WALK_CHUNK
+ * with the lock dropped in between, so a reader keeps interrupts off for
+ * at most that many regions at a time; ``map`` and ``bins`` say how long
+ * the longest chunk took.  A walk whose place was merged away while the
+ * lock was dropped starts again, skipping what it has seen, up to
  * %RANGE_WALK_RESTARTS times; the figures of a walk across concurrent
  * changes are a blend of the states it saw.
  *
- * A named range appears in debugfs as ``memkit/<name>/`` with:
+ * A named range appears in debugfs as ``<parent>/<name>/`` (``memkit/`` by
+ * default) with:
  *
  * - ``bins``: totals (size, free, used, live allocations, largest free
- *   region, fragmentation = 1 - largest free / free), the two bitmasks,
- *   and one row per non-empty bin: index, smallest size of the bin, free
- *   regions, free units.
+ *   region, fragmentation = 1 - largest free / free), node storage, the
+ *   two bitmasks, and one row per non-empty bin: index, smallest size of
+ *   the bin, free regions, free units.
  * - ``map``: the range drawn as 64 cells, each showing how much of its
  *   share of the range is in use: ``.`` none, ``1`` to ``9`` tenths,
  *   ``#`` all.
@@ -56,19 +84,12 @@
  * offsets, then frees the range anyway.
  */
 
-/* A range that can only be taken whole. */
-struct memkit_dedicated {
-	u64 size;
-	bool taken;
-};
-
 struct memkit_range {
-	spinlock_t lock;	/* irq-safe; protects everything below */
+	spinlock_t lock;	/* irq-safe; protects @oa unless @mutex is set */
+	struct mutex *mutex;	/* the driver's lock, if it gave one */
 	enum memkit_range_kind kind;
-	union {
-		struct memkit_oa oa;
-		struct memkit_dedicated ded;
-	};
+	gfp_t gfp;		/* for node storage from within an allocation */
+	struct memkit_oa oa;
 	struct memkit_debugfs_entry debugfs;
 };
 
@@ -77,52 +98,64 @@ struct memkit_range {
 #define RANGE_WALK_CHUNK	1024	/* regions per hold of the lock */
 #define RANGE_WALK_RESTARTS	4
 
-static int dedicated_take(struct memkit_dedicated *ded, u64 offset, u64 size,
-			  struct memkit_oa_handle *handle)
+/**
+ * memkit_range_lock() - take a range's lock
+ * @range: the range.
+ *
+ * The range's spinlock with interrupts saved, or the driver's mutex for a
+ * range made with one.  Between this and memkit_range_unlock() the __
+ * calls may be used, and several of them are one atomic step.
+ *
+ * Context: any context for the spinlock; process context for a mutex.
+ * Return: the interrupt flags to pass to memkit_range_unlock().
+ */
+unsigned long memkit_range_lock(struct memkit_range *range)
+	__acquires(range)
 {
-	if (ded->taken || offset || size != ded->size)
-		return -ENOSPC;
-	ded->taken = true;
-	handle->offset = 0;
-	handle->node = 0;
-	return 0;
-}
+	unsigned long flags = 0;
 
-static int dedicated_free(struct memkit_dedicated *ded,
-			  const struct memkit_oa_handle *handle)
-{
-	if (memkit_warn_once(!ded->taken || handle->node || handle->offset,
-			     "free of a handle that is not the dedicated block (node %u, offset %llu)",
-			     handle->node, handle->offset))
-		return -EINVAL;
-	ded->taken = false;
-	return 0;
+	if (range->mutex)
+		mutex_lock(range->mutex);
+	else
+		spin_lock_irqsave(&range->lock, flags);
+	__acquire(range);
+	return flags;
 }
+EXPORT_SYMBOL_MEMKIT(memkit_range_lock);
 
-static void dedicated_report(const struct memkit_dedicated *ded,
-			     struct memkit_oa_usage *r)
+/**
+ * memkit_range_unlock() - drop a range's lock
+ * @range: the range.
+ * @flags: what memkit_range_lock() returned.
+ *
+ * Context: the range's lock held.
+ */
+void memkit_range_unlock(struct memkit_range *range, unsigned long flags)
+	__releases(range)
 {
-	memset(r, 0, sizeof(*r));
-	r->size = ded->size;
-	r->free = ded->taken ? 0 : ded->size;
-	r->largest_free = r->free;
-	r->allocs = ded->taken;
-	r->max_allocs = 1;
-	r->free_regions = !ded->taken;
+	__release(range);
+	if (range->mutex)
+		mutex_unlock(range->mutex);
+	else
+		spin_unlock_irqrestore(&range->lock, flags);
 }
+EXPORT_SYMBOL_MEMKIT(memkit_range_unlock);
 
-static void __memkit_range_report(struct memkit_range *range,
-				  struct memkit_oa_usage *r)
+/* Evaluate @expr (a __ call) with the range's lock held. */
+#define range_locked(range, expr) ({					\
+	unsigned long __flags = memkit_range_lock(range);		\
+	typeof(expr) __ret = (expr);					\
+									\
+	memkit_range_unlock(range, __flags);				\
+	__ret;								\
+})
+
+static void range_assert_held(struct memkit_range *range)
 {
-	lockdep_assert_held(&range->lock);
-	switch (range->kind) {
-	case MEMKIT_RANGE_OFFSET:
-		memkit_oa_report(&range->oa, r);
-		break;
-	case MEMKIT_RANGE_DEDICATED:
-		dedicated_report(&range->ded, r);
-		break;
-	}
+	if (range->mutex)
+		lockdep_assert_held(range->mutex);
+	else
+		lockdep_assert_held(&range->lock);
 }
 
 /* A walk of the regions in chunks, from process context. */
@@ -150,10 +183,7 @@ static void range_walk_visit(u64 offset, u64 size, bool used, void *arg)
 	w->from = end;
 }
 
-/*
- * Visit every region in address order, the dedicated block as one, at
- * most RANGE_WALK_CHUNK per hold of the lock.
- */
+/* Visit every region in address order, at most RANGE_WALK_CHUNK per hold of the lock. */
 static void range_walk_regions(struct memkit_range *range, struct range_walk *w)
 {
 	struct memkit_oa_cursor cur = {};
@@ -162,17 +192,12 @@ static void range_walk_regions(struct memkit_range *range, struct range_walk *w)
 	int ret;
 
 	do {
-		spin_lock_irqsave(&range->lock, flags);
+		flags = memkit_range_lock(range);
 		t = ktime_get_ns();
-		if (range->kind == MEMKIT_RANGE_OFFSET) {
-			ret = memkit_oa_walk_chunk(&range->oa, &cur, RANGE_WALK_CHUNK,
-						   range_walk_visit, w);
-		} else {
-			range_walk_visit(0, range->ded.size, range->ded.taken, w);
-			ret = 0;
-		}
+		ret = memkit_oa_walk_chunk(&range->oa, &cur, RANGE_WALK_CHUNK,
+					   range_walk_visit, w);
 		t = ktime_get_ns() - t;
-		spin_unlock_irqrestore(&range->lock, flags);
+		memkit_range_unlock(range, flags);
 		w->max_hold_ns = max(w->max_hold_ns, t);
 		w->chunks++;
 		if (ret == -EAGAIN) {
@@ -188,11 +213,19 @@ static void range_walk_regions(struct memkit_range *range, struct range_walk *w)
 }
 
 /* How a walk went, for the debugfs files. */
-static void range_walk_print(struct seq_file *m, const struct range_walk *w)
+static void range_walk_print(struct seq_file *m, struct memkit_range *range,
+			     const struct range_walk *w)
 {
-	seq_printf(m, "walked in %u chunks of up to %u regions, %u restarts%s; longest with interrupts off %llu us\n",
+	seq_printf(m, "walked in %u chunks of up to %u regions, %u restarts%s; longest with %s %llu us\n",
 		   w->chunks, RANGE_WALK_CHUNK, w->restarts,
-		   w->complete ? "" : " (gave up: incomplete)", div_u64(w->max_hold_ns, 1000));
+		   w->complete ? "" : " (gave up: incomplete)",
+		   range->mutex ? "the mutex held" : "interrupts off",
+		   div_u64(w->max_hold_ns, 1000));
+}
+
+static const char *range_kind_name(const struct memkit_range *range)
+{
+	return range->kind == MEMKIT_RANGE_OFFSET ? "offset" : "dedicated";
 }
 
 /* debugfs */
@@ -201,14 +234,11 @@ static void range_summary(struct seq_file *m, void *data)
 {
 	struct memkit_range *range = data;
 	struct memkit_oa_usage r;
-	unsigned long flags;
 
-	spin_lock_irqsave(&range->lock, flags);
-	__memkit_range_report(range, &r);
-	spin_unlock_irqrestore(&range->lock, flags);
+	memkit_range_report(range, &r);
 	seq_printf(m, "%s size=%llu used=%llu allocs=%u/%u largest_free=%llu",
-		   range->kind == MEMKIT_RANGE_OFFSET ? "offset" : "dedicated",
-		   r.size, r.size - r.free, r.allocs, r.max_allocs, r.largest_free);
+		   range_kind_name(range), r.size, r.size - r.free, r.allocs,
+		   r.max_allocs, r.largest_free);
 }
 
 /* Fragmentation in thousandths: 1 - largest free / free. */
@@ -237,28 +267,26 @@ static int range_bins_show(struct seq_file *m, void *data)
 	struct range_walk w = {};
 	struct memkit_oa_usage r;
 	unsigned long flags;
-	u32 bin, frac;
+	u32 bin, frac, nodes, segs;
 	u64 frag;
 
 	full = kvzalloc(sizeof(*full), GFP_KERNEL);
 	if (!full)
 		return -ENOMEM;
-	spin_lock_irqsave(&range->lock, flags);
-	__memkit_range_report(range, &r);
-	if (range->kind == MEMKIT_RANGE_OFFSET) {
-		full->used_bins_top = range->oa.used_bins_top;
-		memcpy(full->used_bins, range->oa.used_bins, sizeof(full->used_bins));
-	}
-	spin_unlock_irqrestore(&range->lock, flags);
+	flags = memkit_range_lock(range);
+	memkit_oa_report(&range->oa, &r);
+	nodes = range->oa.nr_nodes;
+	segs = range->oa.nr_segs;
+	full->used_bins_top = range->oa.used_bins_top;
+	memcpy(full->used_bins, range->oa.used_bins, sizeof(full->used_bins));
+	memkit_range_unlock(range, flags);
 	/* Per-bin counts from the free regions, a chunk at a time. */
 	w.fn = range_bins_add;
 	w.arg = full;
-	if (range->kind == MEMKIT_RANGE_OFFSET)
-		range_walk_regions(range, &w);
+	range_walk_regions(range, &w);
 
 	frag = range_frag_milli(&r);
-	seq_printf(m, "kind          %s\n",
-		   range->kind == MEMKIT_RANGE_OFFSET ? "offset" : "dedicated");
+	seq_printf(m, "kind          %s\n", range_kind_name(range));
 	seq_printf(m, "size          %llu\n", r.size);
 	seq_printf(m, "free          %llu\n", r.free);
 	seq_printf(m, "used          %llu\n", r.size - r.free);
@@ -267,23 +295,22 @@ static int range_bins_show(struct seq_file *m, void *data)
 	seq_printf(m, "largest_free  %llu\n", r.largest_free);
 	frag = div_u64_rem(frag, 1000, &frac);
 	seq_printf(m, "fragmentation %llu.%03u\n", frag, frac);
+	seq_printf(m, "nodes         %u in %u segments\n", nodes, segs);
 
-	if (range->kind == MEMKIT_RANGE_OFFSET) {
-		seq_printf(m, "used_bins_top %#018llx\n", full->used_bins_top);
-		seq_puts(m, "used_bins    ");
-		for (bin = 0; bin < MEMKIT_OA_TOP_BINS; bin++)
-			if (full->used_bins[bin])
-				seq_printf(m, " %u:%#04x", bin, full->used_bins[bin]);
-		seq_puts(m, "\n");
-		range_walk_print(m, &w);
-		seq_puts(m, "\n bin             min_size  regions                units\n");
-		for (bin = 0; bin <= MEMKIT_OA_MAX_BIN; bin++)
-			if (full->bins[bin].regions)
-				seq_printf(m, "%4u %20llu %8u %20llu\n", bin,
-					   memkit_oa_bin_size(bin),
-					   full->bins[bin].regions,
-					   full->bins[bin].units);
-	}
+	seq_printf(m, "used_bins_top %#018llx\n", full->used_bins_top);
+	seq_puts(m, "used_bins    ");
+	for (bin = 0; bin < MEMKIT_OA_TOP_BINS; bin++)
+		if (full->used_bins[bin])
+			seq_printf(m, " %u:%#04x", bin, full->used_bins[bin]);
+	seq_puts(m, "\n");
+	range_walk_print(m, range, &w);
+	seq_puts(m, "\n bin             min_size  regions                units\n");
+	for (bin = 0; bin <= MEMKIT_OA_MAX_BIN; bin++)
+		if (full->bins[bin].regions)
+			seq_printf(m, "%4u %20llu %8u %20llu\n", bin,
+				   memkit_oa_bin_size(bin),
+				   full->bins[bin].regions,
+				   full->bins[bin].units);
 	kvfree(full);
 	return 0;
 }
@@ -333,9 +360,8 @@ static int range_map_show(struct seq_file *m, void *data)
 	map = kzalloc(sizeof(*map), GFP_KERNEL);
 	if (!map)
 		return -ENOMEM;
-	/* The size of a range never changes. */
-	map->size = range->kind == MEMKIT_RANGE_OFFSET ? range->oa.size :
-			range->ded.size;
+	/* A walk that overlaps an extension stops at the size read here. */
+	map->size = range_locked(range, range->oa.size);
 	map->cells = min_t(u64, RANGE_MAP_CELLS, map->size);
 	w.fn = range_map_add;
 	w.arg = map;
@@ -343,7 +369,7 @@ static int range_map_show(struct seq_file *m, void *data)
 
 	seq_printf(m, "0 %llu units, %u cells: '.' free, 1-9 tenths used, '#' full\n",
 		   map->size, map->cells);
-	range_walk_print(m, &w);
+	range_walk_print(m, range, &w);
 	seq_putc(m, '|');
 	for (cell = 0; cell < map->cells; cell++) {
 		u64 lo = range_map_cell_start(map, cell);
@@ -377,12 +403,59 @@ static const struct memkit_debugfs_ops range_debugfs_ops = {
 };
 
 /**
- * memkit_range_create() - create a range manager
+ * memkit_range_create_config() - create a range manager
+ * @cfg: what to make; see &struct memkit_range_config.  Not kept.
+ *
+ * Context: process context; may sleep.
+ * Return: the range, or an ERR_PTR(): -EINVAL for a bad argument or name,
+ * -EEXIST if the name is taken (in that directory), -ENOMEM.
+ */
+struct memkit_range *memkit_range_create_config(const struct memkit_range_config *cfg)
+{
+	unsigned int flags = cfg->flags;
+	struct memkit_range *range;
+	u32 max = cfg->max_allocs;
+	int ret;
+
+	if (cfg->kind != MEMKIT_RANGE_OFFSET && cfg->kind != MEMKIT_RANGE_DEDICATED)
+		return ERR_PTR(-EINVAL);
+	if (!max)
+		max = memkit_oa_max_allocs(flags);
+	if (cfg->kind == MEMKIT_RANGE_DEDICATED)
+		max = 1;
+	range = kzalloc(sizeof(*range), GFP_KERNEL);
+	if (!range)
+		return ERR_PTR(-ENOMEM);
+	spin_lock_init(&range->lock);
+	range->mutex = cfg->lock;
+	range->kind = cfg->kind;
+	range->gfp = cfg->gfp;
+
+	ret = memkit_oa_init_flags(&range->oa, cfg->size, min(cfg->initial_allocs, max),
+				   max, flags);
+	if (!ret && cfg->name)
+		ret = memkit_debugfs_register_at(&range->debugfs, cfg->debugfs_parent,
+						 cfg->name, &range_debugfs_ops, range);
+	if (ret) {
+		memkit_oa_exit(&range->oa);
+		kfree(range);
+		return ERR_PTR(ret);
+	}
+	return range;
+}
+EXPORT_SYMBOL_MEMKIT(memkit_range_create_config);
+
+/**
+ * memkit_range_create() - create a range manager of fixed capacity
  * @name: debugfs name (see memkit_debugfs_register()), or NULL for none.
  * @size: units in the range, offsets 0 to @size - 1; at least 1.
  * @kind: the allocator behind it.
- * @max_allocs: most live allocations, for %MEMKIT_RANGE_OFFSET (see
- *              memkit_oa_init()); ignored for %MEMKIT_RANGE_DEDICATED.
+ * @max_allocs: most live allocations, for %MEMKIT_RANGE_OFFSET, all of
+ *              whose node storage is allocated now (see memkit_oa_init());
+ *              ignored for %MEMKIT_RANGE_DEDICATED.
+ *
+ * memkit_range_create_config() with the range's own spinlock, no extras
+ * and no growth of node storage.
  *
  * Context: process context; may sleep.
  * Return: the range, or an ERR_PTR(): -EINVAL for a bad argument or name,
@@ -392,39 +465,18 @@ struct memkit_range *memkit_range_create(const char *name, u64 size,
 					 enum memkit_range_kind kind,
 					 u32 max_allocs)
 {
-	struct memkit_range *range;
-	int ret;
+	struct memkit_range_config cfg = {
+		.name = name,
+		.size = size,
+		.kind = kind,
+		.initial_allocs = max_allocs,
+		.max_allocs = max_allocs,
+	};
 
-	if (!size)
+	/* max_allocs 0 means "as many as can be" in a config: not here. */
+	if (kind == MEMKIT_RANGE_OFFSET && !max_allocs)
 		return ERR_PTR(-EINVAL);
-	range = kzalloc(sizeof(*range), GFP_KERNEL);
-	if (!range)
-		return ERR_PTR(-ENOMEM);
-	spin_lock_init(&range->lock);
-	range->kind = kind;
-
-	switch (kind) {
-	case MEMKIT_RANGE_OFFSET:
-		ret = memkit_oa_init(&range->oa, size, max_allocs);
-		break;
-	case MEMKIT_RANGE_DEDICATED:
-		range->ded.size = size;
-		ret = 0;
-		break;
-	default:
-		ret = -EINVAL;
-		break;
-	}
-	if (!ret && name)
-		ret = memkit_debugfs_register(&range->debugfs, name,
-					      &range_debugfs_ops, range);
-	if (ret) {
-		if (kind == MEMKIT_RANGE_OFFSET)
-			memkit_oa_exit(&range->oa);
-		kfree(range);
-		return ERR_PTR(ret);
-	}
-	return range;
+	return memkit_range_create_config(&cfg);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_create);
 
@@ -454,7 +506,7 @@ static void range_collect_leak(u64 offset, u64 size, bool used, void *arg)
  * bug: they are reported (count, units, first offsets) with a warning, and
  * the range is freed anyway.
  *
- * Context: process context; may sleep.
+ * Context: process context; may sleep; not under the range's mutex.
  */
 void memkit_range_destroy(struct memkit_range *range)
 {
@@ -473,39 +525,155 @@ void memkit_range_destroy(struct memkit_range *range)
 			pr_err("memkit: leaked allocation at offset %llu\n", leaks.first[i]);
 	}
 
-	if (range->kind == MEMKIT_RANGE_OFFSET)
-		memkit_oa_exit(&range->oa);
+	memkit_oa_exit(&range->oa);
 	kfree(range);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_destroy);
 
+/**
+ * __memkit_range_preload() - add node storage, the range's lock held
+ * @range: the range.
+ * @nr: allocations on top of the live ones that must find nodes.
+ * @gfp: for the node storage; it must suit the context and the lock held
+ *	(GFP_KERNEL under a range's mutex, GFP_ATOMIC or GFP_NOWAIT under
+ *	its spinlock, which seldom gets more than a small segment).
+ *
+ * Context: the range's lock held.  O(1) steps, each one allocation.
+ * Return: 0, also when the range has every node its max_allocs needs;
+ * -ENOMEM.
+ */
+int __memkit_range_preload(struct memkit_range *range, u32 nr, gfp_t gfp)
+{
+	size_t bytes;
+	void *mem;
+
+	range_assert_held(range);
+	while ((bytes = memkit_oa_grow_size(&range->oa, nr))) {
+		mem = kvmalloc(bytes, gfp | __GFP_NOWARN);
+		if (!mem)
+			return -ENOMEM;
+		/* The lock is held: nobody grew it meanwhile. */
+		if (WARN_ON_ONCE(memkit_oa_grow(&range->oa, mem, bytes))) {
+			kvfree(mem);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+EXPORT_SYMBOL_MEMKIT(__memkit_range_preload);
+
+/**
+ * memkit_range_preload() - make room for allocations ahead of time
+ * @range: the range.
+ * @nr: allocations on top of the live ones that must find nodes.
+ * @gfp: for the node storage, allocated with the range's spinlock dropped.
+ *
+ * After it returns 0, the next @nr allocations cannot fail for want of a
+ * node (they still can for want of space), unless other callers allocate
+ * meanwhile.  Call it before taking the driver's own spinlock, in the
+ * manner of radix_tree_preload(), so that allocations made in atomic
+ * context never allocate memory.  Node storage grows by segments that
+ * double it, so a preload of 1 is O(1) amortised.
+ *
+ * Context: process context if @gfp may sleep; not under the range's lock.
+ * Return: 0; -ENOMEM.
+ */
+int memkit_range_preload(struct memkit_range *range, u32 nr, gfp_t gfp)
+{
+	unsigned long flags;
+	size_t bytes;
+	void *mem;
+	int ret;
+
+	if (range->mutex)
+		return range_locked(range, __memkit_range_preload(range, nr, gfp));
+	for (;;) {
+		bytes = range_locked(range, memkit_oa_grow_size(&range->oa, nr));
+		if (!bytes)
+			return 0;
+		mem = kvmalloc(bytes, gfp | __GFP_NOWARN);
+		if (!mem)
+			return -ENOMEM;
+		flags = memkit_range_lock(range);
+		ret = memkit_oa_grow(&range->oa, mem, bytes);
+		memkit_range_unlock(range, flags);
+		/* Another caller grew it first: look again. */
+		if (ret)
+			kvfree(mem);
+	}
+}
+EXPORT_SYMBOL_MEMKIT(memkit_range_preload);
+
+/* A dedicated range admits one allocation, of exactly its whole size. */
+static bool range_admits(struct memkit_range *range, u64 offset, u64 size)
+{
+	return range->kind != MEMKIT_RANGE_DEDICATED ||
+	       (!offset && size == range->oa.size);
+}
+
 /*
  * Allocation and reservation: @arg is the alignment for an allocation and
  * the offset for a reservation.  A dedicated block is at offset 0, which
- * satisfies any alignment.
+ * satisfies any alignment.  An allocation short of nodes grows the node
+ * storage itself if the range's config allows and the lock is a mutex.
  */
 static int range_claim(struct memkit_range *range, bool reserve, u64 arg,
 		       u64 size, struct memkit_oa_handle *handle)
 {
-	unsigned long flags;
-	int ret = -EINVAL;
+	struct memkit_oa *oa = &range->oa;
+	int ret;
 
+	range_assert_held(range);
 	handle->node = MEMKIT_OA_NO_NODE;
-	spin_lock_irqsave(&range->lock, flags);
-	switch (range->kind) {
-	case MEMKIT_RANGE_OFFSET:
-		ret = reserve ? memkit_oa_reserve(&range->oa, arg, size, handle) :
-				memkit_oa_alloc(&range->oa, size, arg, handle);
-		break;
-	case MEMKIT_RANGE_DEDICATED:
-		if (!size || (!reserve && !memkit_oa_align_ok(arg)))
-			break;
-		ret = dedicated_take(&range->ded, reserve ? arg : 0, size, handle);
-		break;
-	}
-	spin_unlock_irqrestore(&range->lock, flags);
+	if (size && !range_admits(range, reserve ? arg : 0, size))
+		return reserve || memkit_oa_align_ok(arg) ? -ENOSPC : -EINVAL;
+	ret = reserve ? memkit_oa_reserve(oa, arg, size, handle) :
+			memkit_oa_alloc(oa, size, arg, handle);
+	if (ret == -ENOMEM && range->mutex && range->gfp &&
+	    !__memkit_range_preload(range, 1, range->gfp))
+		ret = reserve ? memkit_oa_reserve(oa, arg, size, handle) :
+				memkit_oa_alloc(oa, size, arg, handle);
 	return ret;
 }
+
+/*
+ * The plain calls: one attempt under the lock; if that was short of nodes
+ * and the config allows growth from here, preload outside the lock and
+ * try once more.
+ */
+static int range_claim_locked(struct memkit_range *range, bool reserve, u64 arg,
+			      u64 size, struct memkit_oa_handle *handle)
+{
+	int ret = range_locked(range, range_claim(range, reserve, arg, size, handle));
+
+	if (ret == -ENOMEM && !range->mutex && range->gfp &&
+	    !memkit_range_preload(range, 1, range->gfp))
+		ret = range_locked(range, range_claim(range, reserve, arg, size, handle));
+	return ret;
+}
+
+/**
+ * __memkit_range_alloc() - allocate units, the range's lock held
+ * @range: the range.
+ * @size: units wanted, at least 1.
+ * @align: power-of-two alignment of the offset, up to 2^63; 0 or 1 for none.
+ * @handle: receives the allocation; on failure its node is
+ *          %MEMKIT_OA_NO_NODE.
+ *
+ * A dedicated range only satisfies a request for exactly its whole size.
+ * A new allocation's private pointer is NULL.
+ *
+ * Context: the range's lock held.  O(1) on the fast path.
+ * Return: 0; -EINVAL for a zero @size or a bad @align; -ENOSPC if no free
+ * region can hold the request or the range has max_allocs allocations;
+ * -ENOMEM if node storage is short (see memkit_range_preload()).
+ */
+int __memkit_range_alloc(struct memkit_range *range, u64 size, u64 align,
+			 struct memkit_oa_handle *handle)
+{
+	return range_claim(range, false, align, size, handle);
+}
+EXPORT_SYMBOL_MEMKIT(__memkit_range_alloc);
 
 /**
  * memkit_range_alloc() - allocate units from a range
@@ -515,18 +683,37 @@ static int range_claim(struct memkit_range *range, bool reserve, u64 arg,
  * @handle: receives the allocation; on failure its node is
  *          %MEMKIT_OA_NO_NODE.
  *
- * A dedicated range only satisfies a request for exactly its whole size.
+ * As __memkit_range_alloc(), taking the lock; short of nodes, it grows the
+ * node storage with &memkit_range_config.gfp if that is set.
  *
- * Context: any context; takes the range's irq-safe spinlock.
- * Return: 0; -EINVAL for a zero @size or a bad @align; -ENOSPC if no free
- * region can hold the request or the range has max_allocs allocations.
+ * Context: any context with the range's spinlock and no @gfp; else as
+ * @gfp allows.
+ * Return: as __memkit_range_alloc().
  */
 int memkit_range_alloc(struct memkit_range *range, u64 size, u64 align,
 		       struct memkit_oa_handle *handle)
 {
-	return range_claim(range, false, align, size, handle);
+	return range_claim_locked(range, false, align, size, handle);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_alloc);
+
+/**
+ * __memkit_range_reserve() - claim a given part of a range, lock held
+ * @range: the range.
+ * @offset: first unit to claim.
+ * @size: units to claim, at least 1.
+ * @handle: receives the allocation, freed with memkit_range_free().
+ *
+ * Context: the range's lock held.  O(free regions).
+ * Return: 0; -EINVAL for a zero @size; -ENOSPC if any unit is in use or
+ * outside the range; -ENOMEM if node storage is short.
+ */
+int __memkit_range_reserve(struct memkit_range *range, u64 offset, u64 size,
+			   struct memkit_oa_handle *handle)
+{
+	return range_claim(range, true, offset, size, handle);
+}
+EXPORT_SYMBOL_MEMKIT(__memkit_range_reserve);
 
 /**
  * memkit_range_reserve() - claim a given part of a range
@@ -535,69 +722,302 @@ EXPORT_SYMBOL_MEMKIT(memkit_range_alloc);
  * @size: units to claim, at least 1.
  * @handle: receives the allocation, freed with memkit_range_free().
  *
- * Context: any context; takes the range's irq-safe spinlock.  O(free
- * regions).
- * Return: 0; -EINVAL for a zero @size; -ENOSPC if any unit is in use or
- * outside the range.
+ * Context: as memkit_range_alloc().  O(free regions).
+ * Return: as __memkit_range_reserve().
  */
 int memkit_range_reserve(struct memkit_range *range, u64 offset, u64 size,
 			 struct memkit_oa_handle *handle)
 {
-	return range_claim(range, true, offset, size, handle);
+	return range_claim_locked(range, true, offset, size, handle);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_reserve);
+
+/**
+ * __memkit_range_free() - give an allocation back, the range's lock held
+ * @range: the range.
+ * @handle: what an allocation or reservation returned.
+ *
+ * A handle that is not a live allocation of @range (freed already, stale
+ * after its node was reused, from another range) is a caller bug: it is
+ * reported once and refused, and the range is left as it was.
+ *
+ * Context: the range's lock held.  O(1); O(log n) with the lookup index.
+ * Return: 0, or -EINVAL for a handle that is not a live allocation.
+ */
+int __memkit_range_free(struct memkit_range *range,
+			const struct memkit_oa_handle *handle)
+{
+	range_assert_held(range);
+	return memkit_oa_free(&range->oa, handle);
+}
+EXPORT_SYMBOL_MEMKIT(__memkit_range_free);
 
 /**
  * memkit_range_free() - give an allocation back
  * @range: the range.
  * @handle: what memkit_range_alloc() or memkit_range_reserve() returned.
  *
- * A handle that is not a live allocation of @range is a caller bug: it is
- * reported once and refused, and the range is left as it was.
- *
- * Context: any context; takes the range's irq-safe spinlock.  O(1).
- * Return: 0, or -EINVAL for a handle that is not a live allocation.
+ * Context: any context (process context for a range with a mutex).
+ * Return: as __memkit_range_free().
  */
 int memkit_range_free(struct memkit_range *range,
 		      const struct memkit_oa_handle *handle)
 {
-	unsigned long flags;
-	int ret = -EINVAL;
-
-	spin_lock_irqsave(&range->lock, flags);
-	switch (range->kind) {
-	case MEMKIT_RANGE_OFFSET:
-		ret = memkit_oa_free(&range->oa, handle);
-		break;
-	case MEMKIT_RANGE_DEDICATED:
-		ret = dedicated_free(&range->ded, handle);
-		break;
-	}
-	spin_unlock_irqrestore(&range->lock, flags);
-	return ret;
+	return range_locked(range, __memkit_range_free(range, handle));
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_free);
+
+/**
+ * __memkit_range_lookup() - the allocation covering an offset, lock held
+ * @range: a range made with %MEMKIT_RANGE_LOOKUP.
+ * @offset: a unit of the range.
+ * @handle: receives the allocation; on failure its node is
+ *	%MEMKIT_OA_NO_NODE.
+ *
+ * Context: the range's lock held.  O(log n).
+ * Return: 0; -ENOENT if @offset is free; -EINVAL if it is outside the
+ * range; -EOPNOTSUPP for a range without the lookup index.
+ */
+int __memkit_range_lookup(struct memkit_range *range, u64 offset,
+			  struct memkit_oa_handle *handle)
+{
+	range_assert_held(range);
+	return memkit_oa_lookup(&range->oa, offset, handle);
+}
+EXPORT_SYMBOL_MEMKIT(__memkit_range_lookup);
+
+/**
+ * memkit_range_lookup() - the allocation covering an offset
+ * @range: a range made with %MEMKIT_RANGE_LOOKUP.
+ * @offset: a unit of the range.
+ * @handle: receives the allocation.
+ *
+ * The handle may be stale by the time the lock is dropped; a driver that
+ * acts on it (frees it, reads its private pointer) either holds the lock
+ * across (memkit_range_lock() and the __ calls) or has its own reason to
+ * know the allocation lives on.
+ *
+ * Context: any context (process context for a range with a mutex).
+ * Return: as __memkit_range_lookup().
+ */
+int memkit_range_lookup(struct memkit_range *range, u64 offset,
+			struct memkit_oa_handle *handle)
+{
+	return range_locked(range, __memkit_range_lookup(range, offset, handle));
+}
+EXPORT_SYMBOL_MEMKIT(memkit_range_lookup);
+
+/**
+ * __memkit_range_free_at() - free the allocation that starts at an offset
+ * @range: a range made with %MEMKIT_RANGE_LOOKUP.
+ * @offset: the first unit of a live allocation.
+ *
+ * For drivers that keep offsets rather than handles, as gen_pool users
+ * keep addresses.  An offset that starts no allocation is a caller bug
+ * (a double free, most likely): reported once and refused.
+ *
+ * Context: the range's lock held.  O(log n).
+ * Return: 0; -EINVAL for an offset outside the range or that starts no
+ * allocation; -EOPNOTSUPP without the lookup index.
+ */
+int __memkit_range_free_at(struct memkit_range *range, u64 offset)
+{
+	struct memkit_oa_handle h;
+	int ret = __memkit_range_lookup(range, offset, &h);
+
+	if (ret == -EOPNOTSUPP || ret == -EINVAL)
+		return ret;
+	if (memkit_warn_once(ret || h.offset != offset,
+			     "free at offset %llu, which starts no allocation", offset))
+		return -EINVAL;
+	return memkit_oa_free(&range->oa, &h);
+}
+EXPORT_SYMBOL_MEMKIT(__memkit_range_free_at);
+
+/**
+ * memkit_range_free_at() - free the allocation that starts at an offset
+ * @range: a range made with %MEMKIT_RANGE_LOOKUP.
+ * @offset: the first unit of a live allocation.
+ *
+ * Context: any context (process context for a range with a mutex).
+ * Return: as __memkit_range_free_at().
+ */
+int memkit_range_free_at(struct memkit_range *range, u64 offset)
+{
+	return range_locked(range, __memkit_range_free_at(range, offset));
+}
+EXPORT_SYMBOL_MEMKIT(memkit_range_free_at);
+
+/**
+ * __memkit_range_resize() - grow or shrink an allocation in place, lock held
+ * @range: the range.
+ * @handle: a live allocation; it stays valid.
+ * @new_size: units, at least 1.
+ *
+ * Growing takes units from a free region right after the allocation.  A
+ * dedicated block keeps its size: anything else is -ENOSPC.
+ *
+ * Context: the range's lock held.  O(1).
+ * Return: 0; -EINVAL for a handle that is not live or a zero @new_size;
+ * -ENOSPC if there is no room after it; the allocation is then unchanged.
+ */
+int __memkit_range_resize(struct memkit_range *range,
+			  const struct memkit_oa_handle *handle, u64 new_size)
+{
+	range_assert_held(range);
+	if (new_size && !range_admits(range, 0, new_size))
+		return memkit_oa_alloc_size(&range->oa, handle, &new_size) ? -EINVAL : -ENOSPC;
+	return memkit_oa_resize(&range->oa, handle, new_size);
+}
+EXPORT_SYMBOL_MEMKIT(__memkit_range_resize);
+
+/**
+ * memkit_range_resize() - grow or shrink an allocation in place
+ * @range: the range.
+ * @handle: a live allocation; it stays valid.
+ * @new_size: units, at least 1.
+ *
+ * Context: any context (process context for a range with a mutex).
+ * Return: as __memkit_range_resize().
+ */
+int memkit_range_resize(struct memkit_range *range,
+			const struct memkit_oa_handle *handle, u64 new_size)
+{
+	return range_locked(range, __memkit_range_resize(range, handle, new_size));
+}
+EXPORT_SYMBOL_MEMKIT(memkit_range_resize);
+
+/**
+ * __memkit_range_extend() - grow the range at its end, the lock held
+ * @range: the range.
+ * @new_size: units, at least the current size.
+ *
+ * The new units are free.  A dedicated block can grow only while free.
+ *
+ * Context: the range's lock held.  O(1).
+ * Return: 0; -EINVAL if @new_size is below the current size; -EBUSY for a
+ * dedicated block that is taken.
+ */
+int __memkit_range_extend(struct memkit_range *range, u64 new_size)
+{
+	range_assert_held(range);
+	if (range->kind == MEMKIT_RANGE_DEDICATED && range->oa.allocs)
+		return new_size < range->oa.size ? -EINVAL : -EBUSY;
+	return memkit_oa_extend(&range->oa, new_size);
+}
+EXPORT_SYMBOL_MEMKIT(__memkit_range_extend);
+
+/**
+ * memkit_range_extend() - grow the range at its end
+ * @range: the range.
+ * @new_size: units, at least the current size.
+ *
+ * For memory added behind the range: a resized BAR, a hot-added bank.
+ *
+ * Context: any context (process context for a range with a mutex).
+ * Return: as __memkit_range_extend().
+ */
+int memkit_range_extend(struct memkit_range *range, u64 new_size)
+{
+	return range_locked(range, __memkit_range_extend(range, new_size));
+}
+EXPORT_SYMBOL_MEMKIT(memkit_range_extend);
+
+/**
+ * __memkit_range_set_priv() - attach a pointer to an allocation, lock held
+ * @range: a range made with %MEMKIT_RANGE_PRIV.
+ * @handle: a live allocation.
+ * @priv: the driver's pointer (its buffer object, say).
+ *
+ * Context: the range's lock held.  O(1).
+ * Return: 0; -EINVAL for a handle that is not live (reported once);
+ * -EOPNOTSUPP for a range without private data.
+ */
+int __memkit_range_set_priv(struct memkit_range *range,
+			    const struct memkit_oa_handle *handle, void *priv)
+{
+	range_assert_held(range);
+	return memkit_oa_set_priv(&range->oa, handle, priv);
+}
+EXPORT_SYMBOL_MEMKIT(__memkit_range_set_priv);
+
+/**
+ * memkit_range_set_priv() - attach a pointer to an allocation
+ * @range: a range made with %MEMKIT_RANGE_PRIV.
+ * @handle: a live allocation.
+ * @priv: the driver's pointer.
+ *
+ * Context: any context (process context for a range with a mutex).
+ * Return: as __memkit_range_set_priv().
+ */
+int memkit_range_set_priv(struct memkit_range *range,
+			  const struct memkit_oa_handle *handle, void *priv)
+{
+	return range_locked(range, __memkit_range_set_priv(range, handle, priv));
+}
+EXPORT_SYMBOL_MEMKIT(memkit_range_set_priv);
+
+/**
+ * __memkit_range_priv() - an allocation's pointer, the range's lock held
+ * @range: a range made with %MEMKIT_RANGE_PRIV.
+ * @handle: a live allocation.
+ *
+ * Context: the range's lock held.  O(1).
+ * Return: the pointer set last; NULL if none was, for a handle that is
+ * not live (reported once), or for a range without private data.
+ */
+void *__memkit_range_priv(struct memkit_range *range,
+			  const struct memkit_oa_handle *handle)
+{
+	range_assert_held(range);
+	return memkit_oa_priv(&range->oa, handle);
+}
+EXPORT_SYMBOL_MEMKIT(__memkit_range_priv);
+
+/**
+ * memkit_range_priv() - an allocation's pointer
+ * @range: a range made with %MEMKIT_RANGE_PRIV.
+ * @handle: a live allocation.
+ *
+ * Context: any context (process context for a range with a mutex).
+ * Return: as __memkit_range_priv().
+ */
+void *memkit_range_priv(struct memkit_range *range,
+			const struct memkit_oa_handle *handle)
+{
+	return range_locked(range, __memkit_range_priv(range, handle));
+}
+EXPORT_SYMBOL_MEMKIT(memkit_range_priv);
+
+/**
+ * __memkit_range_oa() - the allocator behind a range, for the iterators
+ * @range: the range, its lock held.
+ *
+ * Context: the range's lock held, for as long as the pointer is used.
+ * Return: the range's &struct memkit_oa, to read only.
+ */
+const struct memkit_oa *__memkit_range_oa(struct memkit_range *range)
+{
+	range_assert_held(range);
+	return &range->oa;
+}
+EXPORT_SYMBOL_MEMKIT(__memkit_range_oa);
 
 /**
  * memkit_range_reset() - free every allocation of a range at once
  * @range: the range.
  *
- * Context: any context; takes the range's irq-safe spinlock.  O(bins).
+ * Handles from before become stale and are refused.
+ *
+ * Context: any context (process context for a range with a mutex).
+ * O(bins).
  */
 void memkit_range_reset(struct memkit_range *range)
 {
-	unsigned long flags;
+	unsigned long flags = memkit_range_lock(range);
 
-	spin_lock_irqsave(&range->lock, flags);
-	switch (range->kind) {
-	case MEMKIT_RANGE_OFFSET:
-		memkit_oa_reset(&range->oa);
-		break;
-	case MEMKIT_RANGE_DEDICATED:
-		range->ded.taken = false;
-		break;
-	}
-	spin_unlock_irqrestore(&range->lock, flags);
+	memkit_oa_reset(&range->oa);
+	memkit_range_unlock(range, flags);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_reset);
 
@@ -606,15 +1026,14 @@ EXPORT_SYMBOL_MEMKIT(memkit_range_reset);
  * @range: the range.
  * @r: receives the totals.
  *
- * Context: any context; takes the range's irq-safe spinlock.
+ * Context: any context (process context for a range with a mutex).
  */
 void memkit_range_report(struct memkit_range *range, struct memkit_oa_usage *r)
 {
-	unsigned long flags;
+	unsigned long flags = memkit_range_lock(range);
 
-	spin_lock_irqsave(&range->lock, flags);
-	__memkit_range_report(range, r);
-	spin_unlock_irqrestore(&range->lock, flags);
+	memkit_oa_report(&range->oa, r);
+	memkit_range_unlock(range, flags);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_report);
 
@@ -624,18 +1043,12 @@ EXPORT_SYMBOL_MEMKIT(memkit_range_report);
  *
  * See memkit_oa_check().  For tests and debugging.
  *
- * Context: any context; takes the range's irq-safe spinlock.  O(nodes).
+ * Context: any context (process context for a range with a mutex).
+ * O(nodes).
  * Return: 0, or -EUCLEAN if an invariant is broken.
  */
 int memkit_range_check(struct memkit_range *range)
 {
-	unsigned long flags;
-	int ret = 0;
-
-	spin_lock_irqsave(&range->lock, flags);
-	if (range->kind == MEMKIT_RANGE_OFFSET)
-		ret = memkit_oa_check(&range->oa);
-	spin_unlock_irqrestore(&range->lock, flags);
-	return ret;
+	return range_locked(range, memkit_oa_check(&range->oa));
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_check);

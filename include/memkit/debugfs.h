@@ -9,6 +9,7 @@
 #include <linux/module.h>
 #include <linux/types.h>
 
+struct dentry;
 struct memkit_debugfs_node;
 struct module;
 struct seq_file;
@@ -56,9 +57,9 @@ struct memkit_debugfs_entry {
 	struct memkit_debugfs_node *node;
 };
 
-int __memkit_debugfs_register(struct memkit_debugfs_entry *entry, const char *name,
-			      const struct memkit_debugfs_ops *ops, void *data,
-			      struct module *owner);
+int __memkit_debugfs_register(struct memkit_debugfs_entry *entry, struct dentry *parent,
+			      const char *name, const struct memkit_debugfs_ops *ops,
+			      void *data, struct module *owner);
 
 /**
  * memkit_debugfs_register() - publish an instance in debugfs
@@ -67,10 +68,22 @@ int __memkit_debugfs_register(struct memkit_debugfs_entry *entry, const char *na
  * @ops: the instance's kind, summary line and files.
  * @data: passed to every callback in @ops.
  *
- * The calling module owns the entry: see __memkit_debugfs_register().
+ * The directory goes under ``memkit/``.  The calling module owns the
+ * entry: see __memkit_debugfs_register().
  */
 #define memkit_debugfs_register(entry, name, ops, data)			\
-	__memkit_debugfs_register(entry, name, ops, data, THIS_MODULE)
+	__memkit_debugfs_register(entry, NULL, name, ops, data, THIS_MODULE)
+
+/**
+ * memkit_debugfs_register_at() - publish an instance in a given directory
+ * @entry: zero-initialised entry embedded in the instance.
+ * @parent: the directory, such as a driver's own; NULL for ``memkit/``.
+ * @name: directory name, copied; see the naming rules.
+ * @ops: the instance's kind, summary line and files.
+ * @data: passed to every callback in @ops.
+ */
+#define memkit_debugfs_register_at(entry, parent, name, ops, data)		\
+	__memkit_debugfs_register(entry, parent, name, ops, data, THIS_MODULE)
 void memkit_debugfs_unregister(struct memkit_debugfs_entry *entry);
 
 /**

@@ -7,6 +7,7 @@
 
 #include <linux/bitops.h>
 #include <linux/limits.h>
+#include <linux/rbtree.h>
 #include <linux/types.h>
 
 /*
@@ -27,13 +28,33 @@
 #define MEMKIT_OA_MAX_BIN		495
 
 /*
- * The largest max_allocs: the 2 * max_allocs + 1 nodes of 32 bytes and the
- * bin heads are one kvmalloc() buffer, which may not exceed INT_MAX bytes
- * (about 33.5 million allocations).
+ * Node storage.  An allocator made with memkit_oa_init() has all of its
+ * 2 * max_allocs + 1 nodes in one kvmalloc() buffer; one made with
+ * memkit_oa_init_flags() and fewer initial than maximum allocations starts
+ * with a power of two of them (segment 0) and adds segments that double
+ * the total, each its own buffer, so nothing is ever copied.  No buffer may
+ * exceed INT_MAX bytes (kvmalloc()'s limit): about 33.5 million
+ * allocations for a plain allocator, fewer with per-node extras.
  */
 #define MEMKIT_OA_NODE_BYTES		32
 #define MEMKIT_OA_MAX_ALLOCS						\
 	((((u32)INT_MAX - MEMKIT_OA_NUM_BINS * sizeof(u32)) / MEMKIT_OA_NODE_BYTES - 1) / 2)
+/* Segment 0 of a growable allocator has at least this many nodes. */
+#define MEMKIT_OA_MIN_SEG_SHIFT	6
+#define MEMKIT_OA_MAX_SEGS		21
+
+/**
+ * enum memkit_oa_flags - what an allocator keeps per allocation
+ * @MEMKIT_OA_PRIV: a caller pointer per allocation (memkit_oa_set_priv()),
+ *	one pointer per node.
+ * @MEMKIT_OA_LOOKUP: an index of allocations by offset, so that
+ *	memkit_oa_lookup() finds the allocation covering an offset in
+ *	O(log n); an rb_node and an index per node.
+ */
+enum memkit_oa_flags {
+	MEMKIT_OA_PRIV		= BIT(0),
+	MEMKIT_OA_LOOKUP	= BIT(1),
+};
 
 /* Node index of a handle that holds no allocation. */
 #define MEMKIT_OA_NO_NODE		U32_MAX
@@ -47,11 +68,19 @@ typedef void (*memkit_oa_region_fn)(u64 offset, u64 size, bool used, void *arg);
  * struct memkit_oa_handle - one allocation
  * @offset: first unit of the allocation.
  * @node: the allocator's node index; %MEMKIT_OA_NO_NODE if the allocation
- *        failed.  Pass the handle back unchanged to free it.
+ *        failed.
+ * @gen: the allocation's generation: every allocation of an allocator gets
+ *	the next value of a 32-bit counter, so a handle whose node and offset
+ *	were reused by a later allocation is still told apart.
+ *
+ * Pass the handle back unchanged.  A stale handle (freed, or from before a
+ * reset) is refused unless its node holds an allocation at the same offset
+ * *and* exactly a multiple of 2^32 allocations were made since.
  */
 struct memkit_oa_handle {
 	u64 offset;
 	u32 node;
+	u32 gen;
 };
 
 /**
@@ -61,6 +90,18 @@ struct memkit_oa_handle {
  */
 struct memkit_oa_cursor {
 	u64 offset;
+	u32 node;
+};
+
+/**
+ * struct memkit_oa_hole - a free region, for memkit_oa_for_each_hole()
+ * @offset: its first unit.
+ * @size: its units; 0 when the iteration is over.
+ * @node: the node that holds it.
+ */
+struct memkit_oa_hole {
+	u64 offset;
+	u64 size;
 	u32 node;
 };
 
@@ -82,9 +123,16 @@ struct memkit_oa {
 	u32 spare_head;
 	u32 nr_spare;
 	u32 fresh;	/* nodes from here on are spare, untouched since reset */
+	u32 gen;	/* generation of the latest allocation */
+	u32 last;	/* the node whose region ends the range */
+	u32 seg0_nodes;
+	u8 seg_shift;	/* log2(seg0_nodes) if growable */
+	u8 nr_segs;
+	u8 flags;
 	u8 used_bins[MEMKIT_OA_TOP_BINS];
 	u32 *bin_heads;
-	struct memkit_oa_node *nodes;
+	struct memkit_oa_node *seg[MEMKIT_OA_MAX_SEGS];
+	struct rb_root by_offset;
 };
 
 /**
@@ -95,6 +143,8 @@ struct memkit_oa {
  * @allocs: live allocations.
  * @max_allocs: most live allocations allowed.
  * @free_regions: number of free regions (never two adjacent).
+ * @nodes: nodes of storage the allocator has now (2 per allocation, and
+ *	one more, always suffice).
  */
 struct memkit_oa_usage {
 	u64 size;
@@ -103,6 +153,7 @@ struct memkit_oa_usage {
 	u32 allocs;
 	u32 max_allocs;
 	u32 free_regions;
+	u32 nodes;
 };
 
 /**
@@ -191,15 +242,32 @@ static inline bool memkit_oa_align_ok(u64 align)
 }
 
 int memkit_oa_init(struct memkit_oa *oa, u64 size, u32 max_allocs);
+int memkit_oa_init_flags(struct memkit_oa *oa, u64 size, u32 initial_allocs,
+			 u32 max_allocs, unsigned int flags);
 void memkit_oa_exit(struct memkit_oa *oa);
 void memkit_oa_reset(struct memkit_oa *oa);
+u32 memkit_oa_max_allocs(unsigned int flags);
+size_t memkit_oa_grow_size(const struct memkit_oa *oa, u32 nr);
+int memkit_oa_grow(struct memkit_oa *oa, void *mem, size_t bytes);
+int memkit_oa_extend(struct memkit_oa *oa, u64 new_size);
 int memkit_oa_alloc(struct memkit_oa *oa, u64 size, u64 align,
 		    struct memkit_oa_handle *handle);
 int memkit_oa_reserve(struct memkit_oa *oa, u64 offset, u64 size,
 		      struct memkit_oa_handle *handle);
 int memkit_oa_free(struct memkit_oa *oa, const struct memkit_oa_handle *handle);
+int memkit_oa_resize(struct memkit_oa *oa, const struct memkit_oa_handle *handle,
+		     u64 new_size);
 int memkit_oa_alloc_size(const struct memkit_oa *oa,
 			 const struct memkit_oa_handle *handle, u64 *size);
+int memkit_oa_set_priv(struct memkit_oa *oa, const struct memkit_oa_handle *handle,
+		       void *priv);
+void *memkit_oa_priv(const struct memkit_oa *oa, const struct memkit_oa_handle *handle);
+int memkit_oa_lookup(const struct memkit_oa *oa, u64 offset,
+		     struct memkit_oa_handle *handle);
+void memkit_oa_first_alloc(const struct memkit_oa *oa, struct memkit_oa_handle *handle);
+void memkit_oa_next_alloc(const struct memkit_oa *oa, struct memkit_oa_handle *handle);
+void memkit_oa_first_hole(const struct memkit_oa *oa, struct memkit_oa_hole *hole);
+void memkit_oa_next_hole(const struct memkit_oa *oa, struct memkit_oa_hole *hole);
 void memkit_oa_report(const struct memkit_oa *oa, struct memkit_oa_usage *r);
 void memkit_oa_full_report(const struct memkit_oa *oa,
 			   struct memkit_oa_bin_usage *r);
@@ -208,5 +276,44 @@ void memkit_oa_walk_regions(const struct memkit_oa *oa,
 int memkit_oa_walk_chunk(const struct memkit_oa *oa, struct memkit_oa_cursor *cur,
 			 u32 max, memkit_oa_region_fn fn, void *arg);
 int memkit_oa_check(const struct memkit_oa *oa);
+
+/**
+ * memkit_oa_for_each_alloc() - iterate over the live allocations in address order
+ * @oa: the allocator.
+ * @h: a &struct memkit_oa_handle, set to each allocation in turn.
+ *
+ * O(1) per step.  Do not free @h inside the loop; see
+ * memkit_oa_for_each_alloc_safe().  The caller's lock held throughout.
+ */
+#define memkit_oa_for_each_alloc(oa, h)					\
+	for (memkit_oa_first_alloc(oa, h); (h)->node != MEMKIT_OA_NO_NODE;	\
+	     memkit_oa_next_alloc(oa, h))
+
+/**
+ * memkit_oa_for_each_alloc_safe() - iterate, allowing @h to be freed
+ * @oa: the allocator.
+ * @h: a &struct memkit_oa_handle, set to each allocation in turn.
+ * @next: a &struct memkit_oa_handle for the one after, taken before the
+ *	body runs.
+ *
+ * The body may free or resize @h, but not the allocation after it.
+ */
+#define memkit_oa_for_each_alloc_safe(oa, h, next)				\
+	for (memkit_oa_first_alloc(oa, h),					\
+	     *(next) = *(h), memkit_oa_next_alloc(oa, next);			\
+	     (h)->node != MEMKIT_OA_NO_NODE;					\
+	     *(h) = *(next), memkit_oa_next_alloc(oa, next))
+
+/**
+ * memkit_oa_for_each_hole() - iterate over the free regions in address order
+ * @oa: the allocator.
+ * @hole: a &struct memkit_oa_hole, set to each free region in turn.
+ *
+ * Each step costs O(1 + allocations between two holes); a whole
+ * iteration O(regions).  The body must not change @oa.
+ */
+#define memkit_oa_for_each_hole(oa, hole)					\
+	for (memkit_oa_first_hole(oa, hole); (hole)->size;			\
+	     memkit_oa_next_hole(oa, hole))
 
 #endif /* _MEMKIT_OFFSET_ALLOC_H */

@@ -2,13 +2,25 @@
 /*
  * memkit_range: a locked, named range manager over the offset allocator or
  * a dedicated block.
+ *
+ * Limitations:
+ * - It hands out offsets only; it never touches the memory behind them.
+ * - Placement is first fit by size class: no address window, no top-down
+ *   or best-fit mode, no colour and no eviction scan.
+ * - Iterating over holes costs O(1 + allocations skipped) per step.
+ * - A handle stays valid only as long as its allocation; node storage
+ *   grows but never shrinks, except by destroying the range.
  */
 #ifndef _MEMKIT_RANGE_H
 #define _MEMKIT_RANGE_H
 
+#include <linux/gfp.h>
 #include <linux/types.h>
 
 #include <memkit/offset_alloc.h>
+
+struct dentry;
+struct mutex;
 
 /**
  * enum memkit_range_kind - the allocator behind a range
@@ -21,20 +33,126 @@ enum memkit_range_kind {
 	MEMKIT_RANGE_DEDICATED,
 };
 
+/* What a range keeps per allocation: see &enum memkit_oa_flags. */
+#define MEMKIT_RANGE_PRIV	MEMKIT_OA_PRIV
+#define MEMKIT_RANGE_LOOKUP	MEMKIT_OA_LOOKUP
+
+/**
+ * struct memkit_range_config - how to make a range
+ * @name: debugfs name (see memkit_debugfs_register(); a PCI device's
+ *	dev_name() such as ``0000:03:00.0`` is fine), or NULL for none.
+ * @debugfs_parent: the directory to put it in, such as the driver's own;
+ *	NULL for memkit's.  The range must be destroyed before the parent
+ *	is removed.
+ * @size: units in the range, offsets 0 to @size - 1; at least 1.
+ * @kind: the allocator behind it.
+ * @initial_allocs: allocations to set node storage up for now; at most
+ *	@max_allocs.  Equal to it, the range never needs to grow.
+ * @max_allocs: most live allocations; 0 for as many as the node storage
+ *	can address (memkit_oa_max_allocs()).  A dedicated range has one.
+ * @flags: %MEMKIT_RANGE_PRIV for a pointer per allocation,
+ *	%MEMKIT_RANGE_LOOKUP for lookup and free by offset.
+ * @gfp: how an allocation that finds no node may get more node storage
+ *	itself: 0 for never (the caller uses memkit_range_preload() and
+ *	gets -ENOMEM otherwise); GFP_KERNEL if every allocation is made
+ *	from process context (and, with @lock, under that mutex).
+ * @lock: the driver's mutex that serialises every call on the range,
+ *	instead of the range's own irq-safe spinlock; see the overview.
+ */
+struct memkit_range_config {
+	const char *name;
+	struct dentry *debugfs_parent;
+	u64 size;
+	enum memkit_range_kind kind;
+	u32 initial_allocs;
+	u32 max_allocs;
+	unsigned int flags;
+	gfp_t gfp;
+	struct mutex *lock;
+};
+
 struct memkit_range;
 
+struct memkit_range *memkit_range_create_config(const struct memkit_range_config *cfg);
 struct memkit_range *memkit_range_create(const char *name, u64 size,
 					 enum memkit_range_kind kind,
 					 u32 max_allocs);
 void memkit_range_destroy(struct memkit_range *range);
+
+unsigned long memkit_range_lock(struct memkit_range *range);
+void memkit_range_unlock(struct memkit_range *range, unsigned long flags);
+int memkit_range_preload(struct memkit_range *range, u32 nr, gfp_t gfp);
+int __memkit_range_preload(struct memkit_range *range, u32 nr, gfp_t gfp);
+
 int memkit_range_alloc(struct memkit_range *range, u64 size, u64 align,
 		       struct memkit_oa_handle *handle);
 int memkit_range_reserve(struct memkit_range *range, u64 offset, u64 size,
 			 struct memkit_oa_handle *handle);
 int memkit_range_free(struct memkit_range *range,
 		      const struct memkit_oa_handle *handle);
+int memkit_range_free_at(struct memkit_range *range, u64 offset);
+int memkit_range_resize(struct memkit_range *range,
+			const struct memkit_oa_handle *handle, u64 new_size);
+int memkit_range_extend(struct memkit_range *range, u64 new_size);
+int memkit_range_lookup(struct memkit_range *range, u64 offset,
+			struct memkit_oa_handle *handle);
+int memkit_range_set_priv(struct memkit_range *range,
+			  const struct memkit_oa_handle *handle, void *priv);
+void *memkit_range_priv(struct memkit_range *range,
+			const struct memkit_oa_handle *handle);
 void memkit_range_reset(struct memkit_range *range);
 void memkit_range_report(struct memkit_range *range, struct memkit_oa_usage *r);
 int memkit_range_check(struct memkit_range *range);
+
+/* The same with the range's lock held (memkit_range_lock() or the mutex). */
+int __memkit_range_alloc(struct memkit_range *range, u64 size, u64 align,
+			 struct memkit_oa_handle *handle);
+int __memkit_range_reserve(struct memkit_range *range, u64 offset, u64 size,
+			   struct memkit_oa_handle *handle);
+int __memkit_range_free(struct memkit_range *range,
+			const struct memkit_oa_handle *handle);
+int __memkit_range_free_at(struct memkit_range *range, u64 offset);
+int __memkit_range_resize(struct memkit_range *range,
+			  const struct memkit_oa_handle *handle, u64 new_size);
+int __memkit_range_extend(struct memkit_range *range, u64 new_size);
+int __memkit_range_lookup(struct memkit_range *range, u64 offset,
+			  struct memkit_oa_handle *handle);
+int __memkit_range_set_priv(struct memkit_range *range,
+			    const struct memkit_oa_handle *handle, void *priv);
+void *__memkit_range_priv(struct memkit_range *range,
+			  const struct memkit_oa_handle *handle);
+const struct memkit_oa *__memkit_range_oa(struct memkit_range *range);
+
+/**
+ * memkit_range_for_each_alloc() - iterate over a range's allocations
+ * @range: the range, its lock held throughout.
+ * @h: a &struct memkit_oa_handle, set to each allocation in address order.
+ *
+ * O(1) per step.  The body must not change the range; see
+ * memkit_range_for_each_alloc_safe().
+ */
+#define memkit_range_for_each_alloc(range, h)				\
+	memkit_oa_for_each_alloc(__memkit_range_oa(range), h)
+
+/**
+ * memkit_range_for_each_alloc_safe() - iterate, allowing frees of @h
+ * @range: the range, its lock held throughout.
+ * @h: a &struct memkit_oa_handle, set to each allocation in address order.
+ * @next: a &struct memkit_oa_handle the loop keeps the next one in.
+ *
+ * The body may free or resize @h with the __ calls (the lock is held).
+ */
+#define memkit_range_for_each_alloc_safe(range, h, next)			\
+	memkit_oa_for_each_alloc_safe(__memkit_range_oa(range), h, next)
+
+/**
+ * memkit_range_for_each_hole() - iterate over a range's free regions
+ * @range: the range, its lock held throughout.
+ * @hole: a &struct memkit_oa_hole, set to each free region in address order.
+ *
+ * O(1 + allocations skipped) per step.  The body must not change the range.
+ */
+#define memkit_range_for_each_hole(range, hole)				\
+	memkit_oa_for_each_hole(__memkit_range_oa(range), hole)
 
 #endif /* _MEMKIT_RANGE_H */

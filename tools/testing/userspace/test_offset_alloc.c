@@ -4,20 +4,32 @@
  * ASan/UBSan.
  *
  * Random allocations (log-uniform sizes, random power-of-two alignments),
- * reservations at random offsets, frees, resets and bad handles, checked
- * against a model that holds every live allocation:
+ * reservations at random offsets, frees (by handle and by start offset),
+ * in-place resizes, extensions of the range, node storage growth, resets
+ * and bad handles, checked against a model that holds every live
+ * allocation:
  *  - every result: offsets aligned, reservations where asked, the size
  *    memkit_oa_alloc_size() reports, the free total memkit_oa_report()
- *    gives, bad handles refused with -EINVAL and a warning;
+ *    gives, bad and stale handles refused with -EINVAL and a warning
+ *    (stale ones even when their node and offset are live again), a
+ *    resize that succeeds exactly when the model has room after it;
  *  - every -ENOSPC from an allocation: no gap in the model could have
  *    held the request (checked for the first refusal of each batch,
- *    which needs the model sorted);
- *  - every batch: memkit_oa_check() (all internal invariants) and no two
- *    model allocations overlap.
+ *    which needs the model sorted); -ENOMEM only while node storage can
+ *    still grow;
+ *  - every batch: memkit_oa_check() (all internal invariants), no two
+ *    model allocations overlap, iteration over allocations and holes
+ *    gives the model's allocations and gaps in order, each allocation's
+ *    private pointer, and lookup of an offset inside each allocation and
+ *    inside each gap.
+ *
+ * Two allocators run: a fixed plain one, and a growable one with
+ * private data and the index by offset, from 16 allocations up.
  *
  * Built with UT_FUZZER, the same model test is a libFuzzer target: the
- * input picks the range size (small, or close to 2^64) and max_allocs
- * (up to 256), then every operation, and the full check runs after each.
+ * input picks the kind, the range size (small, or close to 2^64) and
+ * max_allocs (up to 256), then every operation, and the full check runs
+ * after each.
  */
 
 #include <memkit/bug.h>
@@ -28,10 +40,13 @@
 #define OA_MAX		4096
 
 static u64 total;	/* the range being tested */
+static unsigned int flags;	/* its MEMKIT_OA_* extras */
+static u64 next_id;
 
 struct live {
 	struct memkit_oa_handle h;
 	u64 size;
+	u64 id;		/* its private pointer, with MEMKIT_OA_PRIV */
 };
 
 static struct live live[OA_MAX];
@@ -76,7 +91,73 @@ static u64 model_used(void)
 	return used;
 }
 
-static void full_check(struct memkit_oa *oa, u64 op)
+static bool same_handle(const struct memkit_oa_handle *a, const struct memkit_oa_handle *b)
+{
+	return a->offset == b->offset && a->node == b->node && a->gen == b->gen;
+}
+
+/* With the model sorted: where gap @i (before live[i], or the tail) starts. */
+static u64 gap_start(u32 i)
+{
+	return i ? live[i - 1].h.offset + live[i - 1].size : 0;
+}
+
+static u64 gap_end(u32 i)
+{
+	return i < nr_live ? live[i].h.offset : total;
+}
+
+/* Iteration, private pointers and lookup against the sorted model. */
+static void check_views(struct memkit_oa *oa, struct ut_rng *rng, u64 op)
+{
+	struct memkit_oa_handle h, next, got;
+	struct memkit_oa_hole hole;
+	u32 i = 0;
+
+	memkit_oa_for_each_alloc_safe(oa, &h, &next) {
+		UT_ASSERT(i < nr_live && same_handle(&h, &live[i].h),
+			  "alloc %u of %u in iteration differs, op %llu", i, nr_live, op);
+		i++;
+	}
+	UT_ASSERT(i == nr_live, "iteration saw %u of %u allocations", i, nr_live);
+	i = 0;
+	memkit_oa_for_each_hole(oa, &hole) {
+		while (i <= nr_live && gap_start(i) == gap_end(i))
+			i++;
+		UT_ASSERT(i <= nr_live && hole.offset == gap_start(i) &&
+			  hole.offset + hole.size == gap_end(i),
+			  "hole [%llu, +%llu) is not the model's gap %u, op %llu",
+			  hole.offset, hole.size, i, op);
+		i++;
+	}
+	while (i <= nr_live && gap_start(i) == gap_end(i))
+		i++;
+	UT_ASSERT(i == nr_live + 1, "hole iteration ended at gap %u of %u", i, nr_live + 1);
+
+	for (i = 0; i < nr_live; i++) {
+		if (flags & MEMKIT_OA_PRIV)
+			UT_ASSERT(memkit_oa_priv(oa, &live[i].h) == (void *)(uintptr_t)live[i].id,
+				  "private pointer of allocation %u", i);
+		if (!(flags & MEMKIT_OA_LOOKUP))
+			continue;
+		UT_ASSERT(!memkit_oa_lookup(oa, live[i].h.offset + ut_rng_below(rng, live[i].size),
+					    &got) && same_handle(&got, &live[i].h),
+			  "lookup inside allocation %u", i);
+	}
+	if (!(flags & MEMKIT_OA_LOOKUP)) {
+		UT_ASSERT(memkit_oa_lookup(oa, 0, &got) == -EOPNOTSUPP, "lookup without index");
+		return;
+	}
+	for (i = 0; i <= nr_live; i++)
+		if (gap_end(i) > gap_start(i))
+			UT_ASSERT(memkit_oa_lookup(oa, gap_start(i) +
+						   ut_rng_below(rng, gap_end(i) - gap_start(i)),
+						   &got) == -ENOENT && got.node == MEMKIT_OA_NO_NODE,
+				  "lookup in gap %u", i);
+	UT_ASSERT(memkit_oa_lookup(oa, total, &got) == -EINVAL, "lookup past the end");
+}
+
+static void full_check(struct memkit_oa *oa, struct ut_rng *rng, u64 op)
 {
 	struct memkit_oa_usage r;
 	u32 i;
@@ -88,6 +169,7 @@ static void full_check(struct memkit_oa *oa, u64 op)
 		UT_ASSERT(live[i].h.offset + live[i].size <= live[i + 1].h.offset,
 			  "overlap at %llu, op %llu", live[i].h.offset,
 			  op);
+	check_views(oa, rng, op);
 	memkit_oa_report(oa, &r);
 	UT_ASSERT(r.allocs == nr_live, "%u allocs, model %u", r.allocs, nr_live);
 	UT_ASSERT(r.free == total - model_used(), "free %llu, model %llu",
@@ -113,17 +195,15 @@ static void bad_free(struct memkit_oa *oa, struct ut_rng *rng)
 		h.node = 2 * OA_MAX + 7;	/* beyond any node array */
 		break;
 	default:
-		/* A stale handle: freed, or from before a reset. */
+		/*
+		 * A stale handle: freed, or from before a reset.  Its node
+		 * and offset may be live again; its generation is not.
+		 */
 		h = stale[ut_rng_below(rng, OA_STALE)];
 		if (h.node == MEMKIT_OA_NO_NODE)
 			return;
-		/*
-		 * Its node and offset may be live again: then the allocator
-		 * cannot tell, and this is not a bad handle to it.
-		 */
 		for (i = 0; i < nr_live; i++)
-			if (live[i].h.node == h.node && live[i].h.offset == h.offset)
-				return;
+			UT_ASSERT(!same_handle(&live[i].h, &h), "a live allocation repeats a handle");
 		break;
 	}
 	memkit_oa_report(oa, &before);
@@ -132,6 +212,38 @@ static void bad_free(struct memkit_oa *oa, struct ut_rng *rng)
 	UT_CHECK(memkit_expect_warnings_end() == 1, "bad handle not reported");
 	memkit_oa_report(oa, &after);
 	UT_CHECK(!memcmp(&before, &after, sizeof(before)), "bad free changed the allocator");
+}
+
+/*
+ * Add node storage as a caller does, outside its lock: size it, allocate,
+ * hand it over.  Returns false if there was nothing to add.
+ */
+static bool grow_nodes(struct memkit_oa *oa, u32 nr)
+{
+	size_t bytes = memkit_oa_grow_size(oa, nr);
+	void *mem;
+
+	if (!bytes)
+		return false;
+	mem = kvmalloc(bytes, GFP_KERNEL);
+	UT_ASSERT(mem, "no memory for %zu bytes of nodes", bytes);
+	/* The wrong size is refused and the buffer stays the caller's. */
+	UT_ASSERT(memkit_oa_grow(oa, mem, bytes - 1) == -EINVAL, "grow took a short buffer");
+	UT_ASSERT(memkit_oa_grow(oa, mem, bytes) == 0, "grow refused its own size");
+	return true;
+}
+
+/* A new allocation's private pointer, with MEMKIT_OA_PRIV. */
+static void give_id(struct memkit_oa *oa, struct live *l)
+{
+	l->id = ++next_id;
+	if (flags & MEMKIT_OA_PRIV) {
+		UT_ASSERT(!memkit_oa_priv(oa, &l->h), "a new allocation has a pointer");
+		UT_ASSERT(!memkit_oa_set_priv(oa, &l->h, (void *)(uintptr_t)l->id), "set_priv");
+	} else {
+		UT_ASSERT(memkit_oa_set_priv(oa, &l->h, NULL) == -EOPNOTSUPP,
+			  "set_priv without private data");
+	}
 }
 
 static void do_alloc(struct memkit_oa *oa, struct ut_rng *rng, u64 op,
@@ -144,6 +256,13 @@ static void do_alloc(struct memkit_oa *oa, struct ut_rng *rng, u64 op,
 	int ret;
 
 	ret = memkit_oa_alloc(oa, size, align, &l->h);
+	if (ret == -ENOMEM) {
+		/* Short of nodes: only while there is storage to add. */
+		UT_ASSERT(l->h.node == MEMKIT_OA_NO_NODE, "failed alloc gave a node");
+		UT_ASSERT(grow_nodes(oa, 1), "-ENOMEM with every node there");
+		ret = memkit_oa_alloc(oa, size, align, &l->h);
+		UT_ASSERT(ret != -ENOMEM, "-ENOMEM after growing");
+	}
 	if (ret) {
 		UT_ASSERT(ret == -ENOSPC, "alloc returned %d", ret);
 		(*nospc)++;
@@ -165,7 +284,43 @@ static void do_alloc(struct memkit_oa *oa, struct ut_rng *rng, u64 op,
 		  "alloc_size %llu, asked %llu", got,
 		  size);
 	l->size = size;
+	give_id(oa, l);
 	nr_live++;
+}
+
+/* Resize a live allocation: it grows exactly when the model has the room. */
+static void do_resize(struct memkit_oa *oa, struct ut_rng *rng)
+{
+	struct live *l = &live[ut_rng_below(rng, nr_live)];
+	u64 new_size = ut_rng_below(rng, 8) ? ut_rng_log_size(rng, 11) : 0;
+	u64 end = total;
+	bool fits;
+	u32 i;
+	int ret;
+
+	for (i = 0; i < nr_live; i++)
+		if (live[i].h.offset > l->h.offset)
+			end = min(end, live[i].h.offset);
+	fits = new_size && new_size <= end - l->h.offset;
+	ret = memkit_oa_resize(oa, &l->h, new_size);
+	if (!new_size)
+		UT_ASSERT(ret == -EINVAL, "resize to 0 returned %d", ret);
+	else if (fits)
+		UT_ASSERT(ret == 0, "resize to %llu with room returned %d", new_size, ret);
+	else
+		UT_ASSERT(ret == -ENOSPC, "resize to %llu without room returned %d", new_size, ret);
+	if (!ret)
+		l->size = new_size;
+}
+
+/* Free by start offset, as a gen_pool user does: lookup, then free. */
+static void free_by_offset(struct memkit_oa *oa, u32 victim)
+{
+	struct memkit_oa_handle h;
+
+	UT_ASSERT(!memkit_oa_lookup(oa, live[victim].h.offset, &h) &&
+		  h.offset == live[victim].h.offset, "lookup of a start offset");
+	UT_ASSERT(memkit_oa_free(oa, &h) == 0, "free by offset");
 }
 
 static void do_reserve(struct memkit_oa *oa, struct ut_rng *rng)
@@ -181,17 +336,22 @@ static void do_reserve(struct memkit_oa *oa, struct ut_rng *rng)
 		overlaps = offset < live[i].h.offset + live[i].size &&
 			   live[i].h.offset < offset + size;
 	ret = memkit_oa_reserve(oa, offset, size, &l->h);
+	if (ret == -ENOMEM) {
+		UT_ASSERT(grow_nodes(oa, 1), "-ENOMEM with every node there");
+		ret = memkit_oa_reserve(oa, offset, size, &l->h);
+	}
 	if (overlaps) {
 		UT_ASSERT(ret == -ENOSPC, "reserve over a used unit returned %d", ret);
 		return;
 	}
 	UT_ASSERT(ret == 0 && l->h.offset == offset, "reserve of a free span returned %d", ret);
 	l->size = size;
+	give_id(oa, l);
 	nr_live++;
 }
 
 struct counts {
-	u64 allocs, nospc, resets;
+	u64 allocs, nospc, resets, resizes, extends, grows;
 };
 
 static void run(struct memkit_oa *oa, u32 max, u64 ops, u32 batch, struct ut_rng *rng,
@@ -215,10 +375,25 @@ static void run(struct memkit_oa *oa, u32 max, u64 ops, u32 batch, struct ut_rng
 			c->resets++;
 		} else if (r < 5 && nr_live) {
 			bad_free(oa, rng);
+		} else if (r < 7 && total < U64_MAX / 2) {
+			u64 more = ut_rng_log_size(rng, 12);
+
+			UT_ASSERT(memkit_oa_extend(oa, total + more) == 0, "extend");
+			UT_ASSERT(memkit_oa_extend(oa, total) == -EINVAL, "extend shrank the range");
+			total += more;
+			c->extends++;
+		} else if (r < 9) {
+			c->grows += grow_nodes(oa, 1 + ut_rng_below(rng, 64));
+		} else if (r < 60 && nr_live) {
+			do_resize(oa, rng);
+			c->resizes++;
 		} else if (nr_live == max || (nr_live && r < 470)) {
 			u32 victim = ut_rng_below(rng, nr_live);
 
-			UT_ASSERT(memkit_oa_free(oa, &live[victim].h) == 0, "free: live handle");
+			if ((flags & MEMKIT_OA_LOOKUP) && r & 1)
+				free_by_offset(oa, victim);
+			else
+				UT_ASSERT(memkit_oa_free(oa, &live[victim].h) == 0, "free: live handle");
 			stale[ut_rng_below(rng, OA_STALE)] = live[victim].h;
 			live[victim] = live[--nr_live];
 		} else if (r < 520) {
@@ -230,14 +405,14 @@ static void run(struct memkit_oa *oa, u32 max, u64 ops, u32 batch, struct ut_rng
 			c->allocs += nr_live > before;
 		}
 		if (op % batch == 0) {
-			full_check(oa, op);
+			full_check(oa, rng, op);
 			checked_nospc = false;
 		}
 	}
-	full_check(oa, op);
+	full_check(oa, rng, op);
 	while (nr_live)
 		UT_ASSERT(memkit_oa_free(oa, &live[--nr_live].h) == 0, "final free");
-	full_check(oa, op);
+	full_check(oa, rng, op);
 }
 
 #ifdef UT_FUZZER
@@ -247,13 +422,15 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	struct counts c = {};
 	struct ut_rng rng;
 	struct memkit_oa oa;
-	u32 max;
+	u32 max, initial;
 
 	ut_fuzz_begin(&rng, data, size);
+	flags = ut_rng_below(&rng, 4);
 	total = ut_rng_below(&rng, 4) ? 1 + ut_rng_below(&rng, 1 << 16) :
 					U64_MAX - ut_rng_below(&rng, 1 << 16);
 	max = 1 + ut_rng_below(&rng, 256);	/* small: the check runs every op */
-	UT_ASSERT(memkit_oa_init(&oa, total, max) == 0, "init");
+	initial = ut_rng_below(&rng, max + 1);
+	UT_ASSERT(memkit_oa_init_flags(&oa, total, initial, max, flags) == 0, "init");
 	run(&oa, max, U64_MAX, 1, &rng, &c);
 	memkit_oa_exit(&oa);
 	ut_fuzz_end();
@@ -270,14 +447,21 @@ int main(int argc, char **argv)
 	struct memkit_oa oa;
 
 	ut_init(argc, argv, "test_offset_alloc", 2000000, &args, &rng);
-	total = BIT_ULL(20);
-	UT_ASSERT(memkit_oa_init(&oa, total, OA_MAX) == 0, "init");
-	run(&oa, OA_MAX, args.ops, 512, &rng, &c);
-	printf("test_offset_alloc: %llu allocations, %llu -ENOSPC, %llu resets\n",
-	       c.allocs, c.nospc, c.resets);
-	/* The false -ENOSPC oracle must have had work, or it proves nothing. */
-	UT_CHECK(c.nospc > args.ops / 1000, "only %llu -ENOSPC", c.nospc);
-	memkit_oa_exit(&oa);
+	/* A fixed plain allocator, then a growable one with both extras. */
+	for (flags = 0; flags <= (MEMKIT_OA_PRIV | MEMKIT_OA_LOOKUP);
+	     flags += MEMKIT_OA_PRIV | MEMKIT_OA_LOOKUP) {
+		memset(&c, 0, sizeof(c));
+		total = BIT_ULL(20);
+		UT_ASSERT(memkit_oa_init_flags(&oa, total, flags ? 16 : OA_MAX, OA_MAX,
+					       flags) == 0, "init");
+		run(&oa, OA_MAX, args.ops / 2, 512, &rng, &c);
+		printf("test_offset_alloc: flags %#x: %llu allocations, %llu -ENOSPC, %llu resets, %llu resizes, %llu extensions, %llu segments added\n",
+		       flags, c.allocs, c.nospc, c.resets, c.resizes, c.extends, c.grows);
+		/* The false -ENOSPC oracle must have had work, or it proves nothing. */
+		UT_CHECK(c.nospc > args.ops / 2000, "only %llu -ENOSPC", c.nospc);
+		UT_CHECK(!flags || c.grows, "the growable allocator never grew");
+		memkit_oa_exit(&oa);
+	}
 	return ut_finish("test_offset_alloc");
 }
 

@@ -63,6 +63,7 @@ typedef u64 __le64;	/* the harness runs on little-endian hosts only */
 #define likely(x)		__builtin_expect(!!(x), 1)
 #define unlikely(x)		__builtin_expect(!!(x), 0)
 #define READ_ONCE(x)		(*(const volatile typeof(x) *)&(x))
+#define WRITE_ONCE(x, val)	(*(volatile typeof(x) *)&(x) = (val))
 #define data_race(expr)		(expr)
 #define _RET_IP_		((unsigned long)__builtin_return_address(0))
 
@@ -113,6 +114,8 @@ static inline unsigned long roundup_pow_of_two(unsigned long n)
 {
 	return 1UL << fls64(n - 1);
 }
+
+#define ilog2(n)		(fls64(n) - 1)
 
 static inline u64 div_u64(u64 n, u32 d) { return n / d; }
 static inline u64 div64_u64(u64 n, u64 d) { return n / d; }
@@ -263,6 +266,14 @@ static inline void list_del(struct list_head *e)
 /* Randomness and SipHash-2-4 */
 
 void get_random_bytes(void *buf, size_t len);
+
+static inline u32 get_random_u32(void)
+{
+	u32 v;
+
+	get_random_bytes(&v, sizeof(v));
+	return v;
+}
 
 typedef struct {
 	u64 key[2];
