@@ -23,7 +23,9 @@
 
 #include "memkit_kunit.h"
 
-#define KT_RANGE_DIR "/sys/kernel/debug/memkit/kt-range-dbg"
+#define KT_MEMKIT_DIR "/sys/kernel/debug/memkit"
+#define KT_RANGE_DIR KT_MEMKIT_DIR "/kt-range-dbg"
+#define KT_PARENT_DIR "/sys/kernel/debug/memkit-kt-drv"
 
 static u64 range_seed;
 
@@ -699,7 +701,7 @@ static void range_grow_atomic_preload(struct kunit *test)
 		.size = 2ULL * n, .initial_allocs = 16, .max_allocs = n,
 	};
 	struct memkit_range *r = range_new_cfg(test, &cfg);
-	struct memkit_oa_handle h, next;
+	struct memkit_oa_handle h;
 	struct memkit_oa_usage rep;
 	unsigned long flags;
 	u32 i, nomem = 0, freed = 0;
@@ -737,7 +739,7 @@ static void range_grow_atomic_preload(struct kunit *test)
 	do {
 		i = 0;
 		flags = memkit_range_lock(r);
-		memkit_range_for_each_alloc_safe(r, &h, &next) {
+		memkit_range_for_each_alloc_safe(r, &h) {
 			freed += !__memkit_range_free(r, &h);
 			if (++i == 4096)
 				break;
@@ -831,7 +833,7 @@ static void range_priv_and_lookup(struct kunit *test)
 static void range_iterate(struct kunit *test)
 {
 	struct memkit_range *r = range_new(test, NULL, 1000, MEMKIT_RANGE_OFFSET, 16);
-	struct memkit_oa_handle h[6], it, next;
+	struct memkit_oa_handle h[6], it;
 	struct memkit_oa_hole hole;
 	u64 holes[4][2], prev_end = 0;
 	unsigned long flags;
@@ -881,7 +883,7 @@ static void range_iterate(struct kunit *test)
 	/* Free every allocation while walking: holes merge under the walk. */
 	n = 0;
 	flags = memkit_range_lock(r);
-	memkit_range_for_each_alloc_safe(r, &it, &next) {
+	memkit_range_for_each_alloc_safe(r, &it) {
 		KUNIT_EXPECT_EQ(test, __memkit_range_free(r, &it), 0);
 		n++;
 	}
@@ -998,7 +1000,7 @@ static void range_driver_mutex(struct kunit *test)
 		.gfp = GFP_KERNEL,
 	};
 	struct memkit_oa_handle *h = kunit_kcalloc(test, 1000, sizeof(*h), GFP_KERNEL);
-	struct memkit_oa_handle it, next;
+	struct memkit_oa_handle it;
 	struct memkit_oa_usage rep;
 	struct memkit_range *r;
 	u32 i, n = 0;
@@ -1028,7 +1030,7 @@ static void range_driver_mutex(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memkit_range_check(r), 0);
 
 	mutex_lock(lock);
-	memkit_range_for_each_alloc_safe(r, &it, &next)
+	memkit_range_for_each_alloc_safe(r, &it)
 		KUNIT_EXPECT_EQ(test, __memkit_range_free(r, &it), 0);
 	mutex_unlock(lock);
 	range_expect_report(test, r, 1 << 20, 0);
@@ -1059,9 +1061,9 @@ static void range_debugfs_parent(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, IS_ERR(other));
 
 	rd = memkit_kunit_reader(test);
-	KUNIT_EXPECT_GT(test, memkit_kunit_read(rd, "/sys/kernel/debug/memkit-kt-drv/0000:03:00.0/bins"), 0);
+	KUNIT_EXPECT_GT(test, memkit_kunit_read(rd, KT_PARENT_DIR "/0000:03:00.0/bins"), 0);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf, "size          4096\n"));
-	KUNIT_EXPECT_GT(test, memkit_kunit_read(rd, "/sys/kernel/debug/memkit/0000:03:00.0/map"), 0);
+	KUNIT_EXPECT_GT(test, memkit_kunit_read(rd, KT_MEMKIT_DIR "/0000:03:00.0/map"), 0);
 	KUNIT_EXPECT_GT(test, memkit_kunit_read(rd, "/sys/kernel/debug/memkit/summary"), 0);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf, "memkit-kt-drv/0000:03:00.0"));
 

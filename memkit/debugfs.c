@@ -105,8 +105,8 @@ static bool memkit_debugfs_name_valid(const char *name)
 	return true;
 }
 
-static struct memkit_debugfs_node *__memkit_debugfs_find(struct dentry *parent,
-							   const char *name)
+static struct memkit_debugfs_node *
+__memkit_debugfs_find(struct dentry *parent, const char *name)
 {
 	struct memkit_debugfs_node *e;
 
@@ -444,7 +444,8 @@ static const struct memkit_debugfs_ops pool_debugfs_ops = {
  */
 int __memkit_pool_register(struct memkit_pool *pool, const char *name, struct module *owner)
 {
-	return __memkit_debugfs_register(&pool->debugfs, NULL, name, &pool_debugfs_ops, pool, owner);
+	return __memkit_debugfs_register(&pool->debugfs, NULL, name, &pool_debugfs_ops, pool,
+					 owner);
 }
 EXPORT_SYMBOL_MEMKIT(__memkit_pool_register);
 

@@ -754,14 +754,16 @@ static u32 oa_handle_node(const struct memkit_oa *oa,
 }
 
 /* The same, warning once on a handle that is not live: a caller bug. */
-#define oa_live_node(oa, handle, what) ({					\
-	u32 __idx = oa_handle_node(oa, handle);					\
-									\
-	memkit_warn_once(__idx == OA_NIL,					\
-			 what " of a handle that is not a live allocation (node %u, offset %llu, gen %u)", \
-			 (handle)->node, (handle)->offset, (handle)->gen);	\
-	__idx;									\
-})
+static u32 oa_live_node(const struct memkit_oa *oa, const struct memkit_oa_handle *handle,
+			const char *what)
+{
+	u32 idx = oa_handle_node(oa, handle);
+
+	memkit_warn_once(idx == OA_NIL,
+			 "%s of a handle that is not a live allocation (node %u, offset %llu, gen %u)",
+			 what, handle->node, handle->offset, handle->gen);
+	return idx;
+}
 
 /**
  * memkit_oa_free() - free an allocation

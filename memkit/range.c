@@ -110,15 +110,17 @@ struct memkit_range {
  * Return: the interrupt flags to pass to memkit_range_unlock().
  */
 unsigned long memkit_range_lock(struct memkit_range *range)
-	__acquires(range)
+	__acquires(&range->lock)
 {
 	unsigned long flags = 0;
 
-	if (range->mutex)
+	if (range->mutex) {
 		mutex_lock(range->mutex);
-	else
+		/* For sparse: either lock counts as the range's. */
+		__acquire(&range->lock);
+	} else {
 		spin_lock_irqsave(&range->lock, flags);
-	__acquire(range);
+	}
 	return flags;
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_lock);
@@ -131,22 +133,24 @@ EXPORT_SYMBOL_MEMKIT(memkit_range_lock);
  * Context: the range's lock held.
  */
 void memkit_range_unlock(struct memkit_range *range, unsigned long flags)
-	__releases(range)
+	__releases(&range->lock)
 {
-	__release(range);
-	if (range->mutex)
+	if (range->mutex) {
 		mutex_unlock(range->mutex);
-	else
+		__release(&range->lock);
+	} else {
 		spin_unlock_irqrestore(&range->lock, flags);
+	}
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_unlock);
 
 /* Evaluate @expr (a __ call) with the range's lock held. */
 #define range_locked(range, expr) ({					\
-	unsigned long __flags = memkit_range_lock(range);		\
+	struct memkit_range *__range = (range);				\
+	unsigned long __flags = memkit_range_lock(__range);		\
 	typeof(expr) __ret = (expr);					\
 									\
-	memkit_range_unlock(range, __flags);				\
+	memkit_range_unlock(__range, __flags);				\
 	__ret;								\
 })
 
@@ -274,8 +278,8 @@ static int range_bins_show(struct seq_file *m, void *data)
 	if (!full)
 		return -ENOMEM;
 	flags = memkit_range_lock(range);
-	memkit_oa_report(&range->oa, &r);
-	nodes = range->oa.nr_nodes;
+	__memkit_range_report(range, &r);
+	nodes = r.nodes;
 	segs = range->oa.nr_segs;
 	full->used_bins_top = range->oa.used_bins_top;
 	memcpy(full->used_bins, range->oa.used_bins, sizeof(full->used_bins));
@@ -1022,6 +1026,20 @@ void memkit_range_reset(struct memkit_range *range)
 EXPORT_SYMBOL_MEMKIT(memkit_range_reset);
 
 /**
+ * __memkit_range_report() - occupancy totals, the range's lock held
+ * @range: the range.
+ * @r: receives the totals.
+ *
+ * Context: the range's lock held.  O(free regions in the top bin).
+ */
+void __memkit_range_report(struct memkit_range *range, struct memkit_oa_usage *r)
+{
+	range_assert_held(range);
+	memkit_oa_report(&range->oa, r);
+}
+EXPORT_SYMBOL_MEMKIT(__memkit_range_report);
+
+/**
  * memkit_range_report() - occupancy totals of a range
  * @range: the range.
  * @r: receives the totals.
@@ -1032,7 +1050,7 @@ void memkit_range_report(struct memkit_range *range, struct memkit_oa_usage *r)
 {
 	unsigned long flags = memkit_range_lock(range);
 
-	memkit_oa_report(&range->oa, r);
+	__memkit_range_report(range, r);
 	memkit_range_unlock(range, flags);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_report);

@@ -277,32 +277,78 @@ int memkit_oa_walk_chunk(const struct memkit_oa *oa, struct memkit_oa_cursor *cu
 			 u32 max, memkit_oa_region_fn fn, void *arg);
 int memkit_oa_check(const struct memkit_oa *oa);
 
+/* The state of the iterators below; not for direct use. */
+struct __memkit_oa_iter {
+	const struct memkit_oa *oa;
+	struct memkit_oa_handle *h;
+	struct memkit_oa_hole *hole;
+	struct memkit_oa_handle next;
+	bool started;
+};
+
+static inline struct __memkit_oa_iter
+__memkit_oa_iter(const struct memkit_oa *oa, struct memkit_oa_handle *h,
+		 struct memkit_oa_hole *hole)
+{
+	return (struct __memkit_oa_iter){ .oa = oa, .h = h, .hole = hole };
+}
+
+static inline bool __memkit_oa_iter_alloc(struct __memkit_oa_iter *it)
+{
+	if (it->started)
+		memkit_oa_next_alloc(it->oa, it->h);
+	else
+		memkit_oa_first_alloc(it->oa, it->h);
+	it->started = true;
+	return it->h->node != MEMKIT_OA_NO_NODE;
+}
+
+/* The next allocation is found before the body runs, which may free *h. */
+static inline bool __memkit_oa_iter_alloc_safe(struct __memkit_oa_iter *it)
+{
+	if (!it->started)
+		memkit_oa_first_alloc(it->oa, &it->next);
+	it->started = true;
+	*it->h = it->next;
+	if (it->h->node == MEMKIT_OA_NO_NODE)
+		return false;
+	memkit_oa_next_alloc(it->oa, &it->next);
+	return true;
+}
+
+static inline bool __memkit_oa_iter_hole(struct __memkit_oa_iter *it)
+{
+	if (it->started)
+		memkit_oa_next_hole(it->oa, it->hole);
+	else
+		memkit_oa_first_hole(it->oa, it->hole);
+	it->started = true;
+	return it->hole->size;
+}
+
 /**
  * memkit_oa_for_each_alloc() - iterate over the live allocations in address order
  * @oa: the allocator.
  * @h: a &struct memkit_oa_handle, set to each allocation in turn.
  *
- * O(1) per step.  Do not free @h inside the loop; see
+ * O(1) per step.  Do not change @oa inside the loop; see
  * memkit_oa_for_each_alloc_safe().  The caller's lock held throughout.
  */
 #define memkit_oa_for_each_alloc(oa, h)					\
-	for (memkit_oa_first_alloc(oa, h); (h)->node != MEMKIT_OA_NO_NODE;	\
-	     memkit_oa_next_alloc(oa, h))
+	for (struct __memkit_oa_iter __memkit_it = __memkit_oa_iter(oa, h, NULL); \
+	     __memkit_oa_iter_alloc(&__memkit_it);)
 
 /**
  * memkit_oa_for_each_alloc_safe() - iterate, allowing @h to be freed
  * @oa: the allocator.
  * @h: a &struct memkit_oa_handle, set to each allocation in turn.
- * @next: a &struct memkit_oa_handle for the one after, taken before the
- *	body runs.
  *
- * The body may free or resize @h, but not the allocation after it.
+ * The next allocation is found before the body runs, so the body may free
+ * or resize @h, but not the allocation after it.
  */
-#define memkit_oa_for_each_alloc_safe(oa, h, next)				\
-	for (memkit_oa_first_alloc(oa, h),					\
-	     *(next) = *(h), memkit_oa_next_alloc(oa, next);			\
-	     (h)->node != MEMKIT_OA_NO_NODE;					\
-	     *(h) = *(next), memkit_oa_next_alloc(oa, next))
+#define memkit_oa_for_each_alloc_safe(oa, h)				\
+	for (struct __memkit_oa_iter __memkit_it = __memkit_oa_iter(oa, h, NULL); \
+	     __memkit_oa_iter_alloc_safe(&__memkit_it);)
 
 /**
  * memkit_oa_for_each_hole() - iterate over the free regions in address order
@@ -313,7 +359,7 @@ int memkit_oa_check(const struct memkit_oa *oa);
  * iteration O(regions).  The body must not change @oa.
  */
 #define memkit_oa_for_each_hole(oa, hole)					\
-	for (memkit_oa_first_hole(oa, hole); (hole)->size;			\
-	     memkit_oa_next_hole(oa, hole))
+	for (struct __memkit_oa_iter __memkit_it = __memkit_oa_iter(oa, NULL, hole); \
+	     __memkit_oa_iter_hole(&__memkit_it);)
 
 #endif /* _MEMKIT_OFFSET_ALLOC_H */

@@ -68,7 +68,7 @@ struct memkit_range_config {
 	u32 max_allocs;
 	unsigned int flags;
 	gfp_t gfp;
-	struct mutex *lock;
+	struct mutex *lock;	/* the driver's, or NULL */
 };
 
 struct memkit_range;
@@ -121,6 +121,7 @@ int __memkit_range_set_priv(struct memkit_range *range,
 			    const struct memkit_oa_handle *handle, void *priv);
 void *__memkit_range_priv(struct memkit_range *range,
 			  const struct memkit_oa_handle *handle);
+void __memkit_range_report(struct memkit_range *range, struct memkit_oa_usage *r);
 const struct memkit_oa *__memkit_range_oa(struct memkit_range *range);
 
 /**
@@ -138,12 +139,11 @@ const struct memkit_oa *__memkit_range_oa(struct memkit_range *range);
  * memkit_range_for_each_alloc_safe() - iterate, allowing frees of @h
  * @range: the range, its lock held throughout.
  * @h: a &struct memkit_oa_handle, set to each allocation in address order.
- * @next: a &struct memkit_oa_handle the loop keeps the next one in.
  *
  * The body may free or resize @h with the __ calls (the lock is held).
  */
-#define memkit_range_for_each_alloc_safe(range, h, next)			\
-	memkit_oa_for_each_alloc_safe(__memkit_range_oa(range), h, next)
+#define memkit_range_for_each_alloc_safe(range, h)				\
+	memkit_oa_for_each_alloc_safe(__memkit_range_oa(range), h)
 
 /**
  * memkit_range_for_each_hole() - iterate over a range's free regions

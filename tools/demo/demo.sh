@@ -5,13 +5,27 @@
 ctl=/sys/kernel/debug/memkit_demo/ctl
 dbg=/sys/kernel/debug/memkit
 
+vram=/sys/kernel/debug/memkit_demo/vram
+
 dump() {
 	show "$1"
-	for f in summary demo-vram/bins demo-vram/map demo-handles/stats \
-		 demo-requests/stats demo-scratch/stats; do
-		echo "== $dbg/$f" >&3
-		cat "$dbg/$f" >&3
+	for f in $dbg/summary $vram/bins $vram/map $dbg/demo-handles/stats \
+		 $dbg/demo-requests/stats $dbg/demo-scratch/stats; do
+		echo "== $f" >&3
+		cat "$f" >&3
 	done
+}
+
+# "last: alloc 65536: 0 (handle 7 at 0x10000)": last_field handle -> 7
+last_field() {
+	case $1 in
+	handle) sed -n 's/^last: alloc [0-9]*: 0 (handle \([0-9]*\) at .*$/\1/p' $ctl ;;
+	at) sed -n 's/^last: alloc [0-9]*: 0 (handle [0-9]* at \(0x[0-9a-f]*\))$/\1/p' $ctl ;;
+	esac
+}
+
+vram_allocs() {
+	sed -n 's/^allocs *\([0-9]*\)\/.*/\1/p' $vram/bins
 }
 
 echo "alloc 1M" >$ctl
@@ -23,8 +37,33 @@ cat $ctl >&3
 dump "after 400 random operations and a relocation of the handle map"
 echo "free-half" >$ctl
 dump "after free-half"
+
+show "a buffer resized in place, freed by an offset inside it, and VRAM added"
+echo "alloc 64K" >$ctl
+cat $ctl >&3
+h=$(last_field handle)
+off=$(last_field at)
+[ -n "$h" ] && [ -n "$off" ] || fail "no handle or offset from alloc 64K"
+echo "resize $h 32K" >$ctl
+grep -q "last: resize $h 32768: 0" $ctl || fail "shrinking buffer $h in place"
+cat $ctl >&3
+before=$(vram_allocs)
+echo "free-at $((off + 4096))" >$ctl
+cat $ctl >&3
+[ "$(vram_allocs)" = $((before - 1)) ] || fail "free-at inside buffer $h did not free it"
+[ -z "$(echo "free $h" >$ctl && grep 'free '$h': 0' $ctl)" ] ||
+	fail "buffer $h still had a handle after free-at"
+if echo "free-at $((256 * 1024 * 1024 - 4096))" >$ctl 2>/dev/null; then
+	fail "free-at freed the firmware region"
+fi
+echo "free-at in the firmware region: refused" >&3
+echo "grow 64M" >$ctl
+grep -q "VRAM now 335544320" $ctl || fail "growing VRAM by 64 MiB"
+cat $ctl >&3
+grep -q "^size          335544320$" $vram/bins || fail "bins does not show the grown range"
+dump "after resize, grow and free-at"
 show "bad commands are refused"
-for bad in "launch" "alloc" "alloc 0" "free x" "run 0"; do
+for bad in "launch" "alloc" "alloc 0" "free x" "run 0" "free-at 0x40000000" "resize 1" "grow 0"; do
 	if echo "$bad" >$ctl 2>/dev/null; then
 		fail "demo accepted '$bad'"
 	else

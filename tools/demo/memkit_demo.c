@@ -4,24 +4,36 @@
  * a real driver would.
  *
  * - A simulated 256 MiB of device memory managed by a memkit_range with
- *   4 KiB alignment, a firmware region reserved at the top.
- * - A memkit_pool of request objects, one per live buffer.
+ *   4 KiB alignment, a firmware region reserved at the top.  The range is
+ *   serialised by the driver's own mutex (the one its commands take), so
+ *   the driver calls the __ variants; each buffer object is the private
+ *   pointer of its allocation, found again from a handle, from any offset
+ *   inside it (lookup) and by walking the allocations in address order.
+ *   Node storage starts small and grows as buffers are allocated, and
+ *   `grow` adds memory at the end, as a resized BAR would.  Its debugfs
+ *   directory is in the driver's own: /sys/kernel/debug/memkit_demo/vram.
+ * - A memkit_pool of buffer objects, one per live buffer.
  * - A memkit_arena for per-batch scratch, reset (keeping its capacity)
  *   after each batch.
- * - A memkit_hashmap from buffer handle to descriptor, living in a
- *   relocatable buffer that `relocate` copies elsewhere and re-attaches.
+ * - A memkit_hashmap from the handle user space holds (as a GEM handle
+ *   table would) to the buffer object, living in a relocatable buffer
+ *   that `relocate` copies elsewhere and re-attaches.
  *
  * Drive it through /sys/kernel/debug/memkit_demo/ctl:
  *
  *   echo "alloc 1M" > ctl      allocate a buffer (K/M/G suffixes)
  *   echo "free 5" > ctl        free buffer handle 5
+ *   echo "free-at 0x10000" > ctl  free the buffer covering a VRAM offset
+ *   echo "resize 5 2M" > ctl   grow or shrink buffer 5 in place
  *   echo "free-half" > ctl     free every other live buffer
  *   echo "run 100" > ctl       a batch of 100 random allocs and frees
+ *   echo "grow 64M" > ctl      add VRAM at the end of the range
  *   echo "relocate" > ctl      move the handle map to a new buffer
  *   cat ctl                    the commands and the last result
  *
- * Live state is under /sys/kernel/debug/memkit/ (demo-vram, demo-requests,
- * demo-scratch, demo-handles).  Bad commands get -EINVAL and a message.
+ * Live state is under /sys/kernel/debug/memkit/ (demo-requests,
+ * demo-scratch, demo-handles) and /sys/kernel/debug/memkit_demo/vram.
+ * Bad commands get -EINVAL and a message.
  */
 
 #include <linux/debugfs.h>
@@ -41,31 +53,25 @@
 #include <memkit/range.h>
 
 #define DEMO_VRAM_SIZE		SZ_256M
+#define DEMO_VRAM_MAX		SZ_1G
 #define DEMO_FW_SIZE		SZ_16M
 #define DEMO_MAX_BUFFERS	2048
 #define DEMO_MAP_CAPACITY	4096
 
-/* A request: what the driver keeps per live buffer. */
+/* A buffer object: what the driver keeps per live buffer. */
 struct demo_req {
 	struct memkit_oa_handle vram;
 	u64 handle;
-	u64 size;
-};
-
-/* What the handle map stores for each buffer. */
-struct demo_desc {
-	struct demo_req *req;
-	u64 offset;
 };
 
 static const struct memkit_hashmap_params demo_map_params = {
 	.key_size = sizeof(u64), .key_align = __alignof__(u64),
-	.value_size = sizeof(struct demo_desc),
-	.value_align = __alignof__(struct demo_desc),
+	.value_size = sizeof(struct demo_req *),
+	.value_align = __alignof__(struct demo_req *),
 };
 
 static struct demo {
-	struct mutex lock;		/* serialises commands */
+	struct mutex lock;		/* serialises commands; also the VRAM range's lock */
 	spinlock_t map_lock;		/* the handle map, also for debugfs */
 	struct memkit_range *vram;
 	struct memkit_oa_handle fw;
@@ -79,72 +85,120 @@ static struct demo {
 	u64 relocations;
 	char last[128];
 	struct dentry *dir;
+	struct dentry *ctl;
 } demo;
 
+/* Allocate a buffer: VRAM, its object as the allocation's pointer, a handle. */
 static int demo_alloc(u64 size)
 {
-	struct demo_desc desc;
 	struct demo_req *req;
 	unsigned long flags;
 	int ret;
 
+	lockdep_assert_held(&demo.lock);
 	req = memkit_pool_new(&demo.reqs, struct demo_req, GFP_KERNEL);
 	if (!req)
 		return -ENOMEM;
-	ret = memkit_range_alloc(demo.vram, size, SZ_4K, &req->vram);
+	/* Node storage grows here if it must: the range's config says GFP_KERNEL. */
+	ret = __memkit_range_alloc(demo.vram, size, SZ_4K, &req->vram);
 	if (ret) {
 		memkit_pool_destroy(&demo.reqs, req);
 		return ret;
 	}
+	__memkit_range_set_priv(demo.vram, &req->vram, req);
 	req->handle = ++demo.next_handle;
-	req->size = size;
-	desc = (struct demo_desc){ .req = req, .offset = req->vram.offset };
 	spin_lock_irqsave(&demo.map_lock, flags);
-	ret = memkit_hashmap_put_no_clobber(&demo.map, &req->handle, &desc, demo_map_params);
+	ret = memkit_hashmap_put_no_clobber(&demo.map, &req->handle, &req, demo_map_params);
 	spin_unlock_irqrestore(&demo.map_lock, flags);
 	if (ret) {
-		memkit_range_free(demo.vram, &req->vram);
+		__memkit_range_free(demo.vram, &req->vram);
 		memkit_pool_destroy(&demo.reqs, req);
 		return ret;
 	}
 	return 0;
+}
+
+/* The buffer object user-space handle @handle names, or NULL. */
+static struct demo_req *demo_find(u64 handle)
+{
+	struct demo_req *req = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&demo.map_lock, flags);
+	memkit_hashmap_get(&demo.map, &handle, &req, demo_map_params);
+	spin_unlock_irqrestore(&demo.map_lock, flags);
+	return req;
+}
+
+static void demo_release(struct demo_req *req)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&demo.map_lock, flags);
+	memkit_hashmap_remove(&demo.map, &req->handle, demo_map_params);
+	spin_unlock_irqrestore(&demo.map_lock, flags);
+	__memkit_range_free(demo.vram, &req->vram);
+	memkit_pool_destroy(&demo.reqs, req);
 }
 
 static int demo_free(u64 handle)
 {
-	struct demo_desc desc;
-	unsigned long flags;
-	int ret;
+	struct demo_req *req = demo_find(handle);
 
-	spin_lock_irqsave(&demo.map_lock, flags);
-	ret = memkit_hashmap_fetch_remove(&demo.map, &handle, &desc, demo_map_params);
-	spin_unlock_irqrestore(&demo.map_lock, flags);
-	if (ret)
-		return ret;
-	memkit_range_free(demo.vram, &desc.req->vram);
-	memkit_pool_destroy(&demo.reqs, desc.req);
+	if (!req)
+		return -ENOENT;
+	demo_release(req);
 	return 0;
 }
 
+/* Free whatever buffer covers a VRAM offset: lookup, then its object. */
+static int demo_free_at(u64 offset)
+{
+	struct memkit_oa_handle h;
+	struct demo_req *req;
+	int ret;
+
+	ret = __memkit_range_lookup(demo.vram, offset, &h);
+	if (ret)
+		return ret;
+	req = __memkit_range_priv(demo.vram, &h);
+	/* The firmware region has no buffer object. */
+	if (!req)
+		return -EPERM;
+	demo_release(req);
+	return 0;
+}
+
+static int demo_resize(u64 handle, u64 size)
+{
+	struct demo_req *req = demo_find(handle);
+
+	if (!req)
+		return -ENOENT;
+	return __memkit_range_resize(demo.vram, &req->vram, size);
+}
+
 /*
- * The live handles, collected into per-batch scratch from the arena.
- * Returns how many; the array is valid until the next arena reset.
+ * The live buffers in VRAM order, collected into per-batch scratch from
+ * the arena by walking the range.  Returns how many; the array is valid
+ * until the next arena reset.
  */
-static u32 demo_live_handles(u64 **out)
+static u32 demo_live_buffers(struct demo_req ***out)
 {
 	struct memkit_allocator a = memkit_arena_allocator(&demo.scratch);
-	unsigned long flags;
-	u32 n = 0, idx;
-	u64 *handles;
+	struct memkit_oa_handle h;
+	struct demo_req **reqs, *req;
+	u32 n = 0;
 
-	handles = memkit_alloc_array(&a, DEMO_MAP_CAPACITY, sizeof(u64), 0, GFP_KERNEL);
-	if (!handles)
+	reqs = memkit_alloc_array(&a, DEMO_MAX_BUFFERS, sizeof(*reqs), 0, GFP_KERNEL);
+	if (!reqs)
 		return 0;
-	spin_lock_irqsave(&demo.map_lock, flags);
-	memkit_hashmap_for_each(&demo.map, idx)
-		handles[n++] = *(u64 *)memkit_hashmap_key(&demo.map, idx, demo_map_params);
-	spin_unlock_irqrestore(&demo.map_lock, flags);
-	*out = handles;
+	memkit_range_for_each_alloc(demo.vram, &h) {
+		req = __memkit_range_priv(demo.vram, &h);
+		if (req && n < DEMO_MAX_BUFFERS)
+			reqs[n++] = req;
+	}
+	*out = reqs;
 	return n;
 }
 
@@ -153,28 +207,34 @@ static void demo_end_batch(void)
 	memkit_arena_reset(&demo.scratch, MEMKIT_ARENA_RETAIN_CAPACITY, 0, GFP_KERNEL);
 }
 
+/* Every other buffer in VRAM order, freed while walking the range. */
 static u32 demo_free_half(void)
 {
-	u32 n, i, freed = 0;
-	u64 *handles;
+	struct memkit_oa_handle h;
+	struct demo_req *req;
+	u32 i = 0, freed = 0;
 
-	n = demo_live_handles(&handles);
-	for (i = 0; i < n; i += 2)
-		freed += !demo_free(handles[i]);
-	demo_end_batch();
+	memkit_range_for_each_alloc_safe(demo.vram, &h) {
+		req = __memkit_range_priv(demo.vram, &h);
+		if (req && i++ % 2 == 0) {
+			demo_release(req);
+			freed++;
+		}
+	}
 	return freed;
 }
 
 /* A batch: random sizes from 4 KiB to 512 KiB, about 2 allocs per free. */
 static void demo_run(u32 ops, u32 *allocs, u32 *frees, u32 *nospc)
 {
+	struct demo_req **reqs;
 	u32 i, n;
-	u64 *handles;
 
 	for (i = 0; i < ops; i++) {
-		n = demo_live_handles(&handles);
+		n = demo_live_buffers(&reqs);
 		if (n && get_random_u32_below(3) == 0) {
-			*frees += !demo_free(handles[get_random_u32_below(n)]);
+			demo_release(reqs[get_random_u32_below(n)]);
+			++*frees;
 		} else {
 			int ret = demo_alloc(SZ_4K << get_random_u32_below(8));
 
@@ -226,13 +286,42 @@ static int demo_command(char *cmd)
 		if (!val || *arg)
 			return -EINVAL;
 		ret = demo_alloc(val);
-		snprintf(demo.last, sizeof(demo.last), "alloc %llu: %d (handle %llu)", val, ret,
-			 ret ? 0 : demo.next_handle);
+		snprintf(demo.last, sizeof(demo.last), "alloc %llu: %d (handle %llu at %#llx)",
+			 val, ret, ret ? 0 : demo.next_handle,
+			 ret ? 0 : demo_find(demo.next_handle)->vram.offset);
 	} else if (!strcmp(verb, "free") && arg) {
 		if (kstrtou64(arg, 0, &val))
 			return -EINVAL;
 		ret = demo_free(val);
 		snprintf(demo.last, sizeof(demo.last), "free %llu: %d", val, ret);
+	} else if (!strcmp(verb, "free-at") && arg) {
+		if (kstrtou64(arg, 0, &val))
+			return -EINVAL;
+		ret = demo_free_at(val);
+		snprintf(demo.last, sizeof(demo.last), "free-at %#llx: %d", val, ret);
+	} else if (!strcmp(verb, "resize") && arg) {
+		char *size = arg;
+		u64 new_size;
+
+		strsep(&size, " \t");
+		if (!size || kstrtou64(arg, 0, &val))
+			return -EINVAL;
+		new_size = memparse(size, &size);
+		if (*size)
+			return -EINVAL;
+		ret = demo_resize(val, new_size);
+		snprintf(demo.last, sizeof(demo.last), "resize %llu %llu: %d", val, new_size, ret);
+	} else if (!strcmp(verb, "grow") && arg) {
+		struct memkit_oa_usage r;
+
+		val = memparse(arg, &arg);
+		if (!val || *arg)
+			return -EINVAL;
+		__memkit_range_report(demo.vram, &r);
+		ret = r.size + val > DEMO_VRAM_MAX ? -ENOSPC :
+		      __memkit_range_extend(demo.vram, r.size + val);
+		snprintf(demo.last, sizeof(demo.last), "grow %llu: %d (VRAM now %llu)", val, ret,
+			 ret ? r.size : r.size + val);
 	} else if (!strcmp(verb, "free-half") && !arg) {
 		n = demo_free_half();
 		ret = 0;
@@ -269,7 +358,7 @@ static ssize_t demo_ctl_write(struct file *file, const char __user *ubuf,
 	ret = demo_command(buf);
 	mutex_unlock(&demo.lock);
 	if (ret == -EINVAL)
-		pr_info("memkit_demo: bad command; try: alloc 1M | free N | free-half | run N | relocate\n");
+		pr_info("memkit_demo: bad command; try: alloc 1M | free N | free-at OFFSET | resize N 2M | free-half | run N | grow 64M | relocate\n");
 	return ret ? ret : len;
 }
 
@@ -281,7 +370,7 @@ static ssize_t demo_ctl_read(struct file *file, char __user *ubuf, size_t len,
 
 	mutex_lock(&demo.lock);
 	n = scnprintf(buf, sizeof(buf),
-		      "commands: alloc SIZE | free HANDLE | free-half | run N | relocate\nlast: %s\n",
+		      "commands: alloc SIZE | free HANDLE | free-at OFFSET | resize HANDLE SIZE | free-half | run N | grow SIZE | relocate\nlast: %s\n",
 		      demo.last[0] ? demo.last : "(none)");
 	mutex_unlock(&demo.lock);
 	return simple_read_from_buffer(ubuf, len, ppos, buf, n);
@@ -296,19 +385,25 @@ static const struct file_operations demo_ctl_fops = {
 
 static void demo_teardown(void)
 {
-	u32 n, i;
-	u64 *handles;
+	struct memkit_oa_handle h;
+	struct demo_req *req;
 
-	debugfs_remove(demo.dir);
+	debugfs_remove(demo.ctl);
 	memkit_hashmap_unregister(&demo.map_dbg);
-	if (demo.map.hdr) {
-		n = demo_live_handles(&handles);
-		for (i = 0; i < n; i++)
-			demo_free(handles[i]);
+	if (!IS_ERR_OR_NULL(demo.vram)) {
+		mutex_lock(&demo.lock);
+		memkit_range_for_each_alloc_safe(demo.vram, &h) {
+			req = __memkit_range_priv(demo.vram, &h);
+			if (req)
+				demo_release(req);
+		}
+		if (demo.fw.node != MEMKIT_OA_NO_NODE)
+			__memkit_range_free(demo.vram, &demo.fw);
+		mutex_unlock(&demo.lock);
 	}
-	if (!IS_ERR_OR_NULL(demo.vram) && demo.fw.node != MEMKIT_OA_NO_NODE)
-		memkit_range_free(demo.vram, &demo.fw);
+	/* Destroy takes the range's lock (the mutex) itself. */
 	memkit_range_destroy(demo.vram);
+	debugfs_remove(demo.dir);
 	memkit_pool_exit(&demo.reqs);
 	memkit_arena_exit(&demo.scratch);
 	kvfree(demo.map_buf);
@@ -327,6 +422,16 @@ static struct memkit_pool demo_leaked;
 
 static int __init memkit_demo_init(void)
 {
+	struct memkit_range_config vram = {
+		.name = "vram",
+		.size = DEMO_VRAM_SIZE,
+		.kind = MEMKIT_RANGE_OFFSET,
+		.initial_allocs = 16,
+		.max_allocs = DEMO_MAX_BUFFERS,
+		.flags = MEMKIT_RANGE_PRIV | MEMKIT_RANGE_LOOKUP,
+		.gfp = GFP_KERNEL,
+		.lock = &demo.lock,
+	};
 	struct memkit_hashmap_layout l;
 	int ret;
 
@@ -334,8 +439,10 @@ static int __init memkit_demo_init(void)
 	spin_lock_init(&demo.map_lock);
 	demo.fw.node = MEMKIT_OA_NO_NODE;
 
-	demo.vram = memkit_range_create("demo-vram", DEMO_VRAM_SIZE, MEMKIT_RANGE_OFFSET,
-					DEMO_MAX_BUFFERS);
+	/* The driver's own debugfs directory; memkit puts the range's in it. */
+	demo.dir = debugfs_create_dir("memkit_demo", NULL);
+	vram.debugfs_parent = demo.dir;
+	demo.vram = memkit_range_create_config(&vram);
 	ret = PTR_ERR_OR_ZERO(demo.vram);
 	if (!ret)
 		ret = memkit_range_reserve(demo.vram, DEMO_VRAM_SIZE - DEMO_FW_SIZE,
@@ -370,8 +477,7 @@ static int __init memkit_demo_init(void)
 	if (leak_registration && !memkit_pool_init(&demo_leaked, &memkit_kmalloc_allocator,
 						   16, 0, MEMKIT_POOL_LOCKED))
 		memkit_pool_register(&demo_leaked, "demo-leaked");
-	demo.dir = debugfs_create_dir("memkit_demo", NULL);
-	debugfs_create_file("ctl", 0600, demo.dir, NULL, &demo_ctl_fops);
+	demo.ctl = debugfs_create_file("ctl", 0600, demo.dir, NULL, &demo_ctl_fops);
 	return 0;
 }
 

@@ -110,11 +110,11 @@ static u64 gap_end(u32 i)
 /* Iteration, private pointers and lookup against the sorted model. */
 static void check_views(struct memkit_oa *oa, struct ut_rng *rng, u64 op)
 {
-	struct memkit_oa_handle h, next, got;
+	struct memkit_oa_handle h, got;
 	struct memkit_oa_hole hole;
 	u32 i = 0;
 
-	memkit_oa_for_each_alloc_safe(oa, &h, &next) {
+	memkit_oa_for_each_alloc_safe(oa, &h) {
 		UT_ASSERT(i < nr_live && same_handle(&h, &live[i].h),
 			  "alloc %u of %u in iteration differs, op %llu", i, nr_live, op);
 		i++;
@@ -152,8 +152,8 @@ static void check_views(struct memkit_oa *oa, struct ut_rng *rng, u64 op)
 		if (gap_end(i) > gap_start(i))
 			UT_ASSERT(memkit_oa_lookup(oa, gap_start(i) +
 						   ut_rng_below(rng, gap_end(i) - gap_start(i)),
-						   &got) == -ENOENT && got.node == MEMKIT_OA_NO_NODE,
-				  "lookup in gap %u", i);
+						   &got) == -ENOENT &&
+				  got.node == MEMKIT_OA_NO_NODE, "lookup in gap %u", i);
 	UT_ASSERT(memkit_oa_lookup(oa, total, &got) == -EINVAL, "lookup past the end");
 }
 
@@ -203,7 +203,8 @@ static void bad_free(struct memkit_oa *oa, struct ut_rng *rng)
 		if (h.node == MEMKIT_OA_NO_NODE)
 			return;
 		for (i = 0; i < nr_live; i++)
-			UT_ASSERT(!same_handle(&live[i].h, &h), "a live allocation repeats a handle");
+			UT_ASSERT(!same_handle(&live[i].h, &h),
+				  "a live allocation repeats a handle");
 		break;
 	}
 	memkit_oa_report(oa, &before);
@@ -379,7 +380,8 @@ static void run(struct memkit_oa *oa, u32 max, u64 ops, u32 batch, struct ut_rng
 			u64 more = ut_rng_log_size(rng, 12);
 
 			UT_ASSERT(memkit_oa_extend(oa, total + more) == 0, "extend");
-			UT_ASSERT(memkit_oa_extend(oa, total) == -EINVAL, "extend shrank the range");
+			UT_ASSERT(memkit_oa_extend(oa, total) == -EINVAL,
+				  "extend shrank the range");
 			total += more;
 			c->extends++;
 		} else if (r < 9) {
@@ -393,7 +395,8 @@ static void run(struct memkit_oa *oa, u32 max, u64 ops, u32 batch, struct ut_rng
 			if ((flags & MEMKIT_OA_LOOKUP) && r & 1)
 				free_by_offset(oa, victim);
 			else
-				UT_ASSERT(memkit_oa_free(oa, &live[victim].h) == 0, "free: live handle");
+				UT_ASSERT(memkit_oa_free(oa, &live[victim].h) == 0,
+					  "free: live handle");
 			stale[ut_rng_below(rng, OA_STALE)] = live[victim].h;
 			live[victim] = live[--nr_live];
 		} else if (r < 520) {
@@ -455,8 +458,10 @@ int main(int argc, char **argv)
 		UT_ASSERT(memkit_oa_init_flags(&oa, total, flags ? 16 : OA_MAX, OA_MAX,
 					       flags) == 0, "init");
 		run(&oa, OA_MAX, args.ops / 2, 512, &rng, &c);
-		printf("test_offset_alloc: flags %#x: %llu allocations, %llu -ENOSPC, %llu resets, %llu resizes, %llu extensions, %llu segments added\n",
-		       flags, c.allocs, c.nospc, c.resets, c.resizes, c.extends, c.grows);
+		printf("test_offset_alloc: flags %#x: %llu allocations, %llu -ENOSPC, %llu resets,",
+		       flags, c.allocs, c.nospc, c.resets);
+		printf(" %llu resizes, %llu extensions, %llu segments added\n",
+		       c.resizes, c.extends, c.grows);
 		/* The false -ENOSPC oracle must have had work, or it proves nothing. */
 		UT_CHECK(c.nospc > args.ops / 2000, "only %llu -ENOSPC", c.nospc);
 		UT_CHECK(!flags || c.grows, "the growable allocator never grew");
