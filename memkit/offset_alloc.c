@@ -617,7 +617,8 @@ EXPORT_SYMBOL_MEMKIT(memkit_oa_grow);
  * The new units are free; they join a free region that ends the range.
  *
  * Context: any context; the caller's lock held.  O(1).
- * Return: 0; -EINVAL if @new_size is below the current size.
+ * Return: 0; -EINVAL if @new_size is below the current size; -ENOMEM if a
+ * growable allocator needs a node first (memkit_oa_grow()).
  */
 int memkit_oa_extend(struct memkit_oa *oa, u64 new_size)
 {
@@ -634,8 +635,8 @@ int memkit_oa_extend(struct memkit_oa *oa, u64 new_size)
 		n->size += more;
 		oa_insert_free(oa, oa->last);
 	} else {
-		/* Never short: a used region ends the range, so < 2 * allocs + 1 in use. */
-		if (memkit_warn_once(!oa->nr_spare, "offset allocator out of nodes"))
+		/* Only a growable allocator can be short: see memkit_oa_grow(). */
+		if (!oa->nr_spare)
 			return -ENOMEM;
 		oa_insert_free(oa, oa_split_after(oa, oa->last, oa->size, more));
 	}
@@ -837,7 +838,8 @@ EXPORT_SYMBOL_MEMKIT(memkit_oa_alloc_size);
  * Context: any context; the caller's lock held.  O(1).
  * Return: 0; -EINVAL for a handle that is not a live allocation (reported
  * once) or a zero @new_size; -ENOSPC if the region after is not free or
- * too small; in each case @oa is unchanged.
+ * too small; -ENOMEM if a growable allocator needs a node for the tail
+ * given back (memkit_oa_grow()); in each case @oa is unchanged.
  */
 int memkit_oa_resize(struct memkit_oa *oa, const struct memkit_oa_handle *handle,
 		     u64 new_size)
@@ -874,8 +876,8 @@ int memkit_oa_resize(struct memkit_oa *oa, const struct memkit_oa_handle *handle
 			oa_insert_free(oa, next);
 			return 0;
 		}
-		/* Never short: the new free region has a used one on each side. */
-		if (memkit_warn_once(!oa->nr_spare, "offset allocator out of nodes"))
+		/* Only a growable allocator can be short: see memkit_oa_grow(). */
+		if (!oa->nr_spare)
 			return -ENOMEM;
 		oa_insert_free(oa, oa_split_after(oa, idx, n->offset + new_size, delta));
 	}

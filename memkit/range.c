@@ -863,7 +863,9 @@ EXPORT_SYMBOL_MEMKIT(memkit_range_free_at);
  *
  * Context: the range's lock held.  O(1).
  * Return: 0; -EINVAL for a handle that is not live or a zero @new_size;
- * -ENOSPC if there is no room after it; the allocation is then unchanged.
+ * -ENOSPC if there is no room after it; -ENOMEM if a shrink needs a node
+ * that a growable range does not have yet (memkit_range_preload()); the
+ * allocation is then unchanged.
  */
 int __memkit_range_resize(struct memkit_range *range,
 			  const struct memkit_oa_handle *handle, u64 new_size)
@@ -900,7 +902,8 @@ EXPORT_SYMBOL_MEMKIT(memkit_range_resize);
  *
  * Context: the range's lock held.  O(1).
  * Return: 0; -EINVAL if @new_size is below the current size; -EBUSY for a
- * dedicated block that is taken.
+ * dedicated block that is taken; -ENOMEM if a growable range needs a node
+ * first (memkit_range_preload()).
  */
 int __memkit_range_extend(struct memkit_range *range, u64 new_size)
 {

@@ -80,8 +80,35 @@ static u64 bench_size(u64 *s)
 	return 1 + bench_below(s, 2ULL << bench_below(s, 12));
 }
 
-/* Range churn: memkit_oa over 2^31 units with @live allocations. */
-static void bench_range_churn(u32 live, u64 pairs)
+/*
+ * An allocation that may find the node storage short (a growable
+ * allocator): add a segment, as a caller does outside its lock, and retry.
+ */
+static int bench_oa_alloc(struct memkit_oa *oa, u64 size, struct memkit_oa_handle *h)
+{
+	int ret = memkit_oa_alloc(oa, size, 1, h);
+	size_t bytes;
+	void *mem;
+
+	if (ret != -ENOMEM)
+		return ret;
+	bytes = memkit_oa_grow_size(oa, 1);
+	mem = bytes ? malloc(bytes) : NULL;
+	if (!mem || memkit_oa_grow(oa, mem, bytes)) {
+		free(mem);
+		return -ENOMEM;
+	}
+	return memkit_oa_alloc(oa, size, 1, h);
+}
+
+/*
+ * Range churn: memkit_oa over 2^31 units with @live allocations.  @initial
+ * below @live makes a growable allocator, grown during the prefill (its
+ * nodes are then spread over segments); @flags adds the private pointer,
+ * set after each allocation as a driver would, and the index by offset.
+ */
+static void bench_range_churn(u32 live, u64 pairs, u32 initial, unsigned int flags,
+			      const char *impl)
 {
 	struct memkit_oa_handle *h = calloc(live, sizeof(*h));
 	double t[BENCH_REPS];
@@ -92,16 +119,21 @@ static void bench_range_churn(u32 live, u64 pairs)
 		struct memkit_oa oa;
 		u64 s = BENCH_SEED, i, t0, failed = 0;
 
-		if (!h || memkit_oa_init(&oa, 1ULL << 31, live))
+		if (!h || memkit_oa_init_flags(&oa, 1ULL << 31, initial, live, flags))
 			goto out;
-		for (i = 0; i < live; i++)
-			failed += !!memkit_oa_alloc(&oa, bench_size(&s), 1, &h[i]);
+		for (i = 0; i < live; i++) {
+			failed += !!bench_oa_alloc(&oa, bench_size(&s), &h[i]);
+			if (flags & MEMKIT_OA_PRIV)
+				memkit_oa_set_priv(&oa, &h[i], &h[i]);
+		}
 		t0 = now_ns();
 		for (i = 0; i < pairs; i++) {
 			u32 v = bench_below(&s, live);
 
 			memkit_oa_free(&oa, &h[v]);
-			failed += !!memkit_oa_alloc(&oa, bench_size(&s), 1, &h[v]);
+			failed += !!bench_oa_alloc(&oa, bench_size(&s), &h[v]);
+			if (flags & MEMKIT_OA_PRIV)
+				memkit_oa_set_priv(&oa, &h[v], &h[v]);
 		}
 		t[rep] = (double)(now_ns() - t0) / pairs;
 		memkit_oa_exit(&oa);
@@ -109,9 +141,20 @@ static void bench_range_churn(u32 live, u64 pairs)
 			printf("range churn: %llu allocations failed\n", failed);
 	}
 	snprintf(param, sizeof(param), "%uKi live", live >> 10);
-	add_row("range churn", param, "memkit_oa", median(t), 0);
+	add_row("range churn", param, impl, median(t), 0);
 out:
 	free(h);
+}
+
+/* The plain allocator, then the cost of each option as its own row. */
+static void bench_range_churn_all(u32 live, u64 pairs)
+{
+	bench_range_churn(live, pairs, live, 0, "memkit_oa");
+	bench_range_churn(live, pairs, 16, 0, "memkit_oa grown");
+	bench_range_churn(live, pairs, live, MEMKIT_OA_PRIV, "memkit_oa +priv");
+	bench_range_churn(live, pairs, live, MEMKIT_OA_LOOKUP, "memkit_oa +lookup");
+	bench_range_churn(live, pairs, 16, MEMKIT_OA_PRIV | MEMKIT_OA_LOOKUP,
+			  "memkit_oa grown+both");
 }
 
 /* Fixed-size refill in 10^6 units: fill, free every other, fill again. */
@@ -474,9 +517,9 @@ int main(int argc, char **argv)
 	memkit_poison = false;
 	pin(cpu);
 	if (want("range")) {
-		bench_range_churn(1 << 10, 2000000ULL * scale);
-		bench_range_churn(1 << 16, 2000000ULL * scale);
-		bench_range_churn(1 << 20, 2000000ULL * scale);
+		bench_range_churn_all(1 << 10, 2000000ULL * scale);
+		bench_range_churn_all(1 << 16, 2000000ULL * scale);
+		bench_range_churn_all(1 << 20, 2000000ULL * scale);
 	}
 	if (want("refill")) {
 		bench_refill(1000);
