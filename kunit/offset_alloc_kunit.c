@@ -231,6 +231,102 @@ static void oa_walk_chunks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, w.regions, 1U);
 }
 
+/*
+ * A freed node handed out again at the same offset: the old handle names
+ * the same node and offset, and only its generation tells it apart.
+ */
+static void oa_stale_handle_reused_node(struct kunit *test)
+{
+	struct memkit_oa *oa = oa_new(test, 1000, 16);
+	struct memkit_oa_handle old, cur;
+	u64 size;
+
+	KUNIT_ASSERT_EQ(test, memkit_oa_alloc(oa, 10, 1, &old), 0);
+	KUNIT_ASSERT_EQ(test, memkit_oa_free(oa, &old), 0);
+	KUNIT_ASSERT_EQ(test, memkit_oa_alloc(oa, 500, 1, &cur), 0);
+	KUNIT_ASSERT_EQ(test, cur.node, old.node);
+	KUNIT_ASSERT_EQ(test, cur.offset, old.offset);
+	KUNIT_ASSERT_EQ(test, memkit_expect_warnings_begin(), 0);
+	KUNIT_EXPECT_EQ(test, memkit_oa_free(oa, &old), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memkit_oa_resize(oa, &old, 5), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memkit_expect_warnings_end(), 2U);
+	/* The silent queries refuse it too, without a warning. */
+	KUNIT_EXPECT_EQ(test, memkit_oa_alloc_size(oa, &old, &size), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memkit_oa_alloc_size(oa, &cur, &size), 0);
+	KUNIT_EXPECT_EQ(test, size, 500ULL);
+	oa_expect_report(test, oa, 500, 500);
+	oa_check(test, oa);
+}
+
+/*
+ * Node storage that grows: segment 0 of 64 nodes, then segments that
+ * double it; the wrong buffer size is refused and stays the caller's.
+ */
+static void oa_grow_segments(struct kunit *test)
+{
+	struct memkit_oa *oa = kunit_kzalloc(test, sizeof(*oa), GFP_KERNEL);
+	struct memkit_oa_handle h;
+	struct memkit_oa_usage r;
+	u32 n = 0, segs = 0;
+	size_t bytes;
+	void *mem;
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, oa);
+	KUNIT_ASSERT_EQ(test, memkit_oa_init_flags(oa, 1 << 20, 1, 1000, 0), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, oa_exit_action, oa), 0);
+	memkit_oa_report(oa, &r);
+	KUNIT_EXPECT_EQ(test, r.nodes, 64U);
+	/* Each allocation leaves a one-unit hole: two nodes apiece. */
+	while ((ret = memkit_oa_alloc(oa, 3, 4, &h)) != -ENOSPC) {
+		if (!ret) {
+			n++;
+			continue;
+		}
+		KUNIT_ASSERT_EQ(test, ret, -ENOMEM);
+		bytes = memkit_oa_grow_size(oa, 1);
+		KUNIT_ASSERT_NE(test, bytes, (size_t)0);
+		/* The next segment is as large as everything before it. */
+		memkit_oa_report(oa, &r);
+		KUNIT_EXPECT_EQ(test, bytes, (size_t)r.nodes * MEMKIT_OA_NODE_BYTES);
+		mem = kvmalloc(bytes, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, mem);
+		KUNIT_EXPECT_EQ(test, memkit_oa_grow(oa, mem, bytes / 2), -EINVAL);
+		KUNIT_ASSERT_EQ(test, memkit_oa_grow(oa, mem, bytes), 0);
+		segs++;
+		KUNIT_ASSERT_EQ(test, memkit_oa_check(oa), 0);
+	}
+	/* Stopped by max_allocs, not by nodes: 64 doubled five times covers 2001. */
+	KUNIT_EXPECT_EQ(test, n, 1000U);
+	KUNIT_EXPECT_EQ(test, segs, 5U);
+	memkit_oa_report(oa, &r);
+	KUNIT_EXPECT_EQ(test, r.nodes, 2048U);
+	KUNIT_EXPECT_EQ(test, memkit_oa_grow_size(oa, 1000), (size_t)0);
+	/* Reset keeps the storage. */
+	memkit_oa_reset(oa);
+	memkit_oa_report(oa, &r);
+	KUNIT_EXPECT_EQ(test, r.nodes, 2048U);
+	oa_check(test, oa);
+}
+
+static void oa_init_flags_bad_args(struct kunit *test)
+{
+	struct memkit_oa oa;
+
+	KUNIT_EXPECT_EQ(test, memkit_oa_init_flags(&oa, 100, 11, 10, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memkit_oa_init_flags(&oa, 100, 1, 10, BIT(7)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memkit_oa_init_flags(&oa, 100, 1,
+						   memkit_oa_max_allocs(MEMKIT_OA_LOOKUP) + 1,
+						   MEMKIT_OA_LOOKUP), -EINVAL);
+	KUNIT_EXPECT_LT(test, memkit_oa_max_allocs(MEMKIT_OA_PRIV | MEMKIT_OA_LOOKUP),
+			memkit_oa_max_allocs(0));
+	KUNIT_EXPECT_EQ(test, memkit_oa_max_allocs(0), (u32)MEMKIT_OA_MAX_ALLOCS);
+	/* initial == max: all storage now, nothing to grow. */
+	KUNIT_ASSERT_EQ(test, memkit_oa_init_flags(&oa, 100, 10, 10, 0), 0);
+	KUNIT_EXPECT_EQ(test, memkit_oa_grow_size(&oa, 10), (size_t)0);
+	memkit_oa_exit(&oa);
+}
+
 static void oa_basic(struct kunit *test)
 {
 	struct memkit_oa *oa = oa_new(test, 256 * MiB, 1024);
@@ -919,6 +1015,9 @@ static struct kunit_case memkit_offset_alloc_cases[] = {
 	KUNIT_CASE(oa_init_largest),
 	KUNIT_CASE(oa_reset_stale_handles),
 	KUNIT_CASE(oa_walk_chunks),
+	KUNIT_CASE(oa_stale_handle_reused_node),
+	KUNIT_CASE(oa_grow_segments),
+	KUNIT_CASE(oa_init_flags_bad_args),
 	KUNIT_CASE(oa_basic),
 	KUNIT_CASE(oa_simple),
 	KUNIT_CASE(oa_merge_trivial),

@@ -101,7 +101,7 @@ static u64 bench_size(struct rnd_state *rs)
 
 /* Range allocators behind one switch, so each pays the same dispatch. */
 enum range_impl {
-	R_RANGE, R_OA,
+	R_RANGE, R_RANGE_EXTRAS, R_OA,
 #if IS_ENABLED(CONFIG_DRM)
 	R_DRM_BEST, R_DRM_LOW,
 #endif
@@ -112,7 +112,8 @@ enum range_impl {
 };
 
 static const char * const range_names[] = {
-	[R_RANGE] = "memkit_range", [R_OA] = "memkit_oa",
+	[R_RANGE] = "memkit_range", [R_RANGE_EXTRAS] = "memkit_range +priv+lookup",
+	[R_OA] = "memkit_oa",
 #if IS_ENABLED(CONFIG_DRM)
 	[R_DRM_BEST] = "drm_mm best", [R_DRM_LOW] = "drm_mm low",
 #endif
@@ -153,6 +154,16 @@ static int rb_init(struct range_bench *rb, enum range_impl impl, u64 total, u32 
 	case R_RANGE:
 		rb->range = memkit_range_create(NULL, total, MEMKIT_RANGE_OFFSET, slots);
 		return PTR_ERR_OR_ZERO(rb->range);
+	case R_RANGE_EXTRAS: {
+		/* What a driver that keeps its buffer objects with the range pays. */
+		struct memkit_range_config cfg = {
+			.size = total, .initial_allocs = slots, .max_allocs = slots,
+			.flags = MEMKIT_RANGE_PRIV | MEMKIT_RANGE_LOOKUP,
+		};
+
+		rb->range = memkit_range_create_config(&cfg);
+		return PTR_ERR_OR_ZERO(rb->range);
+	}
 	case R_OA:
 		return memkit_oa_init(&rb->oa, total, slots);
 #if IS_ENABLED(CONFIG_DRM)
@@ -186,6 +197,15 @@ static int rb_alloc(struct range_bench *rb, u32 i, u64 size)
 	case R_RANGE:
 		ret = memkit_range_alloc(rb->range, size, 1, &rb->h[i]);
 		break;
+	case R_RANGE_EXTRAS: {
+		unsigned long flags = memkit_range_lock(rb->range);
+
+		ret = __memkit_range_alloc(rb->range, size, 1, &rb->h[i]);
+		if (!ret)
+			__memkit_range_set_priv(rb->range, &rb->h[i], &rb->h[i]);
+		memkit_range_unlock(rb->range, flags);
+		break;
+	}
 	case R_OA:
 		ret = memkit_oa_alloc(&rb->oa, size, 1, &rb->h[i]);
 		break;
@@ -216,6 +236,7 @@ static void rb_free(struct range_bench *rb, u32 i)
 		return;
 	switch (rb->impl) {
 	case R_RANGE:
+	case R_RANGE_EXTRAS:
 		memkit_range_free(rb->range, &rb->h[i]);
 		break;
 	case R_OA:
@@ -247,6 +268,7 @@ static void rb_exit(struct range_bench *rb)
 			rb_free(rb, i);
 	switch (rb->impl) {
 	case R_RANGE:
+	case R_RANGE_EXTRAS:
 		memkit_range_destroy(rb->range);
 		break;
 	case R_OA:
