@@ -1037,6 +1037,56 @@ static void range_driver_mutex(struct kunit *test)
 }
 
 /*
+ * A range serialised by the driver's own irq-safe spinlock: the driver
+ * takes it once for its own state and the range's __ calls together.
+ */
+static void range_driver_spinlock(struct kunit *test)
+{
+	spinlock_t *lock = kunit_kzalloc(test, sizeof(*lock), GFP_KERNEL);
+	struct mutex *mutex = kunit_kzalloc(test, sizeof(*mutex), GFP_KERNEL);
+	struct memkit_range_config cfg = {
+		.size = 4096, .initial_allocs = 1, .max_allocs = 256, .flags = MEMKIT_RANGE_PRIV,
+	};
+	struct memkit_oa_handle *h = kunit_kcalloc(test, 100, sizeof(*h), GFP_KERNEL);
+	struct memkit_range *r;
+	unsigned long flags;
+	u32 i, driver_count = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	KUNIT_ASSERT_NOT_NULL(test, lock);
+	KUNIT_ASSERT_NOT_NULL(test, mutex);
+	spin_lock_init(lock);
+	mutex_init(mutex);
+	cfg.lock = mutex;
+	cfg.spinlock = lock;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(memkit_range_create_config(&cfg)), -EINVAL);
+	cfg.lock = NULL;
+	r = range_new_cfg(test, &cfg);
+
+	/* Preload outside, then allocate with the driver's lock held. */
+	KUNIT_ASSERT_EQ(test, memkit_range_preload(r, 100, GFP_KERNEL), 0);
+	spin_lock_irqsave(lock, flags);
+	for (i = 0; i < 100; i++) {
+		if (__memkit_range_alloc(r, 8, 16, &h[i]))
+			break;
+		__memkit_range_set_priv(r, &h[i], &h[i]);
+		driver_count++;
+	}
+	spin_unlock_irqrestore(lock, flags);
+	KUNIT_EXPECT_EQ(test, driver_count, 100U);
+	/* Plain calls and memkit_range_lock() take the same lock. */
+	KUNIT_EXPECT_PTR_EQ(test, memkit_range_priv(r, &h[7]), &h[7]);
+	flags = memkit_range_lock(r);
+	KUNIT_EXPECT_TRUE(test, spin_is_locked(lock));
+	KUNIT_EXPECT_EQ(test, __memkit_range_free(r, &h[0]), 0);
+	memkit_range_unlock(r, flags);
+	KUNIT_EXPECT_FALSE(test, spin_is_locked(lock));
+	for (i = 1; i < 100; i++)
+		KUNIT_EXPECT_EQ(test, memkit_range_free(r, &h[i]), 0);
+	range_expect_report(test, r, 4096, 0);
+}
+
+/*
  * debugfs under a driver's directory, named as drivers name things: a PCI
  * device's dev_name().  The same name may be used under another parent,
  * not twice under one.
@@ -1092,6 +1142,7 @@ static struct kunit_case memkit_range_cases[] = {
 	KUNIT_CASE(range_resize),
 	KUNIT_CASE(range_extend),
 	KUNIT_CASE(range_driver_mutex),
+	KUNIT_CASE(range_driver_spinlock),
 	KUNIT_CASE(range_debugfs_parent),
 	KUNIT_CASE_SLOW(range_grow_atomic_preload),
 	KUNIT_CASE_SLOW(range_concurrent),

@@ -52,11 +52,13 @@
  * Locking: by default each range has an irq-safe spinlock, and every
  * plain call takes it, so they may be called from any context, hard irq
  * included.  A range made with &memkit_range_config.lock is serialised by
- * the driver's mutex instead: plain calls take that mutex (process context
- * only), and a driver that already holds it calls the __ variants.  With
- * either lock, memkit_range_lock() and memkit_range_unlock() take and drop
- * it so that several __ calls form one atomic step, as xa_lock() does for
- * an xarray; every __ call asserts the lock with lockdep.  create, destroy
+ * the driver's mutex instead, and one made with .spinlock by the driver's
+ * own irq-safe spinlock: plain calls take that lock (the mutex in process
+ * context only), and a driver that already holds it calls the __
+ * variants, so it never pays for two locks.  With any of the three,
+ * memkit_range_lock() and memkit_range_unlock() take and drop it so that
+ * several __ calls form one atomic step, as xa_lock() does for an
+ * xarray; every __ call asserts the lock with lockdep.  create, destroy
  * and preload sleep (memory, debugfs).  Every call holds the lock for O(1)
  * work, except reserve (O(free regions)), reset (O(bins), 512 list heads)
  * and __memkit_range_preload() (an allocation).  The debugfs files, and the
@@ -85,8 +87,9 @@
  */
 
 struct memkit_range {
-	spinlock_t lock;	/* irq-safe; protects @oa unless @mutex is set */
-	struct mutex *mutex;	/* the driver's lock, if it gave one */
+	spinlock_t lock;	/* irq-safe; protects @oa unless the driver gave a lock */
+	spinlock_t *spinlock;	/* @lock, or the driver's own irq-safe spinlock */
+	struct mutex *mutex;	/* the driver's mutex, if it gave one */
 	enum memkit_range_kind kind;
 	gfp_t gfp;		/* for node storage from within an allocation */
 	struct memkit_oa oa;
@@ -102,9 +105,10 @@ struct memkit_range {
  * memkit_range_lock() - take a range's lock
  * @range: the range.
  *
- * The range's spinlock with interrupts saved, or the driver's mutex for a
- * range made with one.  Between this and memkit_range_unlock() the __
- * calls may be used, and several of them are one atomic step.
+ * The range's spinlock (its own, or the driver's) with interrupts saved,
+ * or the driver's mutex for a range made with one.  Between this and
+ * memkit_range_unlock() the __ calls may be used, and several of them are
+ * one atomic step.
  *
  * Context: any context for the spinlock; process context for a mutex.
  * Return: the interrupt flags to pass to memkit_range_unlock().
@@ -119,7 +123,7 @@ unsigned long memkit_range_lock(struct memkit_range *range)
 		/* For sparse: either lock counts as the range's. */
 		__acquire(&range->lock);
 	} else {
-		spin_lock_irqsave(&range->lock, flags);
+		spin_lock_irqsave(range->spinlock, flags);
 	}
 	return flags;
 }
@@ -139,7 +143,7 @@ void memkit_range_unlock(struct memkit_range *range, unsigned long flags)
 		mutex_unlock(range->mutex);
 		__release(&range->lock);
 	} else {
-		spin_unlock_irqrestore(&range->lock, flags);
+		spin_unlock_irqrestore(range->spinlock, flags);
 	}
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_unlock);
@@ -159,7 +163,7 @@ static void range_assert_held(struct memkit_range *range)
 	if (range->mutex)
 		lockdep_assert_held(range->mutex);
 	else
-		lockdep_assert_held(&range->lock);
+		lockdep_assert_held(range->spinlock);
 }
 
 /* A walk of the regions in chunks, from process context. */
@@ -411,8 +415,9 @@ static const struct memkit_debugfs_ops range_debugfs_ops = {
  * @cfg: what to make; see &struct memkit_range_config.  Not kept.
  *
  * Context: process context; may sleep.
- * Return: the range, or an ERR_PTR(): -EINVAL for a bad argument or name,
- * -EEXIST if the name is taken (in that directory), -ENOMEM.
+ * Return: the range, or an ERR_PTR(): -EINVAL for a bad argument or name
+ * (both a mutex and a spinlock given, among others), -EEXIST if the name is
+ * taken (in that directory), -ENOMEM.
  */
 struct memkit_range *memkit_range_create_config(const struct memkit_range_config *cfg)
 {
@@ -421,7 +426,8 @@ struct memkit_range *memkit_range_create_config(const struct memkit_range_config
 	u32 max = cfg->max_allocs;
 	int ret;
 
-	if (cfg->kind != MEMKIT_RANGE_OFFSET && cfg->kind != MEMKIT_RANGE_DEDICATED)
+	if ((cfg->kind != MEMKIT_RANGE_OFFSET && cfg->kind != MEMKIT_RANGE_DEDICATED) ||
+	    (cfg->lock && cfg->spinlock))
 		return ERR_PTR(-EINVAL);
 	if (!max)
 		max = memkit_oa_max_allocs(flags);
@@ -431,6 +437,7 @@ struct memkit_range *memkit_range_create_config(const struct memkit_range_config
 	if (!range)
 		return ERR_PTR(-ENOMEM);
 	spin_lock_init(&range->lock);
+	range->spinlock = cfg->spinlock ?: &range->lock;
 	range->mutex = cfg->lock;
 	range->kind = cfg->kind;
 	range->gfp = cfg->gfp;

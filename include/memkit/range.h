@@ -15,6 +15,7 @@
 #define _MEMKIT_RANGE_H
 
 #include <linux/gfp.h>
+#include <linux/spinlock_types.h>
 #include <linux/types.h>
 
 #include <memkit/offset_alloc.h>
@@ -58,6 +59,8 @@ enum memkit_range_kind {
  *	from process context (and, with @lock, under that mutex).
  * @lock: the driver's mutex that serialises every call on the range,
  *	instead of the range's own irq-safe spinlock; see the overview.
+ * @spinlock: or the driver's own spinlock, taken with interrupts saved;
+ *	at most one of @lock and @spinlock.
  */
 struct memkit_range_config {
 	const char *name;
@@ -69,6 +72,7 @@ struct memkit_range_config {
 	unsigned int flags;
 	gfp_t gfp;
 	struct mutex *lock;	/* the driver's, or NULL */
+	spinlock_t *spinlock;	/* the driver's, or NULL */
 };
 
 struct memkit_range;
