@@ -136,14 +136,23 @@ static u32 oa_seg_of(const struct memkit_oa *oa, u32 idx, u32 *at)
 }
 
 /*
- * Node @idx.  Segment 0 is looked at first: an allocator that never grew
- * pays one compare per node access.
+ * Has node storage outgrown segment 0?  The hot paths (alloc, reserve,
+ * free) are compiled twice, with @g false and true, and the exported
+ * calls pick one, so an allocator whose nodes are all in segment 0
+ * indexes them as one array, as a fixed one does.
  */
-static inline struct memkit_oa_node *oa_node(const struct memkit_oa *oa, u32 idx)
+static bool oa_grown(const struct memkit_oa *oa)
+{
+	return oa->nr_segs > 1;
+}
+
+/* Node @idx; @g is oa_grown(), known at compile time on the hot paths. */
+static __always_inline struct memkit_oa_node *
+oa_node(const struct memkit_oa *oa, u32 idx, bool g)
 {
 	u32 k, at;
 
-	if (likely(idx < oa->seg0_nodes))
+	if (!g)
 		return &oa->seg[0][idx];
 	k = oa_seg_of(oa, idx, &at);
 	return &oa->seg[k][at];
@@ -172,9 +181,9 @@ static bool oa_node_free(const struct memkit_oa_node *n)
 	return n->bin_prev != OA_USED && n->bin_prev != OA_SPARE;
 }
 
-static void oa_insert_free(struct memkit_oa *oa, u32 idx)
+static __always_inline void oa_insert_free(struct memkit_oa *oa, u32 idx, bool g)
 {
-	struct memkit_oa_node *n = oa_node(oa, idx);
+	struct memkit_oa_node *n = oa_node(oa, idx, g);
 	u32 bin = memkit_oa_bin_round_down(n->size);
 	u32 top = bin / MEMKIT_OA_LEAF_BINS;
 	u32 head = oa->bin_heads[bin];
@@ -182,7 +191,7 @@ static void oa_insert_free(struct memkit_oa *oa, u32 idx)
 	n->bin_prev = OA_NIL;
 	n->bin_next = head;
 	if (head != OA_NIL)
-		oa_node(oa, head)->bin_prev = idx;
+		oa_node(oa, head, g)->bin_prev = idx;
 	oa->bin_heads[bin] = idx;
 	oa->used_bins[top] |= BIT(bin % MEMKIT_OA_LEAF_BINS);
 	oa->used_bins_top |= BIT_ULL(top);
@@ -190,18 +199,18 @@ static void oa_insert_free(struct memkit_oa *oa, u32 idx)
 	oa->free_regions++;
 }
 
-static void oa_remove_free(struct memkit_oa *oa, u32 idx)
+static __always_inline void oa_remove_free(struct memkit_oa *oa, u32 idx, bool g)
 {
-	struct memkit_oa_node *n = oa_node(oa, idx);
+	struct memkit_oa_node *n = oa_node(oa, idx, g);
 	u32 bin = memkit_oa_bin_round_down(n->size);
 	u32 top = bin / MEMKIT_OA_LEAF_BINS;
 
 	if (n->bin_prev != OA_NIL)
-		oa_node(oa, n->bin_prev)->bin_next = n->bin_next;
+		oa_node(oa, n->bin_prev, g)->bin_next = n->bin_next;
 	else
 		oa->bin_heads[bin] = n->bin_next;
 	if (n->bin_next != OA_NIL)
-		oa_node(oa, n->bin_next)->bin_prev = n->bin_prev;
+		oa_node(oa, n->bin_next, g)->bin_prev = n->bin_prev;
 
 	if (oa->bin_heads[bin] == OA_NIL) {
 		oa->used_bins[top] &= ~BIT(bin % MEMKIT_OA_LEAF_BINS);
@@ -217,22 +226,22 @@ static void oa_remove_free(struct memkit_oa *oa, u32 idx)
  * on, which has not been used since the last reset: reset then costs
  * O(bins), not O(max_allocs).
  */
-static u32 oa_spare_pop(struct memkit_oa *oa)
+static __always_inline u32 oa_spare_pop(struct memkit_oa *oa, bool g)
 {
 	u32 idx = oa->spare_head;
 
 	if (idx != OA_NIL)
-		oa->spare_head = oa_node(oa, idx)->bin_next;
+		oa->spare_head = oa_node(oa, idx, g)->bin_next;
 	else
 		idx = oa->fresh++;
 	oa->nr_spare--;
 	return idx;
 }
 
-static void oa_spare_push(struct memkit_oa *oa, u32 idx)
+static __always_inline void oa_spare_push(struct memkit_oa *oa, u32 idx, bool g)
 {
-	oa_node(oa, idx)->bin_prev = OA_SPARE;
-	oa_node(oa, idx)->bin_next = oa->spare_head;
+	oa_node(oa, idx, g)->bin_prev = OA_SPARE;
+	oa_node(oa, idx, g)->bin_next = oa->spare_head;
 	oa->spare_head = idx;
 	oa->nr_spare++;
 }
@@ -269,9 +278,10 @@ static u32 oa_first_free(const struct memkit_oa *oa, u32 *bin, u32 to)
 	return *bin < to ? oa->bin_heads[*bin] : OA_NIL;
 }
 
-static u32 oa_next_free(const struct memkit_oa *oa, u32 *bin, u32 idx, u32 to)
+static __always_inline u32 oa_next_free(const struct memkit_oa *oa, u32 *bin, u32 idx,
+					u32 to, bool g)
 {
-	idx = oa_node(oa, idx)->bin_next;
+	idx = oa_node(oa, idx, g)->bin_next;
 	if (idx != OA_NIL)
 		return idx;
 	++*bin;
@@ -279,18 +289,19 @@ static u32 oa_next_free(const struct memkit_oa *oa, u32 *bin, u32 idx, u32 to)
 }
 
 /* Insert a new node for [offset, offset + size) after @prev. */
-static u32 oa_split_after(struct memkit_oa *oa, u32 prev, u64 offset, u64 size)
+static __always_inline u32 oa_split_after(struct memkit_oa *oa, u32 prev, u64 offset,
+					  u64 size, bool g)
 {
-	struct memkit_oa_node *p = oa_node(oa, prev);
-	u32 idx = oa_spare_pop(oa);
-	struct memkit_oa_node *n = oa_node(oa, idx);
+	struct memkit_oa_node *p = oa_node(oa, prev, g);
+	u32 idx = oa_spare_pop(oa, g);
+	struct memkit_oa_node *n = oa_node(oa, idx, g);
 
 	n->offset = offset;
 	n->size = size;
 	n->nb_prev = prev;
 	n->nb_next = p->nb_next;
 	if (p->nb_next != OA_NIL)
-		oa_node(oa, p->nb_next)->nb_prev = idx;
+		oa_node(oa, p->nb_next, g)->nb_prev = idx;
 	else
 		oa->last = idx;
 	p->nb_next = idx;
@@ -299,19 +310,19 @@ static u32 oa_split_after(struct memkit_oa *oa, u32 prev, u64 offset, u64 size)
 }
 
 /* Node @idx absorbs its next neighbour, which is off every bin list. */
-static void oa_merge_next(struct memkit_oa *oa, u32 idx)
+static __always_inline void oa_merge_next(struct memkit_oa *oa, u32 idx, bool g)
 {
-	struct memkit_oa_node *n = oa_node(oa, idx);
+	struct memkit_oa_node *n = oa_node(oa, idx, g);
 	u32 next = n->nb_next;
-	struct memkit_oa_node *x = oa_node(oa, next);
+	struct memkit_oa_node *x = oa_node(oa, next, g);
 
 	n->size += x->size;
 	n->nb_next = x->nb_next;
 	if (x->nb_next != OA_NIL)
-		oa_node(oa, x->nb_next)->nb_prev = idx;
+		oa_node(oa, x->nb_next, g)->nb_prev = idx;
 	else
 		oa->last = idx;
-	oa_spare_push(oa, next);
+	oa_spare_push(oa, next, g);
 }
 
 static bool oa_rb_less(struct rb_node *a, const struct rb_node *b)
@@ -321,7 +332,7 @@ static bool oa_rb_less(struct rb_node *a, const struct rb_node *b)
 }
 
 /* Enter used node @idx in the index by offset, if there is one. */
-static void oa_index_add(struct memkit_oa *oa, u32 idx)
+static __always_inline void oa_index_add(struct memkit_oa *oa, u32 idx, bool g)
 {
 	struct oa_rb *r;
 
@@ -329,7 +340,7 @@ static void oa_index_add(struct memkit_oa *oa, u32 idx)
 		return;
 	r = oa_rb(oa, idx);
 	r->idx = idx;
-	r->offset = oa_node(oa, idx)->offset;
+	r->offset = oa_node(oa, idx, g)->offset;
 	rb_add(&r->rb, &oa->by_offset, oa_rb_less);
 }
 
@@ -344,10 +355,10 @@ static void oa_index_del(struct memkit_oa *oa, u32 idx)
  * left on either side stays free.  Both allocation and reserve end here.
  * A new allocation takes the next generation, and a NULL private pointer.
  */
-static int oa_carve(struct memkit_oa *oa, u32 idx, u64 start, u64 size,
-		    struct memkit_oa_handle *handle)
+static __always_inline int oa_carve(struct memkit_oa *oa, u32 idx, u64 start, u64 size,
+				    struct memkit_oa_handle *handle, bool g)
 {
-	struct memkit_oa_node *n = oa_node(oa, idx);
+	struct memkit_oa_node *n = oa_node(oa, idx, g);
 	u64 end = start + size, n_end = n->offset + n->size;
 	u32 need = (start > n->offset) + (end < n_end);
 
@@ -359,16 +370,16 @@ static int oa_carve(struct memkit_oa *oa, u32 idx, u64 start, u64 size,
 	if (oa->nr_spare < need)
 		return -ENOMEM;
 
-	oa_remove_free(oa, idx);
+	oa_remove_free(oa, idx, g);
 	if (start > n->offset) {
 		u32 front = idx;
 
-		idx = oa_split_after(oa, front, start, n_end - start);
-		oa_insert_free(oa, front);
-		n = oa_node(oa, idx);
+		idx = oa_split_after(oa, front, start, n_end - start, g);
+		oa_insert_free(oa, front, g);
+		n = oa_node(oa, idx, g);
 	}
 	if (end < n_end)
-		oa_insert_free(oa, oa_split_after(oa, idx, end, n_end - end));
+		oa_insert_free(oa, oa_split_after(oa, idx, end, n_end - end, g), g);
 
 	/* A used node keeps its generation where a free one has a bin link. */
 	n->bin_prev = OA_USED;
@@ -376,7 +387,7 @@ static int oa_carve(struct memkit_oa *oa, u32 idx, u64 start, u64 size,
 	oa->allocs++;
 	if (oa->flags & MEMKIT_OA_PRIV)
 		*oa_priv_slot(oa, idx) = NULL;
-	oa_index_add(oa, idx);
+	oa_index_add(oa, idx, g);
 	handle->offset = start;
 	handle->node = idx;
 	handle->gen = n->bin_next;
@@ -384,10 +395,10 @@ static int oa_carve(struct memkit_oa *oa, u32 idx, u64 start, u64 size,
 }
 
 /* Where an allocation of @size at @align would start in node @idx, if it fits. */
-static bool oa_fits(const struct memkit_oa *oa, u32 idx, u64 size, u64 align,
-		    u64 *start)
+static __always_inline bool oa_fits(const struct memkit_oa *oa, u32 idx, u64 size, u64 align,
+				    u64 *start, bool g)
 {
-	const struct memkit_oa_node *n = oa_node(oa, idx);
+	const struct memkit_oa_node *n = oa_node(oa, idx, g);
 	u64 s;
 
 	if (check_add_overflow(n->offset, align - 1, &s))
@@ -534,6 +545,7 @@ EXPORT_SYMBOL_MEMKIT(memkit_oa_exit);
  */
 void memkit_oa_reset(struct memkit_oa *oa)
 {
+	const bool g = oa_grown(oa);
 	u32 i;
 
 	oa->free_units = 0;
@@ -550,13 +562,13 @@ void memkit_oa_reset(struct memkit_oa *oa)
 	oa->last = OA_FIRST;
 	oa->by_offset = RB_ROOT;
 
-	*oa_node(oa, OA_FIRST) = (struct memkit_oa_node) {
+	*oa_node(oa, OA_FIRST, g) = (struct memkit_oa_node) {
 		.offset = 0,
 		.size = oa->size,
 		.nb_prev = OA_NIL,
 		.nb_next = OA_NIL,
 	};
-	oa_insert_free(oa, OA_FIRST);
+	oa_insert_free(oa, OA_FIRST, g);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_oa_reset);
 
@@ -622,7 +634,8 @@ EXPORT_SYMBOL_MEMKIT(memkit_oa_grow);
  */
 int memkit_oa_extend(struct memkit_oa *oa, u64 new_size)
 {
-	struct memkit_oa_node *n = oa_node(oa, oa->last);
+	const bool g = oa_grown(oa);
+	struct memkit_oa_node *n = oa_node(oa, oa->last, g);
 	u64 more;
 
 	if (new_size < oa->size)
@@ -631,19 +644,59 @@ int memkit_oa_extend(struct memkit_oa *oa, u64 new_size)
 	if (!more)
 		return 0;
 	if (oa_node_free(n)) {
-		oa_remove_free(oa, oa->last);
+		oa_remove_free(oa, oa->last, g);
 		n->size += more;
-		oa_insert_free(oa, oa->last);
+		oa_insert_free(oa, oa->last, g);
 	} else {
 		/* Only a growable allocator can be short: see memkit_oa_grow(). */
 		if (!oa->nr_spare)
 			return -ENOMEM;
-		oa_insert_free(oa, oa_split_after(oa, oa->last, oa->size, more));
+		oa_insert_free(oa, oa_split_after(oa, oa->last, oa->size, more, g), g);
 	}
 	oa->size = new_size;
 	return 0;
 }
 EXPORT_SYMBOL_MEMKIT(memkit_oa_extend);
+
+static __always_inline int oa_alloc(struct memkit_oa *oa, u64 size, u64 align,
+				    struct memkit_oa_handle *handle, bool g)
+{
+	u64 need, start;
+	u32 bin, first, idx;
+
+	oa_fail(handle);
+	if (!align)
+		align = 1;
+	if (!size || !memkit_oa_align_ok(align))
+		return -EINVAL;
+	if (oa->allocs == oa->max_allocs || size > oa->free_units)
+		return -ENOSPC;
+
+	/*
+	 * Fast path: every region in a bin at or above this one holds
+	 * size + align - 1 units, so the first one found fits (oa_fits(, g) is
+	 * then always true; it also yields the aligned start).
+	 */
+	if (!check_add_overflow(size, align - 1, &need)) {
+		first = memkit_oa_bin_round_up(need);
+		bin = oa_find_bin(oa, first);
+		if (bin != OA_NIL) {
+			idx = oa->bin_heads[bin];
+			if (oa_fits(oa, idx, size, align, &start, g))
+				return oa_carve(oa, idx, start, size, handle, g);
+		}
+	} else {
+		first = MEMKIT_OA_MAX_BIN + 1;
+	}
+
+	/* Fallback: regions from the request's own bin up may still fit. */
+	bin = memkit_oa_bin_round_down(size);
+	for (idx = oa_first_free(oa, &bin, first); idx != OA_NIL;
+	     idx = oa_next_free(oa, &bin, idx, first, g))
+		if (oa_fits(oa, idx, size, align, &start, g))
+			return oa_carve(oa, idx, start, size, handle, g);
+	return -ENOSPC;
+}
 
 /**
  * memkit_oa_alloc() - allocate a range of units
@@ -662,43 +715,34 @@ EXPORT_SYMBOL_MEMKIT(memkit_oa_extend);
 int memkit_oa_alloc(struct memkit_oa *oa, u64 size, u64 align,
 		    struct memkit_oa_handle *handle)
 {
-	u64 need, start;
-	u32 bin, first, idx;
-
-	oa_fail(handle);
-	if (!align)
-		align = 1;
-	if (!size || !memkit_oa_align_ok(align))
-		return -EINVAL;
-	if (oa->allocs == oa->max_allocs || size > oa->free_units)
-		return -ENOSPC;
-
-	/*
-	 * Fast path: every region in a bin at or above this one holds
-	 * size + align - 1 units, so the first one found fits (oa_fits() is
-	 * then always true; it also yields the aligned start).
-	 */
-	if (!check_add_overflow(size, align - 1, &need)) {
-		first = memkit_oa_bin_round_up(need);
-		bin = oa_find_bin(oa, first);
-		if (bin != OA_NIL) {
-			idx = oa->bin_heads[bin];
-			if (oa_fits(oa, idx, size, align, &start))
-				return oa_carve(oa, idx, start, size, handle);
-		}
-	} else {
-		first = MEMKIT_OA_MAX_BIN + 1;
-	}
-
-	/* Fallback: regions from the request's own bin up may still fit. */
-	bin = memkit_oa_bin_round_down(size);
-	for (idx = oa_first_free(oa, &bin, first); idx != OA_NIL;
-	     idx = oa_next_free(oa, &bin, idx, first))
-		if (oa_fits(oa, idx, size, align, &start))
-			return oa_carve(oa, idx, start, size, handle);
-	return -ENOSPC;
+	return oa_grown(oa) ? oa_alloc(oa, size, align, handle, true) :
+			      oa_alloc(oa, size, align, handle, false);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_oa_alloc);
+
+static __always_inline int oa_reserve(struct memkit_oa *oa, u64 offset, u64 size,
+				      struct memkit_oa_handle *handle, bool g)
+{
+	u64 end;
+	u32 bin, idx;
+
+	oa_fail(handle);
+	if (!size)
+		return -EINVAL;
+	if (check_add_overflow(offset, size, &end) || end > oa->size ||
+	    oa->allocs == oa->max_allocs)
+		return -ENOSPC;
+
+	bin = memkit_oa_bin_round_down(size);
+	for (idx = oa_first_free(oa, &bin, MEMKIT_OA_NUM_BINS); idx != OA_NIL;
+	     idx = oa_next_free(oa, &bin, idx, MEMKIT_OA_NUM_BINS, g)) {
+		const struct memkit_oa_node *n = oa_node(oa, idx, g);
+
+		if (n->offset <= offset && end - n->offset <= n->size)
+			return oa_carve(oa, idx, offset, size, handle, g);
+	}
+	return -ENOSPC;
+}
 
 /**
  * memkit_oa_reserve() - claim a given range of units
@@ -716,54 +760,70 @@ EXPORT_SYMBOL_MEMKIT(memkit_oa_alloc);
 int memkit_oa_reserve(struct memkit_oa *oa, u64 offset, u64 size,
 		      struct memkit_oa_handle *handle)
 {
-	u64 end;
-	u32 bin, idx;
-
-	oa_fail(handle);
-	if (!size)
-		return -EINVAL;
-	if (check_add_overflow(offset, size, &end) || end > oa->size ||
-	    oa->allocs == oa->max_allocs)
-		return -ENOSPC;
-
-	bin = memkit_oa_bin_round_down(size);
-	for (idx = oa_first_free(oa, &bin, MEMKIT_OA_NUM_BINS); idx != OA_NIL;
-	     idx = oa_next_free(oa, &bin, idx, MEMKIT_OA_NUM_BINS)) {
-		const struct memkit_oa_node *n = oa_node(oa, idx);
-
-		if (n->offset <= offset && end - n->offset <= n->size)
-			return oa_carve(oa, idx, offset, size, handle);
-	}
-	return -ENOSPC;
+	return oa_grown(oa) ? oa_reserve(oa, offset, size, handle, true) :
+			      oa_reserve(oa, offset, size, handle, false);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_oa_reserve);
 
 /* The node a handle names, if it is a live allocation; else OA_NIL. */
-static u32 oa_handle_node(const struct memkit_oa *oa,
-			  const struct memkit_oa_handle *handle)
+static __always_inline u32 oa_handle_node(const struct memkit_oa *oa,
+					  const struct memkit_oa_handle *handle, bool g)
 {
 	const struct memkit_oa_node *n;
 
 	/* A node past the fresh mark holds whatever was there before a reset. */
 	if (handle->node >= oa->fresh)
 		return OA_NIL;
-	n = oa_node(oa, handle->node);
+	n = oa_node(oa, handle->node, g);
 	if (n->bin_prev != OA_USED || n->offset != handle->offset ||
 	    n->bin_next != handle->gen)
 		return OA_NIL;
 	return handle->node;
 }
 
-/* The same, warning once on a handle that is not live: a caller bug. */
-static u32 oa_live_node(const struct memkit_oa *oa, const struct memkit_oa_handle *handle,
-			const char *what)
+/* A handle that is not live is a caller bug: reported once, out of line. */
+static noinline void oa_bad_handle(const struct memkit_oa_handle *handle, const char *what)
 {
-	u32 idx = oa_handle_node(oa, handle);
-
-	memkit_warn_once(idx == OA_NIL,
+	memkit_warn_once(true,
 			 "%s of a handle that is not a live allocation (node %u, offset %llu, gen %u)",
 			 what, handle->node, handle->offset, handle->gen);
+}
+
+/* oa_handle_node(), reporting a handle that is not live. */
+static __always_inline u32 oa_live_node(const struct memkit_oa *oa,
+					const struct memkit_oa_handle *handle,
+					const char *what, bool g)
+{
+	u32 idx = oa_handle_node(oa, handle, g);
+
+	if (unlikely(idx == OA_NIL))
+		oa_bad_handle(handle, what);
 	return idx;
+}
+
+static __always_inline int oa_free(struct memkit_oa *oa,
+				   const struct memkit_oa_handle *handle, bool g)
+{
+	u32 idx = oa_live_node(oa, handle, "free", g), other;
+
+	if (idx == OA_NIL)
+		return -EINVAL;
+
+	oa_index_del(oa, idx);
+	oa->allocs--;
+	other = oa_node(oa, idx, g)->nb_prev;
+	if (other != OA_NIL && oa_node_free(oa_node(oa, other, g))) {
+		oa_remove_free(oa, other, g);
+		oa_merge_next(oa, other, g);
+		idx = other;
+	}
+	other = oa_node(oa, idx, g)->nb_next;
+	if (other != OA_NIL && oa_node_free(oa_node(oa, other, g))) {
+		oa_remove_free(oa, other, g);
+		oa_merge_next(oa, idx, g);
+	}
+	oa_insert_free(oa, idx, g);
+	return 0;
 }
 
 /**
@@ -782,26 +842,7 @@ static u32 oa_live_node(const struct memkit_oa *oa, const struct memkit_oa_handl
  */
 int memkit_oa_free(struct memkit_oa *oa, const struct memkit_oa_handle *handle)
 {
-	u32 idx = oa_live_node(oa, handle, "free"), other;
-
-	if (idx == OA_NIL)
-		return -EINVAL;
-
-	oa_index_del(oa, idx);
-	oa->allocs--;
-	other = oa_node(oa, idx)->nb_prev;
-	if (other != OA_NIL && oa_node_free(oa_node(oa, other))) {
-		oa_remove_free(oa, other);
-		oa_merge_next(oa, other);
-		idx = other;
-	}
-	other = oa_node(oa, idx)->nb_next;
-	if (other != OA_NIL && oa_node_free(oa_node(oa, other))) {
-		oa_remove_free(oa, other);
-		oa_merge_next(oa, idx);
-	}
-	oa_insert_free(oa, idx);
-	return 0;
+	return oa_grown(oa) ? oa_free(oa, handle, true) : oa_free(oa, handle, false);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_oa_free);
 
@@ -817,11 +858,12 @@ EXPORT_SYMBOL_MEMKIT(memkit_oa_free);
 int memkit_oa_alloc_size(const struct memkit_oa *oa,
 			 const struct memkit_oa_handle *handle, u64 *size)
 {
-	u32 idx = oa_handle_node(oa, handle);
+	const bool g = oa_grown(oa);
+	u32 idx = oa_handle_node(oa, handle, g);
 
 	if (idx == OA_NIL)
 		return -EINVAL;
-	*size = oa_node(oa, idx)->size;
+	*size = oa_node(oa, idx, g)->size;
 	return 0;
 }
 EXPORT_SYMBOL_MEMKIT(memkit_oa_alloc_size);
@@ -844,42 +886,43 @@ EXPORT_SYMBOL_MEMKIT(memkit_oa_alloc_size);
 int memkit_oa_resize(struct memkit_oa *oa, const struct memkit_oa_handle *handle,
 		     u64 new_size)
 {
-	u32 idx = oa_live_node(oa, handle, "resize"), next;
+	const bool g = oa_grown(oa);
+	u32 idx = oa_live_node(oa, handle, "resize", g), next;
 	struct memkit_oa_node *n, *x;
 	u64 delta;
 
 	if (idx == OA_NIL || !new_size)
 		return -EINVAL;
-	n = oa_node(oa, idx);
+	n = oa_node(oa, idx, g);
 	next = n->nb_next;
-	x = next != OA_NIL ? oa_node(oa, next) : NULL;
+	x = next != OA_NIL ? oa_node(oa, next, g) : NULL;
 	if (new_size > n->size) {
 		delta = new_size - n->size;
 		if (!x || !oa_node_free(x) || x->size < delta)
 			return -ENOSPC;
-		oa_remove_free(oa, next);
+		oa_remove_free(oa, next, g);
 		if (x->size == delta) {
-			oa_merge_next(oa, idx);
+			oa_merge_next(oa, idx, g);
 			return 0;
 		}
 		n->size = new_size;
 		x->offset += delta;
 		x->size -= delta;
-		oa_insert_free(oa, next);
+		oa_insert_free(oa, next, g);
 	} else if (new_size < n->size) {
 		delta = n->size - new_size;
 		if (x && oa_node_free(x)) {
-			oa_remove_free(oa, next);
+			oa_remove_free(oa, next, g);
 			n->size = new_size;
 			x->offset -= delta;
 			x->size += delta;
-			oa_insert_free(oa, next);
+			oa_insert_free(oa, next, g);
 			return 0;
 		}
 		/* Only a growable allocator can be short: see memkit_oa_grow(). */
 		if (!oa->nr_spare)
 			return -ENOMEM;
-		oa_insert_free(oa, oa_split_after(oa, idx, n->offset + new_size, delta));
+		oa_insert_free(oa, oa_split_after(oa, idx, n->offset + new_size, delta, g), g);
 	}
 	return 0;
 }
@@ -898,11 +941,12 @@ EXPORT_SYMBOL_MEMKIT(memkit_oa_resize);
 int memkit_oa_set_priv(struct memkit_oa *oa, const struct memkit_oa_handle *handle,
 		       void *priv)
 {
+	const bool g = oa_grown(oa);
 	u32 idx;
 
 	if (!(oa->flags & MEMKIT_OA_PRIV))
 		return -EOPNOTSUPP;
-	idx = oa_live_node(oa, handle, "set_priv");
+	idx = oa_live_node(oa, handle, "set_priv", g);
 	if (idx == OA_NIL)
 		return -EINVAL;
 	*oa_priv_slot(oa, idx) = priv;
@@ -921,11 +965,12 @@ EXPORT_SYMBOL_MEMKIT(memkit_oa_set_priv);
  */
 void *memkit_oa_priv(const struct memkit_oa *oa, const struct memkit_oa_handle *handle)
 {
+	const bool g = oa_grown(oa);
 	u32 idx;
 
 	if (!(oa->flags & MEMKIT_OA_PRIV))
 		return NULL;
-	idx = oa_live_node(oa, handle, "priv");
+	idx = oa_live_node(oa, handle, "priv", g);
 	return idx == OA_NIL ? NULL : *oa_priv_slot(oa, idx);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_oa_priv);
@@ -947,6 +992,7 @@ EXPORT_SYMBOL_MEMKIT(memkit_oa_priv);
 int memkit_oa_lookup(const struct memkit_oa *oa, u64 offset,
 		     struct memkit_oa_handle *handle)
 {
+	const bool g = oa_grown(oa);
 	struct rb_node *rb = oa->by_offset.rb_node, *best = NULL;
 	const struct memkit_oa_node *n;
 	u32 idx;
@@ -968,7 +1014,7 @@ int memkit_oa_lookup(const struct memkit_oa *oa, u64 offset,
 	if (!best)
 		return -ENOENT;
 	idx = rb_entry(best, struct oa_rb, rb)->idx;
-	n = oa_node(oa, idx);
+	n = oa_node(oa, idx, g);
 	if (offset - n->offset >= n->size)
 		return -ENOENT;
 	handle->offset = n->offset;
@@ -980,12 +1026,12 @@ EXPORT_SYMBOL_MEMKIT(memkit_oa_lookup);
 
 /* The first allocation at or after node @idx; at most two steps. */
 static void oa_alloc_from(const struct memkit_oa *oa, u32 idx,
-			  struct memkit_oa_handle *handle)
+			  struct memkit_oa_handle *handle, bool g)
 {
 	const struct memkit_oa_node *n;
 
 	for (; idx != OA_NIL; idx = n->nb_next) {
-		n = oa_node(oa, idx);
+		n = oa_node(oa, idx, g);
 		if (!oa_node_free(n)) {
 			handle->offset = n->offset;
 			handle->node = idx;
@@ -1005,7 +1051,9 @@ static void oa_alloc_from(const struct memkit_oa *oa, u32 idx,
  */
 void memkit_oa_first_alloc(const struct memkit_oa *oa, struct memkit_oa_handle *handle)
 {
-	oa_alloc_from(oa, OA_FIRST, handle);
+	const bool g = oa_grown(oa);
+
+	oa_alloc_from(oa, OA_FIRST, handle, g);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_oa_first_alloc);
 
@@ -1022,23 +1070,24 @@ EXPORT_SYMBOL_MEMKIT(memkit_oa_first_alloc);
  */
 void memkit_oa_next_alloc(const struct memkit_oa *oa, struct memkit_oa_handle *handle)
 {
+	const bool g = oa_grown(oa);
 	u32 idx = OA_NIL;
 
 	if (handle->node != MEMKIT_OA_NO_NODE)
-		idx = oa_live_node(oa, handle, "next_alloc");
+		idx = oa_live_node(oa, handle, "next_alloc", g);
 	if (idx == OA_NIL)
 		oa_fail(handle);
 	else
-		oa_alloc_from(oa, oa_node(oa, idx)->nb_next, handle);
+		oa_alloc_from(oa, oa_node(oa, idx, g)->nb_next, handle, g);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_oa_next_alloc);
 
-static void oa_hole_from(const struct memkit_oa *oa, u32 idx, struct memkit_oa_hole *hole)
+static void oa_hole_from(const struct memkit_oa *oa, u32 idx, struct memkit_oa_hole *hole, bool g)
 {
 	const struct memkit_oa_node *n;
 
 	for (; idx != OA_NIL; idx = n->nb_next) {
-		n = oa_node(oa, idx);
+		n = oa_node(oa, idx, g);
 		if (oa_node_free(n)) {
 			hole->offset = n->offset;
 			hole->size = n->size;
@@ -1060,7 +1109,9 @@ static void oa_hole_from(const struct memkit_oa *oa, u32 idx, struct memkit_oa_h
  */
 void memkit_oa_first_hole(const struct memkit_oa *oa, struct memkit_oa_hole *hole)
 {
-	oa_hole_from(oa, OA_FIRST, hole);
+	const bool g = oa_grown(oa);
+
+	oa_hole_from(oa, OA_FIRST, hole, g);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_oa_first_hole);
 
@@ -1075,18 +1126,19 @@ EXPORT_SYMBOL_MEMKIT(memkit_oa_first_hole);
  */
 void memkit_oa_next_hole(const struct memkit_oa *oa, struct memkit_oa_hole *hole)
 {
+	const bool g = oa_grown(oa);
 	u32 idx = hole->node;
 	const struct memkit_oa_node *n;
 
 	if (idx >= oa->fresh || !hole->size)
 		goto end;
-	n = oa_node(oa, idx);
+	n = oa_node(oa, idx, g);
 	if (!oa_node_free(n) || n->offset != hole->offset)
 		goto end;
-	oa_hole_from(oa, n->nb_next, hole);
+	oa_hole_from(oa, n->nb_next, hole, g);
 	return;
 end:
-	oa_hole_from(oa, OA_NIL, hole);
+	oa_hole_from(oa, OA_NIL, hole, g);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_oa_next_hole);
 
@@ -1103,6 +1155,7 @@ EXPORT_SYMBOL_MEMKIT(memkit_oa_next_hole);
  */
 void memkit_oa_report(const struct memkit_oa *oa, struct memkit_oa_usage *r)
 {
+	const bool g = oa_grown(oa);
 	u32 idx;
 
 	memset(r, 0, sizeof(*r));
@@ -1116,8 +1169,8 @@ void memkit_oa_report(const struct memkit_oa *oa, struct memkit_oa_usage *r)
 		return;
 	idx = fls64(oa->used_bins_top) - 1;
 	idx = idx * MEMKIT_OA_LEAF_BINS + fls(oa->used_bins[idx]) - 1;
-	for (idx = oa->bin_heads[idx]; idx != OA_NIL; idx = oa_node(oa, idx)->bin_next)
-		r->largest_free = max(r->largest_free, oa_node(oa, idx)->size);
+	for (idx = oa->bin_heads[idx]; idx != OA_NIL; idx = oa_node(oa, idx, g)->bin_next)
+		r->largest_free = max(r->largest_free, oa_node(oa, idx, g)->size);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_oa_report);
 
@@ -1131,6 +1184,7 @@ EXPORT_SYMBOL_MEMKIT(memkit_oa_report);
 void memkit_oa_full_report(const struct memkit_oa *oa,
 			   struct memkit_oa_bin_usage *r)
 {
+	const bool g = oa_grown(oa);
 	u32 bin, idx;
 
 	memset(r, 0, sizeof(*r));
@@ -1138,9 +1192,9 @@ void memkit_oa_full_report(const struct memkit_oa *oa,
 	memcpy(r->used_bins, oa->used_bins, sizeof(r->used_bins));
 	bin = 0;
 	for (idx = oa_first_free(oa, &bin, MEMKIT_OA_NUM_BINS); idx != OA_NIL;
-	     idx = oa_next_free(oa, &bin, idx, MEMKIT_OA_NUM_BINS)) {
+	     idx = oa_next_free(oa, &bin, idx, MEMKIT_OA_NUM_BINS, g)) {
 		r->bins[bin].regions++;
-		r->bins[bin].units += oa_node(oa, idx)->size;
+		r->bins[bin].units += oa_node(oa, idx, g)->size;
 	}
 }
 EXPORT_SYMBOL_MEMKIT(memkit_oa_full_report);
@@ -1184,19 +1238,20 @@ EXPORT_SYMBOL_MEMKIT(memkit_oa_walk_regions);
 int memkit_oa_walk_chunk(const struct memkit_oa *oa, struct memkit_oa_cursor *cur,
 			 u32 max, memkit_oa_region_fn fn, void *arg)
 {
+	const bool g = oa_grown(oa);
 	u32 idx = cur->offset ? cur->node : OA_FIRST;
 	const struct memkit_oa_node *n;
 
-	if (idx >= oa->fresh || oa_node(oa, idx)->bin_prev == OA_SPARE ||
-	    oa_node(oa, idx)->offset != cur->offset)
+	if (idx >= oa->fresh || oa_node(oa, idx, g)->bin_prev == OA_SPARE ||
+	    oa_node(oa, idx, g)->offset != cur->offset)
 		return -EAGAIN;
 	for (; max && idx != OA_NIL; max--, idx = n->nb_next) {
-		n = oa_node(oa, idx);
+		n = oa_node(oa, idx, g);
 		fn(n->offset, n->size, !oa_node_free(n), arg);
 	}
 	if (idx == OA_NIL)
 		return 0;
-	cur->offset = oa_node(oa, idx)->offset;
+	cur->offset = oa_node(oa, idx, g)->offset;
 	cur->node = idx;
 	return 1;
 }
@@ -1210,6 +1265,7 @@ EXPORT_SYMBOL_MEMKIT(memkit_oa_walk_chunk);
 /* Every free list: in its right bin, linked both ways, bitmasks agree. */
 static int oa_check_bins(const struct memkit_oa *oa, u32 *listed)
 {
+	const bool g = oa_grown(oa);
 	u32 bin, idx, prev, steps;
 
 	*listed = 0;
@@ -1228,12 +1284,12 @@ static int oa_check_bins(const struct memkit_oa *oa, u32 *listed)
 		prev = OA_NIL;
 		steps = 0;
 		for (idx = oa->bin_heads[bin]; idx != OA_NIL;
-		     prev = idx, idx = oa_node(oa, idx)->bin_next) {
+		     prev = idx, idx = oa_node(oa, idx, g)->bin_next) {
 			const struct memkit_oa_node *n;
 
 			if (idx >= oa->nr_nodes || ++steps > oa->nr_nodes)
 				return oa_corrupt("bin %u: bad link or cycle", bin);
-			n = oa_node(oa, idx);
+			n = oa_node(oa, idx, g);
 			if (n->bin_prev != prev)
 				return oa_corrupt("node %u: bin_prev %u, expected %u",
 						  idx, n->bin_prev, prev);
@@ -1249,6 +1305,7 @@ static int oa_check_bins(const struct memkit_oa *oa, u32 *listed)
 /* The index by offset holds every allocation, in order, and nothing else. */
 static int oa_check_index(const struct memkit_oa *oa)
 {
+	const bool g = oa_grown(oa);
 	const struct rb_node *rb;
 	u32 steps = 0;
 	u64 prev = 0;
@@ -1261,7 +1318,7 @@ static int oa_check_index(const struct memkit_oa *oa)
 
 		if (r->idx >= oa->fresh || ++steps > oa->allocs)
 			return oa_corrupt("index: bad node %u or too many entries", r->idx);
-		n = oa_node(oa, r->idx);
+		n = oa_node(oa, r->idx, g);
 		if (oa_node_free(n) || n->bin_prev == OA_SPARE || n->offset != r->offset ||
 		    oa_rb(oa, r->idx) != r || (steps > 1 && r->offset <= prev))
 			return oa_corrupt("index: node %u at %llu is not in order or not used",
@@ -1287,17 +1344,18 @@ static int oa_check_index(const struct memkit_oa *oa)
  */
 int memkit_oa_check(const struct memkit_oa *oa)
 {
+	const bool g = oa_grown(oa);
 	u64 expect = 0, free_units = 0;
 	u32 idx, prev = OA_NIL, used = 0, free = 0, listed, steps = 0;
 	bool prev_free = false;
 	int ret;
 
-	for (idx = OA_FIRST; idx != OA_NIL; prev = idx, idx = oa_node(oa, idx)->nb_next) {
+	for (idx = OA_FIRST; idx != OA_NIL; prev = idx, idx = oa_node(oa, idx, g)->nb_next) {
 		const struct memkit_oa_node *n;
 
 		if (idx >= oa->fresh || ++steps > oa->nr_nodes)
 			return oa_corrupt("neighbour list: bad link or cycle");
-		n = oa_node(oa, idx);
+		n = oa_node(oa, idx, g);
 		if (n->bin_prev == OA_SPARE)
 			return oa_corrupt("node %u: spare node in the neighbour list", idx);
 		if (n->nb_prev != prev)
@@ -1337,9 +1395,9 @@ int memkit_oa_check(const struct memkit_oa *oa)
 		return oa_corrupt("%u nodes on bin lists, %u free regions", listed, free);
 
 	steps = 0;
-	for (idx = oa->spare_head; idx != OA_NIL; idx = oa_node(oa, idx)->bin_next) {
+	for (idx = oa->spare_head; idx != OA_NIL; idx = oa_node(oa, idx, g)->bin_next) {
 		if (idx >= oa->fresh || ++steps > oa->nr_nodes ||
-		    oa_node(oa, idx)->bin_prev != OA_SPARE)
+		    oa_node(oa, idx, g)->bin_prev != OA_SPARE)
 			return oa_corrupt("spare list: bad node %u", idx);
 	}
 	if (oa->fresh > oa->nr_nodes)
