@@ -1024,22 +1024,33 @@ int memkit_oa_lookup(const struct memkit_oa *oa, u64 offset,
 }
 EXPORT_SYMBOL_MEMKIT(memkit_oa_lookup);
 
-/* The first allocation at or after node @idx; at most two steps. */
+/*
+ * The first region at or after node @idx that is free (@free) or used, or
+ * OA_NIL.  For a used one that is at most two steps: free regions are
+ * never adjacent.
+ */
+static u32 oa_region_from(const struct memkit_oa *oa, u32 idx, bool free, bool g)
+{
+	for (; idx != OA_NIL; idx = oa_node(oa, idx, g)->nb_next)
+		if (oa_node_free(oa_node(oa, idx, g)) == free)
+			return idx;
+	return OA_NIL;
+}
+
 static void oa_alloc_from(const struct memkit_oa *oa, u32 idx,
 			  struct memkit_oa_handle *handle, bool g)
 {
 	const struct memkit_oa_node *n;
 
-	for (; idx != OA_NIL; idx = n->nb_next) {
-		n = oa_node(oa, idx, g);
-		if (!oa_node_free(n)) {
-			handle->offset = n->offset;
-			handle->node = idx;
-			handle->gen = n->bin_next;
-			return;
-		}
+	idx = oa_region_from(oa, idx, false, g);
+	if (idx == OA_NIL) {
+		oa_fail(handle);
+		return;
 	}
-	oa_fail(handle);
+	n = oa_node(oa, idx, g);
+	handle->offset = n->offset;
+	handle->node = idx;
+	handle->gen = n->bin_next;
 }
 
 /**
@@ -1082,22 +1093,22 @@ void memkit_oa_next_alloc(const struct memkit_oa *oa, struct memkit_oa_handle *h
 }
 EXPORT_SYMBOL_MEMKIT(memkit_oa_next_alloc);
 
-static void oa_hole_from(const struct memkit_oa *oa, u32 idx, struct memkit_oa_hole *hole, bool g)
+static void oa_hole_from(const struct memkit_oa *oa, u32 idx, struct memkit_oa_hole *hole,
+			 bool g)
 {
 	const struct memkit_oa_node *n;
 
-	for (; idx != OA_NIL; idx = n->nb_next) {
-		n = oa_node(oa, idx, g);
-		if (oa_node_free(n)) {
-			hole->offset = n->offset;
-			hole->size = n->size;
-			hole->node = idx;
-			return;
-		}
+	idx = oa_region_from(oa, idx, true, g);
+	if (idx == OA_NIL) {
+		hole->offset = oa->size;
+		hole->size = 0;
+		hole->node = MEMKIT_OA_NO_NODE;
+		return;
 	}
-	hole->offset = oa->size;
-	hole->size = 0;
-	hole->node = MEMKIT_OA_NO_NODE;
+	n = oa_node(oa, idx, g);
+	hole->offset = n->offset;
+	hole->size = n->size;
+	hole->node = idx;
 }
 
 /**
