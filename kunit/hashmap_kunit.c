@@ -1358,7 +1358,7 @@ static struct kunit_case memkit_hashmap_cases[] = {
 	KUNIT_CASE(hm_attach_bad_header),
 	KUNIT_CASE(hm_attach_duplicate_key),
 	KUNIT_CASE(hm_attach_crafted),
-	KUNIT_CASE(hm_attach_reseed),
+	KUNIT_CASE_SLOW(hm_attach_reseed),
 	KUNIT_CASE(hm_remove_by_ptr_wild),
 	KUNIT_CASE(hm_bytes_change_underneath),
 	KUNIT_CASE(hm_far_distances),

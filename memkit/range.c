@@ -101,6 +101,33 @@ struct memkit_range {
 #define RANGE_WALK_CHUNK	1024	/* regions per hold of the lock */
 #define RANGE_WALK_RESTARTS	4
 
+/* The bodies of memkit_range_lock() and _unlock(), inline for this file. */
+static __always_inline unsigned long range_lock(struct memkit_range *range)
+	__acquires(&range->lock)
+{
+	unsigned long flags = 0;
+
+	if (range->mutex) {
+		mutex_lock(range->mutex);
+		/* For sparse: either lock counts as the range's. */
+		__acquire(&range->lock);
+	} else {
+		spin_lock_irqsave(range->spinlock, flags);
+	}
+	return flags;
+}
+
+static __always_inline void range_unlock(struct memkit_range *range, unsigned long flags)
+	__releases(&range->lock)
+{
+	if (range->mutex) {
+		mutex_unlock(range->mutex);
+		__release(&range->lock);
+	} else {
+		spin_unlock_irqrestore(range->spinlock, flags);
+	}
+}
+
 /**
  * memkit_range_lock() - take a range's lock
  * @range: the range.
@@ -116,16 +143,7 @@ struct memkit_range {
 unsigned long memkit_range_lock(struct memkit_range *range)
 	__acquires(&range->lock)
 {
-	unsigned long flags = 0;
-
-	if (range->mutex) {
-		mutex_lock(range->mutex);
-		/* For sparse: either lock counts as the range's. */
-		__acquire(&range->lock);
-	} else {
-		spin_lock_irqsave(range->spinlock, flags);
-	}
-	return flags;
+	return range_lock(range);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_lock);
 
@@ -139,22 +157,17 @@ EXPORT_SYMBOL_MEMKIT(memkit_range_lock);
 void memkit_range_unlock(struct memkit_range *range, unsigned long flags)
 	__releases(&range->lock)
 {
-	if (range->mutex) {
-		mutex_unlock(range->mutex);
-		__release(&range->lock);
-	} else {
-		spin_unlock_irqrestore(range->spinlock, flags);
-	}
+	range_unlock(range, flags);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_unlock);
 
 /* Evaluate @expr (a __ call) with the range's lock held. */
 #define range_locked(range, expr) ({					\
 	struct memkit_range *__range = (range);				\
-	unsigned long __flags = memkit_range_lock(__range);		\
+	unsigned long __flags = range_lock(__range);			\
 	typeof(expr) __ret = (expr);					\
 									\
-	memkit_range_unlock(__range, __flags);				\
+	range_unlock(__range, __flags);					\
 	__ret;								\
 })
 
@@ -200,12 +213,12 @@ static void range_walk_regions(struct memkit_range *range, struct range_walk *w)
 	int ret;
 
 	do {
-		flags = memkit_range_lock(range);
+		flags = range_lock(range);
 		t = ktime_get_ns();
 		ret = memkit_oa_walk_chunk(&range->oa, &cur, RANGE_WALK_CHUNK,
 					   range_walk_visit, w);
 		t = ktime_get_ns() - t;
-		memkit_range_unlock(range, flags);
+		range_unlock(range, flags);
 		w->max_hold_ns = max(w->max_hold_ns, t);
 		w->chunks++;
 		if (ret == -EAGAIN) {
@@ -281,13 +294,13 @@ static int range_bins_show(struct seq_file *m, void *data)
 	full = kvzalloc(sizeof(*full), GFP_KERNEL);
 	if (!full)
 		return -ENOMEM;
-	flags = memkit_range_lock(range);
+	flags = range_lock(range);
 	__memkit_range_report(range, &r);
 	nodes = r.nodes;
 	segs = range->oa.nr_segs;
 	full->used_bins_top = range->oa.used_bins_top;
 	memcpy(full->used_bins, range->oa.used_bins, sizeof(full->used_bins));
-	memkit_range_unlock(range, flags);
+	range_unlock(range, flags);
 	/* Per-bin counts from the free regions, a chunk at a time. */
 	w.fn = range_bins_add;
 	w.arg = full;
@@ -605,9 +618,9 @@ int memkit_range_preload(struct memkit_range *range, u32 nr, gfp_t gfp)
 		mem = kvmalloc(bytes, gfp | __GFP_NOWARN);
 		if (!mem)
 			return -ENOMEM;
-		flags = memkit_range_lock(range);
+		flags = range_lock(range);
 		ret = memkit_oa_grow(&range->oa, mem, bytes);
-		memkit_range_unlock(range, flags);
+		range_unlock(range, flags);
 		/* Another caller grew it first: look again. */
 		if (ret)
 			kvfree(mem);
@@ -1028,10 +1041,10 @@ EXPORT_SYMBOL_MEMKIT(__memkit_range_oa);
  */
 void memkit_range_reset(struct memkit_range *range)
 {
-	unsigned long flags = memkit_range_lock(range);
+	unsigned long flags = range_lock(range);
 
 	memkit_oa_reset(&range->oa);
-	memkit_range_unlock(range, flags);
+	range_unlock(range, flags);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_reset);
 
@@ -1058,10 +1071,10 @@ EXPORT_SYMBOL_MEMKIT(__memkit_range_report);
  */
 void memkit_range_report(struct memkit_range *range, struct memkit_oa_usage *r)
 {
-	unsigned long flags = memkit_range_lock(range);
+	unsigned long flags = range_lock(range);
 
 	__memkit_range_report(range, r);
-	memkit_range_unlock(range, flags);
+	range_unlock(range, flags);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_report);
 
