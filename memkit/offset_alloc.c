@@ -150,12 +150,15 @@ static bool oa_grown(const struct memkit_oa *oa)
 static __always_inline struct memkit_oa_node *
 oa_node(const struct memkit_oa *oa, u32 idx, bool g)
 {
-	u32 k, at;
-
 	if (!g)
 		return &oa->seg[0][idx];
-	k = oa_seg_of(oa, idx, &at);
-	return &oa->seg[k][at];
+	/*
+	 * Segment k >= 1 holds nodes [2^(shift + k - 1), 2^(shift + k)), and
+	 * segment 0 the 2^shift below; its base is kept biased by its first
+	 * index, so the node is one add away.
+	 */
+	return (struct memkit_oa_node *)(oa->seg_bias[fls(idx >> oa->seg_shift)] +
+					 (uintptr_t)idx * sizeof(struct memkit_oa_node));
 }
 
 /* The extras of node @idx: its private pointer, then its rb_node. */
@@ -484,6 +487,7 @@ int memkit_oa_init_flags(struct memkit_oa *oa, u64 size, u32 initial_allocs,
 	if (!oa->seg[0])
 		return -ENOMEM;
 	oa->bin_heads = (u32 *)((u8 *)oa->seg[0] + seg0 * oa_node_bytes(flags));
+	oa->seg_bias[0] = (uintptr_t)oa->seg[0];
 	oa->nr_segs = 1;
 	oa->seg0_nodes = seg0;
 	oa->size = size;
@@ -613,6 +617,7 @@ int memkit_oa_grow(struct memkit_oa *oa, void *mem, size_t bytes)
 	if (!mem || !bytes || bytes != memkit_oa_grow_size(oa, oa->max_allocs))
 		return -EINVAL;
 	len = oa_seg_len(oa, oa->nr_segs);
+	oa->seg_bias[oa->nr_segs] = (uintptr_t)mem - (uintptr_t)len * sizeof(struct memkit_oa_node);
 	oa->seg[oa->nr_segs++] = mem;
 	oa->nr_nodes += len;
 	oa->nr_spare += len;

@@ -132,6 +132,7 @@ struct memkit_oa {
 	u8 used_bins[MEMKIT_OA_TOP_BINS];
 	u32 *bin_heads;
 	struct memkit_oa_node *seg[MEMKIT_OA_MAX_SEGS];
+	uintptr_t seg_bias[MEMKIT_OA_MAX_SEGS];	/* seg[k] less its first index */
 	struct rb_root by_offset;
 };
 
