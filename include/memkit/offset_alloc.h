@@ -49,7 +49,8 @@
  *	one pointer per node.
  * @MEMKIT_OA_LOOKUP: an index of allocations by offset, so that
  *	memkit_oa_lookup() finds the allocation covering an offset in
- *	O(log n); an rb_node and an index per node.
+ *	O(log n); an rb_node, the start offset and the node index per node
+ *	(40 bytes on 64-bit), and an rbtree insert and erase per allocation.
  */
 enum memkit_oa_flags {
 	MEMKIT_OA_PRIV		= BIT(0),
