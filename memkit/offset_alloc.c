@@ -328,23 +328,37 @@ static __always_inline void oa_merge_next(struct memkit_oa *oa, u32 idx, bool g)
 	oa_spare_push(oa, next, g);
 }
 
-static bool oa_rb_less(struct rb_node *a, const struct rb_node *b)
-{
-	return rb_entry(a, struct oa_rb, rb)->offset <
-	       rb_entry(b, struct oa_rb, rb)->offset;
-}
-
-/* Enter used node @idx in the index by offset, if there is one. */
+/*
+ * Enter used node @idx in the index by offset, if there is one.  Its
+ * predecessor in the index is the nearest used region before it, at most
+ * two regions back (free regions are never adjacent), so the new entry is
+ * linked next to it without a search from the root.
+ */
 static __always_inline void oa_index_add(struct memkit_oa *oa, u32 idx, bool g)
 {
+	struct rb_node *parent = NULL, **link = &oa->by_offset.rb_node;
+	struct memkit_oa_node *n = oa_node(oa, idx, g);
 	struct oa_rb *r;
+	u32 prev;
 
 	if (!(oa->flags & MEMKIT_OA_LOOKUP))
 		return;
 	r = oa_rb(oa, idx);
 	r->idx = idx;
-	r->offset = oa_node(oa, idx, g)->offset;
-	rb_add(&r->rb, &oa->by_offset, oa_rb_less);
+	r->offset = n->offset;
+	for (prev = n->nb_prev; prev != OA_NIL && oa_node_free(oa_node(oa, prev, g));)
+		prev = oa_node(oa, prev, g)->nb_prev;
+	if (prev != OA_NIL) {
+		/* Right after @prev: its right child, or the leftmost below it. */
+		parent = &oa_rb(oa, prev)->rb;
+		link = &parent->rb_right;
+	}
+	while (*link) {
+		parent = *link;
+		link = &parent->rb_left;
+	}
+	rb_link_node(&r->rb, parent, link);
+	rb_insert_color(&r->rb, &oa->by_offset);
 }
 
 static void oa_index_del(struct memkit_oa *oa, u32 idx)
