@@ -635,6 +635,14 @@ static bool range_admits(struct memkit_range *range, u64 offset, u64 size)
 	       (!offset && size == range->oa.size);
 }
 
+/* One attempt: @arg is the alignment for an allocation, the offset for a reservation. */
+static int range_try(struct memkit_oa *oa, bool reserve, u64 arg, u64 size,
+		     struct memkit_oa_handle *handle)
+{
+	return reserve ? memkit_oa_reserve(oa, arg, size, handle) :
+			 memkit_oa_alloc(oa, size, arg, handle);
+}
+
 /*
  * Allocation and reservation: @arg is the alignment for an allocation and
  * the offset for a reservation.  A dedicated block is at offset 0, which
@@ -644,19 +652,16 @@ static bool range_admits(struct memkit_range *range, u64 offset, u64 size)
 static int range_claim(struct memkit_range *range, bool reserve, u64 arg,
 		       u64 size, struct memkit_oa_handle *handle)
 {
-	struct memkit_oa *oa = &range->oa;
 	int ret;
 
 	range_assert_held(range);
 	handle->node = MEMKIT_OA_NO_NODE;
 	if (size && !range_admits(range, reserve ? arg : 0, size))
 		return reserve || memkit_oa_align_ok(arg) ? -ENOSPC : -EINVAL;
-	ret = reserve ? memkit_oa_reserve(oa, arg, size, handle) :
-			memkit_oa_alloc(oa, size, arg, handle);
+	ret = range_try(&range->oa, reserve, arg, size, handle);
 	if (ret == -ENOMEM && range->mutex && range->gfp &&
 	    !__memkit_range_preload(range, 1, range->gfp))
-		ret = reserve ? memkit_oa_reserve(oa, arg, size, handle) :
-				memkit_oa_alloc(oa, size, arg, handle);
+		ret = range_try(&range->oa, reserve, arg, size, handle);
 	return ret;
 }
 

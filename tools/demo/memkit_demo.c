@@ -88,8 +88,11 @@ static struct demo {
 	struct dentry *ctl;
 } demo;
 
-/* Allocate a buffer: VRAM, its object as the allocation's pointer, a handle. */
-static int demo_alloc(u64 size)
+/*
+ * Allocate a buffer: VRAM, its object as the allocation's pointer, a
+ * handle.  *@offset, if given, receives where in VRAM it went.
+ */
+static int demo_alloc(u64 size, u64 *offset)
 {
 	struct demo_req *req;
 	unsigned long flags;
@@ -115,6 +118,8 @@ static int demo_alloc(u64 size)
 		memkit_pool_destroy(&demo.reqs, req);
 		return ret;
 	}
+	if (offset)
+		*offset = req->vram.offset;
 	return 0;
 }
 
@@ -236,7 +241,7 @@ static void demo_run(u32 ops, u32 *allocs, u32 *frees, u32 *nospc)
 			demo_release(reqs[get_random_u32_below(n)]);
 			++*frees;
 		} else {
-			int ret = demo_alloc(SZ_4K << get_random_u32_below(8));
+			int ret = demo_alloc(SZ_4K << get_random_u32_below(8), NULL);
 
 			*allocs += !ret;
 			*nospc += ret == -ENOSPC;
@@ -282,13 +287,14 @@ static int demo_command(char *cmd)
 	int ret;
 
 	if (!strcmp(verb, "alloc") && arg) {
+		u64 at = 0;
+
 		val = memparse(arg, &arg);
 		if (!val || *arg)
 			return -EINVAL;
-		ret = demo_alloc(val);
+		ret = demo_alloc(val, &at);
 		snprintf(demo.last, sizeof(demo.last), "alloc %llu: %d (handle %llu at %#llx)",
-			 val, ret, ret ? 0 : demo.next_handle,
-			 ret ? 0 : demo_find(demo.next_handle)->vram.offset);
+			 val, ret, ret ? 0 : demo.next_handle, at);
 	} else if (!strcmp(verb, "free") && arg) {
 		if (kstrtou64(arg, 0, &val))
 			return -EINVAL;
