@@ -4,7 +4,9 @@
 #
 #   make                build against KDIR (default: the running kernel)
 #   make check          everything CI runs: deps, lint, the builds, native tests,
-#                       fuzz smoke runs, KUnit in QEMU on 64-bit and 32-bit kernels
+#                       fuzz smoke runs, KUnit in QEMU on 64-bit and 32-bit kernels;
+#                       SEED=N replays a run (every randomised native test and
+#                       KUnit suite, hash map seeds included)
 #   make utest          the core files natively under ASan/UBSan vs reference models
 #   make fuzz           each libFuzzer target for FUZZ_SECONDS (default 60)
 #   make bench-native   native benchmarks: memkit vs absl::flat_hash_map, glibc
@@ -22,8 +24,13 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 STOCK_KDIR ?= $(firstword $(wildcard /usr/src/linux-headers-*-amd64))
 
 T := tools/testing
-# Suites that must report: every suite named in kunit/*.c.
+# Suites that must report: every suite named in kunit/*.c, each with the
+# number of results kunit/manifest gives it.
 SUITES = $(shell sed -n 's/^[[:space:]]*\.name = "\(memkit_[a-z_]*\)",/\1/p' kunit/*_kunit.c)
+MANIFEST = kunit/manifest
+# SEED=N: the seed of every randomised test (default: each picks and logs one).
+SEED ?=
+KUNIT_SEED = $(if $(SEED),-p "memkit_kunit seed=$(SEED)")
 # The debug test kernels, 64-bit and 32-bit (i386), built once and cached
 # outside the repository.
 TEST_KDIR = $$($(T)/kernel.sh build debug)
@@ -57,7 +64,8 @@ deps:
 check: deps lint build-stock utest fuzz-smoke check-runner lifecycle kunit kunit32
 
 # The core files compiled unchanged in userspace (tools/testing/userspace).
-USERSPACE = $(MAKE) --no-print-directory -C $(T)/userspace O=$(CURDIR)/build/userspace
+USERSPACE = $(MAKE) --no-print-directory -C $(T)/userspace O=$(CURDIR)/build/userspace \
+	SEED=$(SEED)
 FUZZ_SECONDS ?= 60
 
 utest: deps
@@ -92,14 +100,16 @@ htmldocs: deps
 
 kunit: build-test
 	kdir=$(TEST_KDIR) && $(T)/run-qemu.sh -q -a tsc=reliable -k $$kdir -o build/run-kunit \
-		-s "$(SUITES)" build/test/memkit/memkit.ko build/test/kunit/memkit_kunit.ko \
+		-s "$(SUITES)" -M $(MANIFEST) $(KUNIT_SEED) \
+		build/test/memkit/memkit.ko build/test/kunit/memkit_kunit.ko \
 		build/test/tools/demo/memkit_demo.ko
 
 # The same suites on the 32-bit kernel, under qemu-system-i386.
 kunit32: build-test32
 	@$(T)/deps.sh i386 >/dev/null
 	kdir=$(TEST32_KDIR) && $(T)/run-qemu.sh -q -a tsc=reliable -k $$kdir -o build/run-kunit32 \
-		-s "$(SUITES)" build/test32/memkit/memkit.ko build/test32/kunit/memkit_kunit.ko \
+		-s "$(SUITES)" -M $(MANIFEST) $(KUNIT_SEED) \
+		build/test32/memkit/memkit.ko build/test32/kunit/memkit_kunit.ko \
 		build/test32/tools/demo/memkit_demo.ko
 
 demo: build-test

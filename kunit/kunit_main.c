@@ -25,15 +25,18 @@ MODULE_PARM_DESC(seed, "seed for the randomised cases (0: pick one and log it)")
  * @suite: the suite, for the log line.
  *
  * Return: the module's seed parameter, or a random seed if it is 0.
- * Either way it is logged so that a failure can be replayed with
- * ``insmod memkit_kunit.ko seed=N``.
+ * Either way it goes into the suite's KTAP log (and the console) so that a
+ * failure can be replayed with ``insmod memkit_kunit.ko seed=N`` or
+ * ``make check SEED=N``.  Every randomised case and every hash map a case
+ * makes through its suite's helpers derive from it.
  */
 u64 memkit_kunit_seed(struct kunit_suite *suite)
 {
 	u64 s = seed ?: get_random_u64() ?: 1;
 
-	pr_info("%s: random seed %llu (replay: insmod memkit_kunit.ko seed=%llu)\n",
-		suite->name, s, s);
+	kunit_log(KERN_INFO, suite,
+		  KUNIT_SUBTEST_INDENT "# %s: random seed %llu (replay: insmod memkit_kunit.ko seed=%llu)\n",
+		  suite->name, s, s);
 	return s;
 }
 

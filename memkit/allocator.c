@@ -336,6 +336,7 @@ static void *failing_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 	void *buf;
 
 	if (fa->alloc_index == fa->fail_index) {
+		fa->failures++;
 		if (!fa->has_induced_failure) {
 			fa->has_induced_failure = true;
 			fa->fail_ip = ip;
@@ -367,6 +368,7 @@ static bool failing_resize_fails(struct memkit_failing_allocator *fa,
 {
 	if (fa->resize_index != fa->resize_fail_index)
 		return false;
+	fa->failures++;
 	if (!fa->has_induced_failure) {
 		fa->has_induced_failure = true;
 		fa->fail_ip = ip;

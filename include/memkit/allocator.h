@@ -150,6 +150,8 @@ struct memkit_allocator memkit_heap_allocator(struct memkit_heap *heap);
  * @deallocations: free calls.
  * @fail_ip: return address of the caller of the first induced failure.
  * @has_induced_failure: whether any call was failed on purpose.
+ * @failures: calls failed on purpose (alloc, resize and remap), so a test
+ *	can tell whether a NULL it got had a failed child call behind it.
  *
  * Frees always reach @child.  Set it up with
  * memkit_failing_allocator_init(); read the fields freely.
@@ -165,6 +167,7 @@ struct memkit_failing_allocator {
 	unsigned int allocations;
 	unsigned int deallocations;
 	unsigned long fail_ip;
+	unsigned int failures;
 	bool has_induced_failure;
 };
 

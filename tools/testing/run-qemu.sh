@@ -4,8 +4,9 @@
 # Boot a memkit test kernel under QEMU, load modules, collect KUnit results
 # and live state, and judge the run.
 #
-# Usage: run-qemu.sh -k KDIR -o OUTDIR [-s "suite ..."] [-x guest.sh]
+# Usage: run-qemu.sh -k KDIR -o OUTDIR [-s "suite ..."] [-M manifest] [-x guest.sh]
 #                    [-T taint-mask] [-t seconds] [-m MiB] [-q] [-L] module.ko ...
+#        run-qemu.sh -J -o OUTDIR [-s "suite ..."] [-M manifest] [-T taint-mask]
 #
 #   -k  kernel build tree (its arch/x86/boot/bzImage is booted): 64-bit
 #       under qemu-system-x86_64, or 32-bit (CONFIG_X86_32) under
@@ -13,13 +14,21 @@
 #   -c  CPUs the guest must bring up (default 2; fewer fails the run)
 #   -o  where the logs go: console.log (ttyS0), channel.log (ttyS1),
 #       kunit/<suite>.ktap, tree.txt, kmemleak.txt
-#   -s  KUnit suites that must be present; their results are parsed with
-#       the kernel's own tools/testing/kunit/kunit.py
+#   -s  KUnit suites that must be present.  Every suite the guest has is
+#       parsed with the kernel's own tools/testing/kunit/kunit.py and
+#       judged, listed or not
+#   -M  the expected result count per suite ("suite count" lines, # for
+#       comments): a suite missing from it, absent from the run, or with
+#       another count fails the run until the manifest is updated
+#   -J  judge the run already in OUTDIR again, without booting (the
+#       runner self-test uses it on copies of real runs)
 #   -x  shell snippet run in the guest after the modules are loaded; it may
 #       print sections for the host with "show TITLE" followed by text on
 #       fd 3, and report a failure with "fail WHAT"
 #   -L  put the modules in /modules but do not load them (the -x snippet
 #       does)
+#   -p  "module arg=value ...": parameters for insmod of that module
+#       (repeatable), e.g. -p "memkit_kunit seed=42"
 #   -T  taint bits the run may set (default: O out-of-tree and N test)
 #   -t  guest timeout in seconds (default 600)
 #   -m  guest memory in MiB (default 1024)
@@ -30,11 +39,14 @@
 # /sys/kernel/debug/kunit/<suite>/results and the memkit debugfs tree out
 # over the second serial port (SeaBIOS leaves escape sequences on the
 # first), unloads the modules in reverse order, runs a kmemleak scan and
-# reports the taint.  The run fails when a test fails, an expected suite is
-# missing, the guest times out or a module fails to load or unload, the
-# console shows a kernel report (KASAN, UBSAN, lockdep, WARNING, BUG, Oops,
-# a call trace), kmemleak finds a leak, or the kernel is tainted beyond -T.
-# With -s, the last line printed is "N passed, N failed[, N skipped]".
+# reports the taint.  The run fails when a test fails, a "not ok" line
+# appears in any suite's results or on the console, kunit.py cannot parse
+# a suite (or reports an error in it, such as a plan cut short), an
+# expected suite is missing, a count differs from the manifest, the guest
+# times out or a module fails to load or unload, the console shows a
+# kernel report (KASAN, UBSAN, lockdep, WARNING, BUG, Oops, a call trace),
+# kmemleak finds a leak, or the kernel is tainted beyond -T.
+# With -s or -M, the last line printed is "N passed, N failed[, N skipped]".
 #
 # QEMU uses TCG; set MEMKIT_KVM=1 to try KVM (it hangs on some hosts).
 
@@ -42,14 +54,19 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 kdir='' out='' suites='' extra='' timeout=600 quiet=0 noload=0 mem=1024 append= cpus=2
+manifest='' judge_only=0
+declare -A modargs=()
 # TAINT_OOT_MODULE (O) | TAINT_TEST (N)
 taint_ok=$(((1 << 12) | (1 << 18)))
 
-while getopts "k:o:s:x:T:t:m:a:c:qL" opt; do
+while getopts "k:o:s:M:x:T:t:m:a:c:p:qLJ" opt; do
 	case $opt in
 	k) kdir=$OPTARG ;;
 	o) out=$OPTARG ;;
 	s) suites=$OPTARG ;;
+	M) manifest=$(cd "$(dirname "$OPTARG")" && pwd)/$(basename "$OPTARG") ;;
+	J) judge_only=1 ;;
+	p) modargs[${OPTARG%% *}]=${OPTARG#* } ;;
 	x) extra=$OPTARG ;;
 	T) taint_ok=$OPTARG ;;
 	t) timeout=$OPTARG ;;
@@ -62,7 +79,9 @@ while getopts "k:o:s:x:T:t:m:a:c:qL" opt; do
 	esac
 done
 shift $((OPTIND - 1))
-[ -n "$kdir" ] && [ -n "$out" ] || { echo "run-qemu.sh: -k and -o are required" >&2; exit 2; }
+[ -n "$out" ] && { [ -n "$kdir" ] || [ $judge_only = 1 ]; } ||
+	{ echo "run-qemu.sh: -o, and -k or -J, are required" >&2; exit 2; }
+[ -z "$manifest" ] || [ -f "$manifest" ] || { echo "run-qemu.sh: no manifest $manifest" >&2; exit 2; }
 # kunit.py changes directory, so every path handed on must be absolute.
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -74,6 +93,7 @@ fail=()
 die() { echo "run-qemu.sh: $*" >&2; exit 1; }
 bad() { fail+=("$*"); }
 
+boot() {
 rm -rf "$out"
 mkdir -p "$out/kunit" "$out/initramfs"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,modules}
 root="$out/initramfs"
@@ -94,8 +114,13 @@ if [ -n "$extra" ]; then
 	cp "$extra" "$root/extra.sh"
 fi
 
-load_mods="${mods[*]}"
-[ $noload = 1 ] && load_mods=""
+# One insmod line per module, with its parameters.
+load_mods=""
+if [ $noload = 0 ]; then
+	for m in "${mods[@]}"; do
+		load_mods+="load $m ${modargs[$m]:-}"$'\n'
+	done
+fi
 
 cat >"$root/init" <<EOF
 #!/bin/busybox sh
@@ -114,14 +139,16 @@ mark "CPUS \$(grep -c '^processor' /proc/cpuinfo)"
 [ -e /sys/kernel/debug/kmemleak ] && echo clear >/sys/kernel/debug/kmemleak
 
 loaded=""
-for m in $load_mods; do
-	if insmod /modules/\$m.ko; then
+load() {
+	m=\$1
+	shift
+	if insmod /modules/\$m.ko "\$@"; then
 		loaded="\$m \$loaded"
 	else
 		mark "ERROR insmod \$m failed"
 	fi
-done
-
+}
+$load_mods
 [ -f /extra.sh ] && . /extra.sh
 
 for d in /sys/kernel/debug/kunit/*/; do
@@ -174,10 +201,18 @@ timeout --foreground "$timeout" "$qemu" "${accel[@]}" -smp "$cpus,sockets=$cpus"
 	-serial "file:$out/console.log" -serial "file:$out/channel.log" \
 	</dev/null >"$out/qemu.log" 2>&1 || rc=$?
 echo "run-qemu.sh: guest ran $(($(date +%s) - start)) s (log: $out/console.log)" >&2
-[ $rc -eq 124 ] && bad "guest timed out after $timeout s"
-[ $rc -ne 0 ] && [ $rc -ne 124 ] && bad "qemu exited with $rc: $(head -c 500 "$out/qemu.log")"
+echo "$rc $timeout $cpus" >"$out/qemu.rc"
+}
+
+[ $judge_only = 1 ] || boot
+[ -f "$out/qemu.rc" ] || die "no run in $out to judge"
+read -r rc timeout cpus <"$out/qemu.rc"
+[ "$rc" -eq 124 ] && bad "guest timed out after $timeout s"
+[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && bad "qemu exited with $rc: $(head -c 500 "$out/qemu.log")"
 
 # Split the channel into its sections.
+rm -rf "$out/kunit" "$out/marks.txt" "$out/tree.txt" "$out/kmemleak.txt" "$out/show.txt"
+mkdir -p "$out/kunit"
 tr -d '\r' <"$out/channel.log" | awk -v out="$out" '
 	/^@@@ KUNIT / { f = out "/kunit/" $3 ".ktap"; next }
 	/^@@@ TREE$/ { f = out "/tree.txt"; next }
@@ -217,30 +252,55 @@ if [ $quiet = 0 ]; then
 	echo "----"
 fi
 
-# KUnit: parse each suite's results with kunit.py, then count the leaves.
+# KUnit: every suite the guest reported, parsed with kunit.py, its leaves
+# counted; the listed suites and the manifest's must all be there.
+# A "not ok" anywhere fails the run, whoever's it is.
+notok=$(grep -HnE '^[[:space:]]*not ok ' "$out"/kunit/*.ktap 2>/dev/null | head -10 || true)
+[ -n "$notok" ] && bad "\"not ok\" in the results:"$'\n'"${notok//$out\/kunit\//}"
+notok=$(tr -d '\r' <"$out/console.log" | grep -nE '(^|\] )[[:space:]]*not ok ' | head -10 || true)
+[ -n "$notok" ] && bad "\"not ok\" on the console:"$'\n'"$notok"
+
+declare -A count=()
 passed=0 failed=0 skipped=0
-for s in $suites; do
-	f="$out/kunit/$s.ktap"
-	if [ ! -s "$f" ]; then
-		bad "expected KUnit suite $s is missing"
-		continue
-	fi
+for f in "$out"/kunit/*.ktap; do
+	[ -e "$f" ] || break
+	s=$(basename "$f" .ktap)
 	python3 "$src/tools/testing/kunit/kunit.py" parse --json="$out/kunit/$s.json" "$f" \
 		>"$out/kunit/$s.parsed" 2>&1 || true
-	if [ ! -s "$out/kunit/$s.json" ]; then
-		bad "kunit.py could not parse $s"
+	if [ ! -s "$out/kunit/$s.json" ] || grep -q '\[ERROR\]' "$out/kunit/$s.parsed"; then
+		bad "kunit.py could not parse $s:"$'\n'"$(grep -E 'ERROR|Traceback' \
+			"$out/kunit/$s.parsed" | head -5)"
 		continue
 	fi
 	read -r p fl sk < <(python3 "$here/kunit_counts.py" "$out/kunit/$s.json")
+	count[$s]=$((p + fl + sk))
 	echo "  $s: $p passed, $fl failed, $sk skipped"
 	grep -E '\[(FAILED|CRASHED)\]' "$out/kunit/$s.parsed" || true
 	passed=$((passed + p)) failed=$((failed + fl)) skipped=$((skipped + sk))
 done
-[ -n "$suites" ] && [ $((passed + failed)) -eq 0 ] && bad "no KUnit test ran"
+for s in $suites; do
+	[ -s "$out/kunit/$s.ktap" ] || bad "expected KUnit suite $s is missing"
+done
+if [ -n "$manifest" ]; then
+	declare -A want=()
+	while read -r s n _; do
+		case $s in ''|'#'*) continue ;; esac
+		want[$s]=$n
+		if [ -z "${count[$s]+x}" ]; then
+			bad "manifest: suite $s ($n results) did not report"
+		elif [ "${count[$s]}" != "$n" ]; then
+			bad "manifest: suite $s reported ${count[$s]} results, the manifest says $n (update $manifest if that is intended)"
+		fi
+	done <"$manifest"
+	for s in "${!count[@]}"; do
+		[ -n "${want[$s]+x}" ] || bad "manifest: suite $s (${count[$s]} results) is not in $manifest"
+	done
+fi
+{ [ -n "$suites" ] || [ -n "$manifest" ]; } && [ $((passed + failed)) -eq 0 ] && bad "no KUnit test ran"
 
 for f in "${fail[@]}"; do echo "FAIL: $f"; done
 [ -n "${leaks:-}" ] && echo "$leaks"
-if [ -n "$suites" ]; then
+if [ -n "$suites" ] || [ -n "$manifest" ]; then
 	summary="$passed passed, $failed failed"
 	[ $skipped -gt 0 ] && summary+=", $skipped skipped"
 	echo "$summary"

@@ -5,10 +5,12 @@
  * The fuzzer's input is a map image (a buffer that claims to hold a map).
  * Attach must either refuse it with -EINVAL or return a map on which every
  * operation is safe (ASan checks each access against the input's exact
- * length) and consistent: each entry a walk finds is found again by a
- * lookup at the same slot, the walk agrees with the count, and removing
- * and inserting keys keep the map attachable.  Two types are tried on
- * each input: u64 -> u64 and 3-byte keys -> 5-byte values.
+ * length) and consistent with an oracle that is a plain array of the
+ * key/value pairs the image holds: no key twice, each found with its
+ * value, every put, get and remove after that giving the result the
+ * oracle predicts, and the walk and a re-attach agreeing with the oracle
+ * at the end.  Two types are tried on each input: u64 -> u64 and 3-byte
+ * keys -> 5-byte values.
  *
  * Built without UT_FUZZER it is the seed generator and a native test:
  * it builds valid images of both types at several capacities and loads,
@@ -31,51 +33,122 @@ static const struct memkit_hashmap_params P3 = {
 	.key_size = 3, .key_align = 1, .value_size = 5, .value_align = 1,
 };
 
-/* Walk, look up, remove some, insert until full: checked as it goes. */
+/*
+ * The oracle: the entries as a plain array of key/value pairs, taken from
+ * the slots once, right after attach, and from then on changed only by
+ * the model's own rules.  The map's lookup is never used to decide what
+ * the map should hold.
+ */
+struct pair {
+	u8 key[8], val[8];
+};
+
+struct oracle {
+	struct pair *e;
+	u32 n, max;
+};
+
+static s32 oracle_find(const struct oracle *o, const u8 *key, u32 key_size)
+{
+	u32 i;
+
+	for (i = 0; i < o->n; i++)
+		if (!memcmp(o->e[i].key, key, key_size))
+			return i;
+	return -1;
+}
+
+/* The map holds exactly the oracle's pairs: walked slot by slot. */
+static __always_inline void same_as_oracle(struct memkit_hashmap *map, const struct oracle *o,
+					   const char *when, const struct memkit_hashmap_params p)
+{
+	u32 idx, seen = 0;
+
+	memkit_hashmap_for_each(map, idx) {
+		s32 i = oracle_find(o, memkit_hashmap_key(map, idx, p), p.key_size);
+
+		UT_ASSERT(i >= 0, "%s: slot %u holds a key the oracle lacks", when, idx);
+		UT_ASSERT(!memcmp(memkit_hashmap_value(map, idx, p), o->e[i].val, p.value_size),
+			  "%s: slot %u: value differs", when, idx);
+		seen++;
+	}
+	UT_ASSERT(seen == o->n && memkit_hashmap_count(map) == o->n,
+		  "%s: walk %u, count %u, oracle %u", when, seen, memkit_hashmap_count(map), o->n);
+}
+
+/*
+ * An attached map against the oracle: no key twice, every pair found with
+ * its value, then a fixed stream of puts, gets and removes over old and
+ * new keys, each result predicted by the oracle (the most entries are
+ * capacity * max_load_percent / 100, as documented), and at the end the
+ * walk and a fresh attach of the same bytes agree with it.
+ */
 static __always_inline void exercise(struct memkit_hashmap *map, void *buf, size_t len,
 				     const struct memkit_hashmap_params p)
 {
-	u32 idx, seen = 0, removed = 0, cap = memkit_hashmap_capacity(map);
+	u32 idx, cap = memkit_hashmap_capacity(map), i, j;
 	struct memkit_hashmap again;
-	u8 key[8] = {}, val[8] = {};
-	u64 i;
+	struct oracle o = {};
+	struct ut_rng rng;
+	u8 key[8], val[8], out[8];
 
+	o.e = calloc(cap + 1, sizeof(*o.e));
+	UT_ASSERT(o.e, "calloc");
+	o.max = (u64)cap * map->hdr->max_load_percent / 100;
 	memkit_hashmap_for_each(map, idx) {
-		const void *k = memkit_hashmap_key(map, idx, p);
-
-		UT_ASSERT(memkit_hashmap_lookup(map, k, p) == idx, "lookup misses slot %u", idx);
-		UT_ASSERT(memkit_hashmap_probe_length(map, idx, p) < cap, "probe length");
-		seen++;
+		UT_ASSERT(o.n < cap, "more entries than slots");
+		memcpy(o.e[o.n].key, memkit_hashmap_key(map, idx, p), p.key_size);
+		memcpy(o.e[o.n].val, memkit_hashmap_value(map, idx, p), p.value_size);
+		o.n++;
 	}
-	UT_ASSERT(seen == memkit_hashmap_count(map), "walk %u, count %u", seen,
-		  memkit_hashmap_count(map));
-	/* Remove every other entry by key, then fill up with new keys. */
-	for (idx = 0; idx < cap; idx += 2) {
-		u32 found;
-
-		memcpy(key, memkit_hashmap_key(map, idx, p), p.key_size);
-		found = memkit_hashmap_lookup(map, key, p);
-		if (found == MEMKIT_HASHMAP_NONE)
-			continue;
-		UT_ASSERT(memkit_hashmap_remove(map, key, p) == 0, "remove of a found key");
-		UT_ASSERT(!memkit_hashmap_contains(map, key, p), "removed key still there");
-		removed++;
+	UT_ASSERT(o.n <= o.max, "%u entries attached, at most %u allowed", o.n, o.max);
+	for (i = 0; i < o.n; i++) {
+		for (j = i + 1; j < o.n; j++)
+			UT_ASSERT(memcmp(o.e[i].key, o.e[j].key, p.key_size),
+				  "attached a map with a key twice");
+		UT_ASSERT(!memkit_hashmap_get(map, o.e[i].key, out, p) &&
+			  !memcmp(out, o.e[i].val, p.value_size), "pair %u not found", i);
 	}
-	UT_ASSERT(memkit_hashmap_count(map) == seen - removed, "count after removes");
-	for (i = 0; i < 2ULL * cap + 2; i++) {
+	same_as_oracle(map, &o, "after attach", p);
+
+	ut_rng_seed(&rng, cap);
+	for (j = 0; j < 4 * cap + 8; j++) {
+		u32 r = ut_rng_below(&rng, 10);
+		u64 k = ut_rng_next(&rng), v = ut_rng_next(&rng);
+		s32 at;
 		int ret;
 
-		memcpy(key, &i, p.key_size);
-		memcpy(val, &i, p.value_size);
-		ret = memkit_hashmap_put(map, key, val, p);
-		if (ret == -ENOSPC)
-			break;
-		UT_ASSERT(ret == 0, "put: %d", ret);
-		ret = memkit_hashmap_get(map, key, val, p);
-		UT_ASSERT(!ret && !memcmp(val, &i, p.value_size), "put then get: %d", ret);
+		/* Half the keys are ones the map holds. */
+		if (o.n && ut_rng_below(&rng, 2))
+			memcpy(key, o.e[ut_rng_below(&rng, o.n)].key, 8);
+		else
+			memcpy(key, &k, 8);
+		memcpy(val, &v, 8);
+		at = oracle_find(&o, key, p.key_size);
+		if (r < 5) {
+			ret = memkit_hashmap_put(map, key, val, p);
+			UT_ASSERT(ret == (at < 0 && o.n == o.max ? -ENOSPC : 0), "put: %d", ret);
+			if (!ret && at < 0)
+				at = o.n++;
+			if (!ret) {
+				memcpy(o.e[at].key, key, 8);
+				memcpy(o.e[at].val, val, 8);
+			}
+		} else if (r < 8) {
+			ret = memkit_hashmap_remove(map, key, p);
+			UT_ASSERT(ret == (at < 0 ? -ENOENT : 0), "remove: %d", ret);
+			if (!ret)
+				o.e[at] = o.e[--o.n];
+		} else {
+			ret = memkit_hashmap_get(map, key, out, p);
+			UT_ASSERT(ret == (at < 0 ? -ENOENT : 0), "get: %d", ret);
+			UT_ASSERT(ret || !memcmp(out, o.e[at].val, p.value_size), "get: value");
+		}
 	}
+	same_as_oracle(map, &o, "after the operations", p);
 	UT_ASSERT(memkit_hashmap_attach(&again, buf, len, p) == 0, "changed map refused");
-	UT_ASSERT(memkit_hashmap_count(&again) == memkit_hashmap_count(map), "re-attached count");
+	same_as_oracle(&again, &o, "re-attached", p);
+	free(o.e);
 }
 
 static __always_inline void try_attach(const u8 *data, size_t size,
@@ -129,6 +202,7 @@ static noinline void try_3to5(const u8 *data, size_t size)
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	ushim_abort_on_failure = true;
+	ushim_random_state = 0;	/* re-seeding replays with the input */
 	try_u64(data, size);
 	try_3to5(data, size);
 	ut_fuzz_end();
@@ -258,7 +332,7 @@ int main(int argc, char **argv)
 {
 	static const u32 caps[] = { 1, 8, 64 };
 	static u64 buf[2048];
-	const char *dir = argc > 1 ? argv[1] : NULL;
+	const char *dir = argc > 1 && argv[1][0] != '-' ? argv[1] : NULL;
 	struct memkit_hashmap map, again;
 	struct ut_rng rng;
 	char name[64];

@@ -104,6 +104,8 @@ void ut_init(int argc, char **argv, const char *name, u64 default_ops,
 	       argv[0], (unsigned long long)args->seed);
 	fflush(stdout);
 	ut_rng_seed(rng, args->seed);
+	/* Map seeds and check words follow the seed too: the run replays whole. */
+	ushim_random_state = args->seed ^ 0x72616e646f6d21ULL;
 }
 
 int ut_finish(const char *name)
@@ -120,6 +122,7 @@ int ut_finish(const char *name)
 void ut_fuzz_begin(struct ut_rng *rng, const u8 *data, size_t len)
 {
 	ushim_abort_on_failure = true;
+	ushim_random_state = 0;
 	ut_rng_from_bytes(rng, data, len);
 }
 
@@ -130,7 +133,7 @@ void ut_fuzz_end(void)
 			   ushim_live_allocs, ut_malloc_live);
 }
 
-bool ut_fail_sometimes(struct memkit_failing_allocator *fa, struct ut_rng *rng)
+unsigned int ut_fail_sometimes(struct memkit_failing_allocator *fa, struct ut_rng *rng)
 {
 	if (fa->fail_index != UINT_MAX && fa->has_induced_failure)
 		fa->fail_index = UINT_MAX;
@@ -138,7 +141,7 @@ bool ut_fail_sometimes(struct memkit_failing_allocator *fa, struct ut_rng *rng)
 		fa->fail_index = fa->alloc_index + ut_rng_below(rng, 3);
 		fa->has_induced_failure = false;
 	}
-	return fa->fail_index != UINT_MAX;
+	return fa->failures;
 }
 
 /* The checking malloc allocator */

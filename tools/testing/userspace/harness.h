@@ -108,9 +108,17 @@ extern long ut_malloc_live;
  * 50) arms a failure of one of the next three child allocations, and
  * disarms it once it has fired (the failing allocator keeps failing until
  * told otherwise, so a failure lasts for the rest of that operation).
- * Returns whether a failure is armed.
+ * Returns the count of failed child calls so far, for ut_child_failed()
+ * after the operation: a NULL or -ENOMEM is right only if a child call
+ * really failed in between, not merely because a failure was armed.
  */
-bool ut_fail_sometimes(struct memkit_failing_allocator *fa, struct ut_rng *rng);
+unsigned int ut_fail_sometimes(struct memkit_failing_allocator *fa, struct ut_rng *rng);
+
+static inline bool ut_child_failed(const struct memkit_failing_allocator *fa,
+				   unsigned int before)
+{
+	return fa->failures != before;
+}
 
 /* memkit/allocator_backends.c's `poison` parameter, defined by ushim.c. */
 extern bool memkit_poison;

@@ -129,9 +129,8 @@ static void one_op(struct memkit_arena *arena, const struct memkit_allocator *a,
 	u32 i = !nr_live ? 0 : ut_rng_below(rng, 2) ? nr_live - 1 : ut_rng_below(rng, nr_live);
 	struct obj *o = &live[i];
 	size_t len = rand_len(rng);
+	unsigned int failed_before = ut_fail_sometimes(fa, rng);
 	u8 *p;
-
-	ut_fail_sometimes(fa, rng);
 
 	if (r < 2 || nr_live == AR_MAX) {
 		reset(arena, rng, st);
@@ -140,6 +139,9 @@ static void one_op(struct memkit_arena *arena, const struct memkit_allocator *a,
 
 		p = memkit_alloc(a, len, align, GFP_KERNEL);
 		if (!p) {
+			/* At most 4 KiB: only a failed child call explains NULL. */
+			UT_ASSERT(ut_child_failed(fa, failed_before),
+				  "alloc of %zu failed with no child failure", len);
 			st->failed++;
 			return;
 		}
@@ -158,6 +160,9 @@ static void one_op(struct memkit_arena *arena, const struct memkit_allocator *a,
 		if (memkit_resize(a, o->p, o->len, len, o->align)) {
 			o->len = len;
 			st->resized++;
+		} else {
+			/* A shrink in place always succeeds. */
+			UT_ASSERT(len > old, "resize from %zu down to %zu refused", old, len);
 		}
 		UT_ASSERT(intact(o, min(len, old)), "resize changed the contents");
 		fill(o, old);
@@ -169,6 +174,13 @@ static void one_op(struct memkit_arena *arena, const struct memkit_allocator *a,
 		p = remap ? memkit_remap(a, o->p, o->len, len, o->align, GFP_KERNEL) :
 			    memkit_realloc(a, o->p, o->len, len, o->align, GFP_KERNEL);
 		if (!p) {
+			/*
+			 * remap may refuse to grow; a shrink always works, and
+			 * realloc fails only when a child call failed.
+			 */
+			UT_ASSERT(remap ? len > o->len : ut_child_failed(fa, failed_before),
+				  "%s from %zu to %zu failed", remap ? "remap" : "realloc",
+				  o->len, len);
 			UT_ASSERT(intact(o, o->len), "failed remap/realloc changed the buffer");
 			return;
 		}

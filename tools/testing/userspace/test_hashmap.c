@@ -36,7 +36,12 @@ struct model {
 	u32 count;
 };
 
-static u32 cap, universe;	/* this run's capacity and key universe */
+/*
+ * This run's capacity, key universe, and the most entries the map may
+ * hold, capacity * max_load_percent / 100 as documented (not read from
+ * the map).
+ */
+static u32 cap, universe, most;
 static void *map_buf;
 
 struct stats {
@@ -199,7 +204,7 @@ static __always_inline void one_op(struct memkit_hashmap *map, struct model *m,
 {
 	u32 k = ut_rng_below(rng, universe), r = ut_rng_below(rng, 100);
 	u8 key[8], out[HM_VMAX];
-	bool full = m->count == map->max_size;
+	bool full = m->count == most;
 	u64 val = ut_rng_next(rng);
 	u32 idx;
 	int ret;
@@ -293,7 +298,8 @@ static __always_inline void run(const char *name, u32 load, u64 ops, u32 batch,
 	map_buf = malloc(l.total);
 	UT_ASSERT(map_buf, "malloc");
 	UT_ASSERT(memkit_hashmap_init(&map, map_buf, l.total, cap, load, p) == 0, "init");
-	universe = max(2U, map.max_size * 3 / 2);
+	most = (u64)cap * load / 100;
+	universe = max(2U, most * 3 / 2);
 	for (op = 1; op <= ops && !ut_rng_done(rng); op++) {
 		one_op(&map, m, rng, &st, p);
 		if (op % batch == 0)

@@ -14,14 +14,14 @@
  *    (stale ones even when their node and offset are live again), a
  *    resize that succeeds exactly when the model has room after it;
  *  - every -ENOSPC from an allocation: no gap in the model could have
- *    held the request (checked for the first refusal of each batch,
- *    which needs the model sorted); -ENOMEM only while node storage can
- *    still grow;
+ *    held the request (every refusal is checked); -ENOMEM only while node
+ *    storage can still grow;
  *  - every batch: memkit_oa_check() (all internal invariants), no two
  *    model allocations overlap, iteration over allocations and holes
  *    gives the model's allocations and gaps in order, each allocation's
  *    private pointer, and lookup of an offset inside each allocation and
- *    inside each gap.
+ *    inside each gap, and memkit_oa_report()'s largest free region is the
+ *    model's largest gap.
  *
  * Two allocators run: a fixed plain one, and a growable one with
  * private data and the index by offset, from 16 allocations up.
@@ -160,6 +160,7 @@ static void check_views(struct memkit_oa *oa, struct ut_rng *rng, u64 op)
 static void full_check(struct memkit_oa *oa, struct ut_rng *rng, u64 op)
 {
 	struct memkit_oa_usage r;
+	u64 largest = 0;
 	u32 i;
 
 	UT_ASSERT(memkit_oa_check(oa) == 0, "invariants broken after op %llu",
@@ -174,6 +175,10 @@ static void full_check(struct memkit_oa *oa, struct ut_rng *rng, u64 op)
 	UT_ASSERT(r.allocs == nr_live, "%u allocs, model %u", r.allocs, nr_live);
 	UT_ASSERT(r.free == total - model_used(), "free %llu, model %llu",
 		  r.free, (total - model_used()));
+	for (i = 0; i <= nr_live; i++)
+		largest = max(largest, gap_end(i) - gap_start(i));
+	UT_ASSERT(r.largest_free == largest, "largest free %llu, model %llu, op %llu",
+		  r.largest_free, largest, op);
 }
 
 /* A live handle made wrong in one of three ways: refused, nothing changes. */
@@ -247,8 +252,7 @@ static void give_id(struct memkit_oa *oa, struct live *l)
 	}
 }
 
-static void do_alloc(struct memkit_oa *oa, struct ut_rng *rng, u64 op,
-		     bool *checked_nospc, u64 *nospc)
+static void do_alloc(struct memkit_oa *oa, struct ut_rng *rng, u64 op, u64 *nospc)
 {
 	u64 size = ut_rng_log_size(rng, 11);
 	u64 align = ut_rng_below(rng, 4) ? 1 : BIT_ULL(ut_rng_below(rng, 14));
@@ -267,14 +271,9 @@ static void do_alloc(struct memkit_oa *oa, struct ut_rng *rng, u64 op,
 	if (ret) {
 		UT_ASSERT(ret == -ENOSPC, "alloc returned %d", ret);
 		(*nospc)++;
-		if (!*checked_nospc) {
-			qsort(live, nr_live, sizeof(*live), live_cmp);
-			UT_ASSERT(!model_fits(size, align),
-				  "false -ENOSPC: size %llu align %llu, op %llu",
-				  size, align,
-				  op);
-			*checked_nospc = true;
-		}
+		qsort(live, nr_live, sizeof(*live), live_cmp);
+		UT_ASSERT(!model_fits(size, align), "false -ENOSPC: size %llu align %llu, op %llu",
+			  size, align, op);
 		return;
 	}
 	UT_ASSERT(IS_ALIGNED(l->h.offset, align) && l->h.offset < total &&
@@ -364,7 +363,6 @@ struct counts {
 static void run(struct memkit_oa *oa, u32 max, u64 ops, u32 batch, struct ut_rng *rng,
 		struct counts *c)
 {
-	bool checked_nospc = false;
 	u64 op;
 	u32 i;
 
@@ -413,13 +411,11 @@ static void run(struct memkit_oa *oa, u32 max, u64 ops, u32 batch, struct ut_rng
 		} else {
 			u32 before = nr_live;
 
-			do_alloc(oa, rng, op, &checked_nospc, &c->nospc);
+			do_alloc(oa, rng, op, &c->nospc);
 			c->allocs += nr_live > before;
 		}
-		if (op % batch == 0) {
+		if (op % batch == 0)
 			full_check(oa, rng, op);
-			checked_nospc = false;
-		}
 	}
 	full_check(oa, rng, op);
 	while (nr_live)

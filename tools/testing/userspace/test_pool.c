@@ -11,7 +11,8 @@
  *  - every batch, every live object still holds its pattern, and
  *    memkit_pool_stats() agrees with the model (live, creates, destroys);
  *  - after reset(FREE_ALL) and exit the child holds nothing.
- * Then four threads share a locked pool, each checking its own objects.
+ * Then four threads share a locked bump pool (its free list), each object
+ * tagged with its owner, and every owner checks its objects.
  *
  * Built with UT_FUZZER, the same model test is a libFuzzer target: the
  * input picks the shape, every operation and every child failure; the
@@ -148,10 +149,8 @@ static void run(const struct shape *s, u64 ops, u32 batch, struct ut_rng *rng)
 	memset(freed, 0, sizeof(freed));
 	for (op = 1; op <= ops && !ut_rng_done(rng); op++) {
 		u32 r = ut_rng_below(rng, 1000);
-		bool child_fails;
+		unsigned int failed_before = ut_fail_sometimes(&fa, rng);
 		u8 *p;
-
-		child_fails = ut_fail_sometimes(&fa, rng);
 
 		if (r < 2) {
 			enum memkit_arena_reset_mode mode = ut_rng_below(rng, 3);
@@ -172,7 +171,10 @@ static void run(const struct shape *s, u64 ops, u32 batch, struct ut_rng *rng)
 			memkit_pool_stats(&pool, &before);
 			ret = memkit_pool_preheat(&pool, n, GFP_KERNEL);
 			memkit_pool_stats(&pool, &after);
-			UT_ASSERT(ret == 0 || (ret == -ENOMEM && child_fails), "preheat: %d", ret);
+			/* -ENOMEM exactly when a child call failed. */
+			UT_ASSERT(ret == (ut_child_failed(&fa, failed_before) ? -ENOMEM : 0),
+				  "preheat: %d, child failures %u -> %u", ret, failed_before,
+				  fa.failures);
 			/* Objects preheated before a failure stay on the free list. */
 			UT_ASSERT(after.free - before.free == n || ret, "preheat added %zu of %zu",
 				  after.free - before.free, n);
@@ -180,8 +182,10 @@ static void run(const struct shape *s, u64 ops, u32 batch, struct ut_rng *rng)
 		} else if ((r < 560 && nr_live < PL_MAX) || !nr_live) {
 			p = memkit_pool_create(&pool, GFP_KERNEL);
 			if (!p) {
-				UT_ASSERT(child_fails || (fixed && nr_live >= budget),
-					  "create failed: %u live, budget %zu", nr_live, budget);
+				UT_ASSERT(ut_child_failed(&fa, failed_before) ||
+					  (fixed && nr_live >= budget),
+					  "create failed: %u live, budget %zu, no child failure",
+					  nr_live, budget);
 				nulls++;
 				continue;
 			}
@@ -235,42 +239,81 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 
 #else
 
-/* Four threads on one locked pool; each owns, fills and checks its objects. */
+/*
+ * Four threads on one locked pool, in bump mode so that every create after
+ * the first few comes off the shared free list.  Each object carries its
+ * owner and a per-object sequence number the owner also keeps, written
+ * through the whole object: an object handed to two threads at once is
+ * overwritten by the second owner, and the first sees it at its next
+ * check or destroy.
+ */
 
 #define PL_THREADS	4
+#define PL_OBJ		32
+
+struct tagged {
+	u32 owner, seq;
+	u8 fill[PL_OBJ - 8];
+};
 
 struct thread_arg {
 	struct memkit_pool *pool;
-	u64 seed, ops, creates;
+	u32 id;
+	u64 seed, ops, creates, errors;
 };
+
+static void tag(struct tagged *o, u32 owner, u32 seq)
+{
+	o->owner = owner;
+	o->seq = seq;
+	memset(o->fill, (u8)(owner * 31 + seq), sizeof(o->fill));
+}
+
+static bool tagged_by(const struct tagged *o, u32 owner, u32 seq)
+{
+	size_t i;
+
+	if (o->owner != owner || o->seq != seq)
+		return false;
+	for (i = 0; i < sizeof(o->fill); i++)
+		if (o->fill[i] != (u8)(owner * 31 + seq))
+			return false;
+	return true;
+}
 
 static void *thread_fn(void *data)
 {
 	struct thread_arg *t = data;
-	u8 *mine[64];
-	u32 n = 0, i;
+	struct tagged *mine[64];
+	u32 seq[64], next = 0, n = 0, i;
 	struct ut_rng rng;
 	u64 op;
 
 	ut_rng_seed(&rng, t->seed);
 	for (op = 0; op < t->ops; op++) {
 		if (n < ARRAY_SIZE(mine) && (!n || ut_rng_below(&rng, 2))) {
-			u8 *p = memkit_pool_create(t->pool, GFP_ATOMIC);
+			struct tagged *p = memkit_pool_create(t->pool, GFP_ATOMIC);
 
 			UT_ASSERT(p, "locked create failed");
-			fill(p, 32, (u8)(uintptr_t)p);
+			seq[n] = next++;
+			tag(p, t->id, seq[n]);
 			mine[n++] = p;
 			t->creates++;
 		} else {
 			i = ut_rng_below(&rng, n);
-			UT_ASSERT(intact(mine[i], 32, (u8)(uintptr_t)mine[i]),
-				  "another thread wrote to my object");
+			/* Look at another one as well: sharing shows sooner. */
+			t->errors += !tagged_by(mine[op % n], t->id, seq[op % n]);
+			t->errors += !tagged_by(mine[i], t->id, seq[i]);
 			memkit_pool_destroy(t->pool, mine[i]);
 			mine[i] = mine[--n];
+			seq[i] = seq[n];
 		}
 	}
-	while (n)
-		memkit_pool_destroy(t->pool, mine[--n]);
+	while (n) {
+		n--;
+		t->errors += !tagged_by(mine[n], t->id, seq[n]);
+		memkit_pool_destroy(t->pool, mine[n]);
+	}
 	return NULL;
 }
 
@@ -280,27 +323,32 @@ static void run_threads(u64 ops, struct ut_rng *rng)
 	pthread_t tid[PL_THREADS];
 	struct memkit_pool_usage u;
 	struct memkit_pool pool;
-	u64 creates = 0;
+	u64 creates = 0, errors = 0;
 	int i;
 
-	UT_ASSERT(memkit_pool_init(&pool, &ut_malloc_allocator, 32, 0,
-				   MEMKIT_POOL_LOCKED) == 0, "init locked");
+	UT_ASSERT(memkit_pool_init(&pool, &ut_malloc_allocator, sizeof(struct tagged), 0,
+				   MEMKIT_POOL_LOCKED | MEMKIT_POOL_BUMP) == 0, "init locked");
 	for (i = 0; i < PL_THREADS; i++) {
-		args[i] = (struct thread_arg){ .pool = &pool, .seed = ut_rng_next(rng),
+		args[i] = (struct thread_arg){ .pool = &pool, .id = i, .seed = ut_rng_next(rng),
 					       .ops = ops / PL_THREADS };
 		UT_ASSERT(!pthread_create(&tid[i], NULL, thread_fn, &args[i]), "pthread_create");
 	}
 	for (i = 0; i < PL_THREADS; i++) {
 		pthread_join(tid[i], NULL);
 		creates += args[i].creates;
+		errors += args[i].errors;
 	}
 	memkit_pool_stats(&pool, &u);
+	UT_CHECK(!errors, "%llu objects held by two threads at once", errors);
 	UT_CHECK(u.live == 0 && u.creates == creates && u.destroys == creates,
 		 "after the threads: live %zu creates %lu destroys %lu, expected %llu",
 		 u.live, u.creates, u.destroys, creates);
+	/* Every object went back on the list, and the list was reused. */
+	UT_CHECK(u.capacity == u.free && u.capacity <= PL_THREADS * 64 && u.capacity < creates,
+		 "capacity %zu, free %zu, %llu creates", u.capacity, u.free, creates);
 	UT_CHECK(u.high_water <= PL_THREADS * 64, "high water %zu", u.high_water);
-	printf("test_pool: %d threads, locked: %llu creates, high water %zu\n", PL_THREADS,
-	       creates, u.high_water);
+	printf("test_pool: %d threads, locked, bump: %llu creates from %zu objects, high water %zu\n",
+	       PL_THREADS, creates, u.capacity, u.high_water);
 	memkit_pool_exit(&pool);
 }
 

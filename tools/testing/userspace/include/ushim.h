@@ -265,6 +265,8 @@ static inline void list_del(struct list_head *e)
 
 /* Randomness and SipHash-2-4 */
 
+/* The state of get_random_bytes()' stream: set it to replay a run. */
+extern u64 ushim_random_state;
 void get_random_bytes(void *buf, size_t len);
 
 static inline u32 get_random_u32(void)
