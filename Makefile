@@ -9,6 +9,7 @@
 #                       KUnit suite, hash map seeds included)
 #   make utest          the core files natively under ASan/UBSan vs reference models
 #   make fuzz           each libFuzzer target for FUZZ_SECONDS (default 60)
+#   make coverage       line and branch coverage of each core file by the native tests
 #   make bench-native   native benchmarks: memkit vs absl::flat_hash_map, glibc
 #   make demo           boot the test kernel, load memkit, show its debugfs tree
 #   make bench          memkit vs drm_mm, gen_pool, rhashtable, ... in a perf kernel
@@ -37,7 +38,7 @@ TEST_KDIR = $$($(T)/kernel.sh build debug)
 TEST32_KDIR = $$($(T)/kernel.sh build debug32)
 
 .PHONY: all modules check deps lint htmldocs build-stock build-test build-test32 kunit kunit32 demo \
-	lifecycle bench check-runner install clean utest fuzz fuzz-smoke bench-native
+	lifecycle bench check-runner install clean utest fuzz fuzz-smoke bench-native coverage
 
 all: modules
 
@@ -79,6 +80,9 @@ fuzz: deps
 
 bench-native: deps
 	$(USERSPACE) bench
+
+coverage: deps
+	$(USERSPACE) coverage
 
 build-stock: deps
 	@if [ -z "$(STOCK_KDIR)" ]; then echo "no stock headers in /usr/src" >&2; exit 1; fi

@@ -23,18 +23,25 @@
 
 enum at_kind { AT_KMALLOC, AT_KVMALLOC, AT_PAGE, AT_HEAP, AT_ARENA, AT_ARENA_PASS };
 
+/*
+ * @grows_to_page: whether the backend grows a 25-byte buffer to 4000
+ * bytes in place: only the page allocator (one page backs both); kmalloc
+ * would need another bucket, the heap never grows, and the arena's first
+ * buffer is too small.  Every backend shrinks in place.
+ */
 struct at_param {
 	const char *name;
 	enum at_kind kind;
+	bool grows_to_page;
 };
 
 static const struct at_param at_params[] = {
-	{ "kmalloc", AT_KMALLOC },
-	{ "kvmalloc", AT_KVMALLOC },
-	{ "page", AT_PAGE },
-	{ "heap", AT_HEAP },
-	{ "arena-bump", AT_ARENA },
-	{ "arena-passthrough", AT_ARENA_PASS },
+	{ "kmalloc", AT_KMALLOC, false },
+	{ "kvmalloc", AT_KVMALLOC, false },
+	{ "page", AT_PAGE, true },
+	{ "heap", AT_HEAP, false },
+	{ "arena-bump", AT_ARENA, false },
+	{ "arena-passthrough", AT_ARENA_PASS, false },
 };
 
 static void at_param_desc(const struct at_param *p, char *desc)
@@ -149,19 +156,34 @@ static void at_create_many(struct kunit *test)
 	memkit_free(&a, slice, 20000 * sizeof(*slice), __alignof__(int *));
 }
 
-/* Shrink 50 -> 25 -> 0: resize may refuse, but never corrupts. */
+/*
+ * Shrink 50 -> 25 in place (every backend), then grow 25 -> 4000 (only
+ * where one page backs both), then 0: the contents survive each step.
+ */
 static void at_resize_shrink(struct kunit *test)
 {
+	const struct at_param *p = test->param_value;
 	struct memkit_allocator a = at_backend(test);
-	size_t len = 50;
+	size_t len = 50, i;
 	u8 *buf = memkit_alloc(&a, len, 1, GFP_KERNEL);
+	bool grew;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	memset(buf, 0x5a, len);
-	if (memkit_resize(&a, buf, len, 50 / 2, 1))
-		len = 25;
-	KUNIT_EXPECT_EQ(test, buf[0], 0x5a);
-	KUNIT_EXPECT_EQ(test, buf[len - 1], 0x5a);
+	for (i = 0; i < len; i++)
+		buf[i] = 0x5a ^ i;
+	KUNIT_ASSERT_TRUE(test, memkit_resize(&a, buf, len, 25, 1));
+	len = 25;
+	for (i = 0; i < len; i++)
+		KUNIT_ASSERT_EQ(test, buf[i], (u8)(0x5a ^ i));
+	grew = memkit_resize(&a, buf, len, 4000, 1);
+	KUNIT_EXPECT_EQ(test, grew, p->grows_to_page);
+	if (grew) {
+		/* KASAN: the grown bytes must really be there. */
+		memset(buf + len, 0xa5, 4000 - len);
+		len = 4000;
+	}
+	for (i = 0; i < 25; i++)
+		KUNIT_ASSERT_EQ(test, buf[i], (u8)(0x5a ^ i));
 	/* Resize to 0 frees and succeeds, whatever the backend. */
 	KUNIT_EXPECT_TRUE(test, memkit_resize(&a, buf, len, 0, 1));
 }
@@ -197,8 +219,9 @@ static void at_alignments(struct kunit *test)
 		len = 100;
 		KUNIT_EXPECT_TRUE(test, at_aligned(buf, align));
 		KUNIT_EXPECT_EQ(test, buf[0], 0x11);
-		if (memkit_resize(&a, buf, len, 10, align))
-			len = 10;
+		/* Every backend shrinks in place. */
+		KUNIT_EXPECT_TRUE(test, memkit_resize(&a, buf, len, 10, align));
+		len = 10;
 		KUNIT_EXPECT_EQ(test, buf[0], 0x11);
 		memkit_free(&a, buf, len, align);
 	}
@@ -753,6 +776,73 @@ static void at_heap(struct kunit *test)
 	memkit_heap_exit(&heap);
 }
 
+/*
+ * Unwinding: a named heap (a range and its debugfs files) and a validating
+ * allocator over it, then 16 allocations through both (each recorded in
+ * the validator's xarray), with each allocation along the way failing in
+ * turn.
+ */
+struct at_unwind {
+	struct memkit_heap heap;
+	struct memkit_validating_allocator va;
+	void *bufs[16];
+	u8 *mem;
+	bool heap_up;
+};
+
+static int at_unwind_make(struct kunit *test, void *arg)
+{
+	struct at_unwind *u = arg;
+	struct memkit_allocator child, a;
+	unsigned int i;
+	int ret;
+
+	memset(u->bufs, 0, sizeof(u->bufs));
+	u->va.live = NULL;
+	ret = memkit_heap_init(&u->heap, "kt-unwind-heap", u->mem, SZ_64K, 64);
+	u->heap_up = !ret;
+	if (ret)
+		return ret;
+	child = memkit_heap_allocator(&u->heap);
+	ret = memkit_validating_allocator_init(&u->va, &child);
+	if (ret)
+		return ret;
+	a = memkit_validating_as_allocator(&u->va);
+	for (i = 0; i < ARRAY_SIZE(u->bufs); i++) {
+		u->bufs[i] = memkit_alloc(&a, 100, 8, GFP_KERNEL);
+		if (!u->bufs[i])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void at_unwind_check(struct kunit *test, void *arg, int ret)
+{
+	struct at_unwind *u = arg;
+	struct memkit_allocator a;
+	unsigned int i;
+
+	if (u->va.live) {
+		a = memkit_validating_as_allocator(&u->va);
+		for (i = 0; i < ARRAY_SIZE(u->bufs) && u->bufs[i]; i++)
+			memkit_free(&a, u->bufs[i], 100, 8);
+		/* The validator holds nothing now, or its exit would warn. */
+		memkit_validating_allocator_exit(&u->va);
+	}
+	if (u->heap_up)
+		memkit_heap_exit(&u->heap);
+}
+
+static void at_heap_unwinds(struct kunit *test)
+{
+	struct at_unwind *u = kunit_kzalloc(test, sizeof(*u), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, u);
+	u->mem = kunit_kmalloc(test, SZ_64K, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, u->mem);
+	memkit_kunit_each_failure(test, at_unwind_make, at_unwind_check, u);
+}
+
 static struct kunit_case memkit_allocator_cases[] = {
 	KUNIT_CASE_PARAM(at_zero_length, at_backend_gen_params),
 	KUNIT_CASE_PARAM(at_create_many, at_backend_gen_params),
@@ -780,6 +870,7 @@ static struct kunit_case memkit_allocator_cases[] = {
 	KUNIT_CASE(at_page_big_alignment),
 	KUNIT_CASE(at_kvmalloc_large),
 	KUNIT_CASE(at_heap),
+	KUNIT_CASE(at_heap_unwinds),
 	{}
 };
 

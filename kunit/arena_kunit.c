@@ -96,12 +96,37 @@ static enum memkit_arena_mode ar_param(struct kunit *test)
 }
 
 /* The original's "reset with preheating", 25 seeded rounds. */
+/* A pattern that differs per allocation, written and checked byte by byte. */
+static void ar_fill(u8 *p, size_t size, u32 tag)
+{
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		p[i] = tag * 13 + i;
+}
+
+static bool ar_intact(const u8 *p, size_t size, u32 tag)
+{
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		if (p[i] != (u8)(tag * 13 + i))
+			return false;
+	return true;
+}
+
+#define AR_ROUND_MAX	1024	/* 16 KiB in allocations of at least 16 bytes */
+
+/* Each round's allocations hold their own patterns until the next reset. */
 static void ar_reset_with_preheating(struct kunit *test)
 {
 	struct ar_ctx *c = ar_new(test, &memkit_kmalloc_allocator, ar_param(test));
+	u8 **ptr = kunit_kcalloc(test, AR_ROUND_MAX, sizeof(*ptr), GFP_KERNEL);
+	u16 *len = kunit_kcalloc(test, AR_ROUND_MAX, sizeof(*len), GFP_KERNEL);
 	struct rnd_state rs;
-	unsigned int round;
+	unsigned int round, n, i;
 
+	KUNIT_ASSERT_TRUE(test, ptr && len);
 	prandom_seed_state(&rs, arena_seed);
 	kunit_info(test, "seed %llu\n", arena_seed);
 	for (round = 0; round < 25; round++) {
@@ -109,15 +134,20 @@ static void ar_reset_with_preheating(struct kunit *test)
 
 		KUNIT_EXPECT_TRUE(test, memkit_arena_reset(&c->arena, MEMKIT_ARENA_RETAIN_CAPACITY,
 							   0, GFP_KERNEL));
-		while (done < total) {
-			size_t size = 16 + prandom_u32_state(&rs) % (256 - 16 + 1);
-			u8 *p = memkit_alloc(&c->a, size, 32, GFP_KERNEL);
-
-			KUNIT_ASSERT_NOT_NULL(test, p);
-			KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)p, 32));
-			memset(p, round, size);
-			done += size;
+		for (n = 0; done < total; n++) {
+			len[n] = 16 + prandom_u32_state(&rs) % (256 - 16 + 1);
+			ptr[n] = memkit_alloc(&c->a, len[n], 32, GFP_KERNEL);
+			KUNIT_ASSERT_NOT_NULL(test, ptr[n]);
+			KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)ptr[n], 32));
+			ar_fill(ptr[n], len[n], round * AR_ROUND_MAX + n);
+			done += len[n];
 		}
+		/* No allocation overlapped another, none was handed out twice. */
+		for (i = 0; i < n; i++)
+			KUNIT_ASSERT_TRUE_MSG(test, ar_intact(ptr[i], len[i],
+							      round * AR_ROUND_MAX + i),
+					      "round %u, allocation %u of %u overwritten",
+					      round, i, n);
 	}
 }
 
@@ -297,8 +327,10 @@ static void ar_kept_buffer_alive(struct kunit *test)
 	cap = memkit_arena_query_capacity(&c->arena);
 	p = memkit_alloc(&c->a, cap, 1, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	memset(p, 0x3c, cap);
+	/* KASAN checks that all of it is there; the pattern that it stays. */
+	ar_fill(p, cap, 1);
 	KUNIT_EXPECT_EQ(test, ar_stats(c).buffers, 1U);
+	KUNIT_EXPECT_TRUE(test, ar_intact(p, cap, 1));
 }
 
 /* A reset whose re-allocation fails: false, empty but usable. */
@@ -362,16 +394,20 @@ static void ar_steady_state(struct kunit *test)
 static void ar_alignment_to_page(struct kunit *test)
 {
 	struct ar_ctx *c = ar_new(test, &memkit_kmalloc_allocator, ar_param(test));
-	size_t align;
+	u8 *p[PAGE_SHIFT + 1];
+	unsigned int k;
 
-	for (align = 1; align <= PAGE_SIZE; align *= 2) {
-		u8 *p = memkit_alloc(&c->a, 24, align, GFP_KERNEL);
-
-		KUNIT_ASSERT_NOT_NULL(test, p);
-		KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED((unsigned long)p, align), "align %zu",
-				      align);
-		memset(p, 0, 24);
+	for (k = 0; k <= PAGE_SHIFT; k++) {
+		p[k] = memkit_alloc(&c->a, 24, 1UL << k, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[k]);
+		KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED((unsigned long)p[k], 1UL << k),
+				      "align %lu", 1UL << k);
+		ar_fill(p[k], 24, k);
 	}
+	/* The padding in front of each never covered an earlier one. */
+	for (k = 0; k <= PAGE_SHIFT; k++)
+		KUNIT_EXPECT_TRUE_MSG(test, ar_intact(p[k], 24, k), "align %lu overwritten",
+				      1UL << k);
 }
 
 /* Passthrough: one child allocation per object, all freed at reset. */

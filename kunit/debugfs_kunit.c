@@ -139,10 +139,14 @@ static void kt_unregister_zeroed_is_noop(struct kunit *test)
 {
 	struct memkit_debugfs_entry entry = {};
 
+	struct kt_inst *in = kt_new(test, 4);
+
 	memkit_debugfs_unregister(&entry);
 	KUNIT_EXPECT_FALSE(test, memkit_debugfs_registered(&entry));
-	/* The registry still works afterwards. */
-	KUNIT_EXPECT_GE(test, kt_read(test, KT_ROOT "/summary"), 0);
+	/* The registry still works afterwards: a new instance is listed. */
+	KUNIT_ASSERT_EQ(test, kt_register(in, "kt-after-noop"), 0);
+	KUNIT_EXPECT_GT(test, kt_read(test, KT_ROOT "/summary"), 0);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(KT_BUFP(test), "kt-after-noop"));
 }
 
 static void kt_duplicate_name(struct kunit *test)
@@ -184,13 +188,13 @@ static void kt_bad_names(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, kt_register(in, NULL), -EINVAL);
 
-	/* The summary file was not replaced by an instance directory. */
-	KUNIT_EXPECT_GE(test, kt_read(test, KT_ROOT "/summary"), 0);
-
 	/* The longest legal name works, and shows up under that name. */
 	KUNIT_ASSERT_EQ(test, kt_register(in, "0123456789abcdef0123456789abcde"), 0);
 	KUNIT_EXPECT_GT(test, kt_read(test, KT_ROOT "/0123456789abcdef0123456789abcde/value"), 0);
 	KUNIT_EXPECT_STREQ(test, buf, "value 3\n");
+	/* The summary is still a file (no instance replaced it), listing it. */
+	KUNIT_EXPECT_GT(test, kt_read(test, KT_ROOT "/summary"), 0);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "0123456789abcdef0123456789abcde"));
 }
 
 static void kt_bad_ops(struct kunit *test)
@@ -317,6 +321,40 @@ static void kt_remove_with_file_open(struct kunit *test)
 	filp_close(f, NULL);
 }
 
+/*
+ * Unwinding: registration with each of its allocations failing in turn
+ * (the registry's node, and debugfs' own dentries and inodes): -ENOMEM
+ * and no trace, or registered with whatever files debugfs could make.
+ */
+static int kt_unwind_make(struct kunit *test, void *arg)
+{
+	return kt_register(arg, "kt-unwind");
+}
+
+static void kt_unwind_check(struct kunit *test, void *arg, int ret)
+{
+	struct kt_inst *in = arg;
+	ssize_t n;
+
+	if (ret) {
+		KUNIT_EXPECT_FALSE(test, memkit_debugfs_registered(&in->entry));
+		KUNIT_EXPECT_EQ(test, kt_read(test, KT_ROOT "/kt-unwind"), -ENOENT);
+		return;
+	}
+	KUNIT_EXPECT_TRUE(test, memkit_debugfs_registered(&in->entry));
+	/* debugfs failures are quiet by design: a file is right, or absent. */
+	n = kt_read(test, KT_ROOT "/kt-unwind/value");
+	KUNIT_EXPECT_TRUE_MSG(test, n == -ENOENT || (n > 0 && !strcmp(KT_BUFP(test), "value 5\n")),
+			      "read %zd", n);
+	memkit_debugfs_unregister(&in->entry);
+	KUNIT_EXPECT_EQ(test, kt_read(test, KT_ROOT "/kt-unwind"), -ENOENT);
+}
+
+static void kt_register_unwinds(struct kunit *test)
+{
+	memkit_kunit_each_failure(test, kt_unwind_make, kt_unwind_check, kt_new(test, 5));
+}
+
 static struct kunit_case memkit_debugfs_cases[] = {
 	KUNIT_CASE(kt_register_unregister),
 	KUNIT_CASE(kt_unregister_zeroed_is_noop),
@@ -326,6 +364,7 @@ static struct kunit_case memkit_debugfs_cases[] = {
 	KUNIT_CASE(kt_register_twice),
 	KUNIT_CASE(kt_summary_contents),
 	KUNIT_CASE(kt_remove_with_file_open),
+	KUNIT_CASE(kt_register_unwinds),
 	{}
 };
 

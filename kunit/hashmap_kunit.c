@@ -49,15 +49,18 @@ static const struct memkit_hashmap_params P64_LAST = {
 
 KUNIT_DEFINE_ACTION_WRAPPER(hm_vfree_action, vfree, const void *);
 
-/* A buffer for a layout, aligned to at least 64 bytes; freed at test end. */
+/*
+ * A buffer of exactly @total bytes, freed at test end: KASAN reports any
+ * access past the layout (a buffer rounded up would hide it).  kmalloc's
+ * minimum alignment covers every type these cases use (8 bytes at most).
+ */
 static void *hm_buf(struct kunit *test, size_t total)
 {
-	size_t size = roundup_pow_of_two(max_t(size_t, total, 64));
 	void *buf;
 
-	if (size <= SZ_1M)
-		return kunit_kzalloc(test, size, GFP_KERNEL);
-	buf = vzalloc(size);
+	if (total <= SZ_1M)
+		return kunit_kzalloc(test, total, GFP_KERNEL);
+	buf = vzalloc(total);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, hm_vfree_action, buf), 0);
 	return buf;
@@ -997,11 +1000,13 @@ static void hm_attach_duplicate_key(struct kunit *test)
  * of puts, gets and removes gives the results the model predicts.
  * Returns false, with the test failed, at the first disagreement.
  */
-static bool hm_bitflip_model(struct kunit *test, struct memkit_hashmap *m, u32 nr_orig)
+static bool hm_bitflip_model(struct kunit *test, struct memkit_hashmap *m, u32 nr_orig,
+			     u64 *keys, u64 *vals)
 {
-	const u32 most = (u64)memkit_hashmap_capacity(m) * m->hdr->max_load_percent / 100;
-	u64 keys[64], vals[64], v;
+	const u32 most = div_u64((u64)memkit_hashmap_capacity(m) * m->hdr->max_load_percent,
+				 100);
 	u32 n = 0, idx, i, j;
+	u64 v;
 	int ret;
 
 	memkit_hashmap_for_each(m, idx) {
@@ -1009,7 +1014,8 @@ static bool hm_bitflip_model(struct kunit *test, struct memkit_hashmap *m, u32 n
 		keys[n] = *(u64 *)memkit_hashmap_key(m, idx, P64);
 		vals[n] = *(u64 *)memkit_hashmap_value(m, idx, P64);
 		/* Original key i * 3 maps to i; others come from empty slots. */
-		if (keys[n] % 3 == 0 && keys[n] / 3 < nr_orig && vals[n] != keys[n] / 3)
+		if (!memkit_kunit_mod(keys[n], 3) && div_u64(keys[n], 3) < nr_orig &&
+		    vals[n] != div_u64(keys[n], 3))
 			goto bad;
 		for (j = 0; j < n; j++)
 			if (keys[j] == keys[n])
@@ -1049,10 +1055,12 @@ static void hm_attach_bitflips(struct kunit *test)
 	struct hm_ctx *c = hm_new(test, 64, 0, P64);
 	size_t span = c->map.hdr->keys_off, i;
 	u32 accepted = 0, trial;
+	u64 *keys = kunit_kcalloc(test, 2 * 64, sizeof(u64), GFP_KERNEL);
 	struct memkit_hashmap m;
 	struct rnd_state rs;
 	u8 *copy;
 
+	KUNIT_ASSERT_NOT_NULL(test, keys);
 	for (i = 0; i < 40; i++)
 		KUNIT_ASSERT_EQ(test, hm_put64(&c->map, i * 3, i, P64), 0);
 	copy = kunit_kmalloc(test, c->size, GFP_KERNEL);
@@ -1070,7 +1078,7 @@ static void hm_attach_bitflips(struct kunit *test)
 		if (memkit_hashmap_attach(&m, copy, c->size, P64))
 			continue;
 		accepted++;
-		if (!hm_bitflip_model(test, &m, 40))
+		if (!hm_bitflip_model(test, &m, 40, keys, keys + 64))
 			break;
 	}
 	kunit_info(test, "2000 corrupted copies: %u accepted, each agreeing with its model\n",

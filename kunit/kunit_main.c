@@ -6,10 +6,12 @@
  */
 
 #include <kunit/test.h>
+#include <linux/fault-inject.h>
 #include <linux/fs.h>
 #include <linux/mman.h>
 #include <linux/module.h>
 #include <linux/random.h>
+#include <linux/sched.h>
 #include <linux/uaccess.h>
 
 #include <memkit/compat.h>
@@ -121,6 +123,73 @@ ssize_t memkit_kunit_read(struct memkit_kunit_reader *rd, const char *path)
 	n = memkit_kunit_read_file(rd, f);
 	filp_close(f, NULL);
 	return n;
+}
+
+/* Can this task's GFP_KERNEL slab allocations be failed on demand? */
+static bool memkit_kunit_faults_ready(struct kunit *test)
+{
+	struct memkit_kunit_reader *rd;
+
+	if (!IS_ENABLED(CONFIG_FAILSLAB) || !IS_ENABLED(CONFIG_FAULT_INJECTION_DEBUG_FS))
+		return false;
+	rd = memkit_kunit_reader(test);
+	return memkit_kunit_read(rd, "/sys/kernel/debug/failslab/ignore-gfp-wait") > 0 &&
+	       rd->buf[0] == 'N';
+}
+
+/**
+ * memkit_kunit_each_failure() - fail each allocation of a constructor in turn
+ * @test: the test.
+ * @make: builds an object (and may use it); returns 0, or the -errno a
+ *	constructor returned.  It runs in the test's task, so every slab
+ *	allocation it causes, directly or not, can be failed.
+ * @check: called after each @make with its result and no failure
+ *	injected: checks what @make left (nothing visible after an error;
+ *	a sound object after success) and frees it.
+ * @arg: passed to both.
+ *
+ * Runs @make with its first, then its second, ... fault-injection point
+ * failing (the task's fail-nth, see Documentation/fault-injection/), until
+ * a run makes fewer allocations than the one asked to fail: then every
+ * point has failed once.  Each run must return 0 (a fallback took over)
+ * or -ENOMEM; what a failed run leaves allocated, the leak scan at the end
+ * of the run reports.  Skips the test when the kernel cannot inject
+ * faults or GFP_KERNEL allocations are exempt (the runner lifts that).
+ *
+ * Return: the number of points failed.
+ */
+unsigned int memkit_kunit_each_failure(struct kunit *test,
+				       int (*make)(struct kunit *test, void *arg),
+				       void (*check)(struct kunit *test, void *arg, int ret),
+				       void *arg)
+{
+	unsigned int n, left = 0, enomem = 0;
+	int ret;
+
+	if (!memkit_kunit_faults_ready(test))
+		kunit_skip(test, "no failslab, or GFP_KERNEL slab allocations cannot fail");
+#ifdef CONFIG_FAULT_INJECTION
+	for (n = 1; n < 100000 && !left; n++) {
+		WRITE_ONCE(current->fail_nth, n);
+		ret = make(test, arg);
+		left = READ_ONCE(current->fail_nth);
+		WRITE_ONCE(current->fail_nth, 0);
+		if (left)
+			KUNIT_EXPECT_EQ_MSG(test, ret, 0, "no failure injected, still %d", ret);
+		else
+			KUNIT_EXPECT_TRUE_MSG(test, !ret || ret == -ENOMEM,
+					      "allocation %u failed: returned %d", n, ret);
+		enomem += ret == -ENOMEM;
+		check(test, arg, ret);
+	}
+	kunit_info(test, "%u allocation points failed in turn, %u of them gave -ENOMEM\n",
+		   n - 2, enomem);
+	/* There are allocations to fail, and their failure is reported. */
+	KUNIT_EXPECT_GT(test, enomem, 0U);
+	return n - 2;
+#else
+	return 0;
+#endif
 }
 
 MODULE_DESCRIPTION("KUnit tests for memkit");

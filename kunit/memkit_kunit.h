@@ -50,5 +50,9 @@ struct memkit_kunit_reader *memkit_kunit_reader(struct kunit *test);
 ssize_t memkit_kunit_read_file(struct memkit_kunit_reader *rd, struct file *f);
 ssize_t memkit_kunit_read(struct memkit_kunit_reader *rd, const char *path);
 bool memkit_kunit_debugfs_mounted(void);
+unsigned int memkit_kunit_each_failure(struct kunit *test,
+				       int (*make)(struct kunit *test, void *arg),
+				       void (*check)(struct kunit *test, void *arg, int ret),
+				       void *arg);
 
 #endif /* _MEMKIT_KUNIT_H */

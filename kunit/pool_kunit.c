@@ -286,11 +286,17 @@ static int pl_thread_fn(void *arg)
 	return 0;
 }
 
-/* 4 threads share a locked pool; every object is accounted for after. */
-static void pl_locked_threads(struct kunit *test)
+/*
+ * 4 threads share a locked pool; each object carries its owner and a token
+ * the owner keeps, so an object handed to two threads at once is caught;
+ * every object is accounted for after.  @mode_flag picks bump mode (the
+ * shared free list; with CONFIG_KASAN the default would be passthrough)
+ * or passthrough.
+ */
+static void pl_threads(struct kunit *test, unsigned int mode_flag)
 {
 	struct pl_ctx *c = pl_new(test, sizeof(struct pl_item), __alignof__(struct pl_item),
-				  MEMKIT_POOL_LOCKED, 0);
+				  MEMKIT_POOL_LOCKED | mode_flag, 0);
 	struct memkit_pool_usage st;
 	struct pl_thread *t;
 	u32 i, ops = 0;
@@ -323,6 +329,24 @@ static void pl_locked_threads(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.capacity, st.free);
 	KUNIT_EXPECT_LE(test, st.high_water, (size_t)PL_THREADS * PL_LIVE);
 	KUNIT_EXPECT_EQ(test, st.failed, 0UL);
+	if (mode_flag == MEMKIT_POOL_BUMP) {
+		/* The free list held every object and was reused many times. */
+		KUNIT_EXPECT_GT(test, st.capacity, (size_t)0);
+		KUNIT_EXPECT_LE(test, st.capacity, (size_t)PL_THREADS * PL_LIVE);
+		KUNIT_EXPECT_LT(test, (unsigned long)st.capacity, st.creates);
+	} else {
+		KUNIT_EXPECT_EQ(test, st.capacity, (size_t)0);
+	}
+}
+
+static void pl_locked_threads_free_list(struct kunit *test)
+{
+	pl_threads(test, MEMKIT_POOL_BUMP);
+}
+
+static void pl_locked_threads_passthrough(struct kunit *test)
+{
+	pl_threads(test, MEMKIT_POOL_PASSTHROUGH);
 }
 
 /* Caller bugs: a sleeping gfp on a locked pool, a too-small pool, over-destroy. */
@@ -568,7 +592,8 @@ static struct kunit_case memkit_pool_cases[] = {
 	KUNIT_CASE(pl_init_bad_args),
 	KUNIT_CASE(pl_allocation_failures),
 	KUNIT_CASE(pl_debugfs),
-	KUNIT_CASE_SLOW(pl_locked_threads),
+	KUNIT_CASE_SLOW(pl_locked_threads_free_list),
+	KUNIT_CASE_SLOW(pl_locked_threads_passthrough),
 	{}
 };
 

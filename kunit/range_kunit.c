@@ -6,6 +6,7 @@
  */
 
 #include <kunit/test.h>
+#include <linux/bitmap.h>
 #include <linux/completion.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
@@ -15,6 +16,7 @@
 #include <linux/mutex.h>
 #include <linux/prandom.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/timekeeping.h>
 #include <linux/vmalloc.h>
 
@@ -476,13 +478,46 @@ static void range_million_regions(struct kunit *test)
 
 #define RANGE_THREADS		4
 #define RANGE_THREAD_LIVE	64
+#define RANGE_CONC_SIZE		(1U << 20)
+
+/*
+ * Which units the threads' live allocations cover, kept by the test: an
+ * allocation must find its units unclaimed, and gives them up before it
+ * is freed, so two live allocations that overlap (of one thread or two)
+ * are caught.  Word-wise under a test-side lock: O(size / BITS_PER_LONG).
+ */
+struct range_claims {
+	spinlock_t lock;
+	unsigned long *map;
+};
+
+static bool range_claim(struct range_claims *c, u64 offset, u64 size)
+{
+	bool free;
+
+	spin_lock(&c->lock);
+	free = find_next_bit(c->map, offset + size, offset) >= offset + size;
+	if (free)
+		bitmap_set(c->map, offset, size);
+	spin_unlock(&c->lock);
+	return free;
+}
+
+static void range_unclaim(struct range_claims *c, u64 offset, u64 size)
+{
+	spin_lock(&c->lock);
+	bitmap_clear(c->map, offset, size);
+	spin_unlock(&c->lock);
+}
 
 struct range_thread {
 	struct memkit_range *range;
+	struct range_claims *claims;
+	u64 size[RANGE_THREAD_LIVE];
 	struct completion done;
 	unsigned long deadline;
 	u64 seed;
-	u32 ops, allocs, nospc, errors;
+	u32 ops, allocs, nospc, errors, overlaps;
 	struct memkit_oa_handle live[RANGE_THREAD_LIVE];
 };
 
@@ -500,16 +535,26 @@ static int range_thread_fn(void *arg)
 		if (n && (r % 2 || n == RANGE_THREAD_LIVE)) {
 			u32 v = prandom_u32_state(&rs) % n;
 
+			range_unclaim(t->claims, live[v].offset, t->size[v]);
 			if (memkit_range_free(t->range, &live[v]))
 				t->errors++;
-			live[v] = live[--n];
+			n--;
+			live[v] = live[n];
+			t->size[v] = t->size[n];
 		} else {
 			u64 size = 1 + prandom_u32_state(&rs) % 4096;
 			u64 align = 1ULL << (prandom_u32_state(&rs) % 8);
 			int ret = memkit_range_alloc(t->range, size, align, &live[n]);
 
 			if (!ret) {
-				n++;
+				/* Inside the range, and on units no live allocation has. */
+				if (live[n].offset + size > RANGE_CONC_SIZE ||
+				    !range_claim(t->claims, live[n].offset, size)) {
+					t->overlaps++;
+					memkit_range_free(t->range, &live[n]);
+					continue;
+				}
+				t->size[n++] = size;
 				t->allocs++;
 			} else if (ret == -ENOSPC) {
 				t->nospc++;
@@ -520,28 +565,40 @@ static int range_thread_fn(void *arg)
 		if (++t->ops % 256 == 0)
 			cond_resched();
 	}
-	while (n)
-		if (memkit_range_free(t->range, &live[--n]))
+	while (n) {
+		n--;
+		range_unclaim(t->claims, live[n].offset, t->size[n]);
+		if (memkit_range_free(t->range, &live[n]))
 			t->errors++;
+	}
 	complete(&t->done);
 	return 0;
 }
 
-/* 4 threads hammer one range; afterwards it is whole and consistent. */
+/*
+ * 4 threads hammer one range; no two live allocations ever overlap, and
+ * afterwards the range is whole and consistent.
+ */
 static void range_concurrent(struct kunit *test)
 {
-	struct memkit_range *r = range_new(test, NULL, 1 << 20, MEMKIT_RANGE_OFFSET,
+	struct memkit_range *r = range_new(test, NULL, RANGE_CONC_SIZE, MEMKIT_RANGE_OFFSET,
 					   RANGE_THREADS * RANGE_THREAD_LIVE);
+	struct range_claims claims;
 	struct range_thread *t;
 	struct memkit_oa_usage rep;
 	u32 i, ops = 0;
 
+	spin_lock_init(&claims.lock);
+	claims.map = kunit_kzalloc(test, BITS_TO_LONGS(RANGE_CONC_SIZE) * sizeof(long),
+				   GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, claims.map);
 	t = kunit_kcalloc(test, RANGE_THREADS, sizeof(*t), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	for (i = 0; i < RANGE_THREADS; i++) {
 		struct task_struct *task;
 
 		t[i].range = r;
+		t[i].claims = &claims;
 		t[i].seed = range_seed + i;
 		t[i].deadline = jiffies + 2 * HZ;
 		init_completion(&t[i].done);
@@ -553,10 +610,12 @@ static void range_concurrent(struct kunit *test)
 	for (i = 0; i < RANGE_THREADS; i++) {
 		wait_for_completion(&t[i].done);
 		KUNIT_EXPECT_EQ(test, t[i].errors, 0U);
+		KUNIT_EXPECT_EQ_MSG(test, t[i].overlaps, 0U, "thread %u: overlapping allocations", i);
 		ops += t[i].ops;
 	}
 	kunit_info(test, "%u threads, %u operations in 2 s, seed %llu\n",
 		   RANGE_THREADS, ops, range_seed);
+	KUNIT_EXPECT_TRUE(test, bitmap_empty(claims.map, RANGE_CONC_SIZE));
 	KUNIT_EXPECT_GT(test, ops, 0U);
 	memkit_range_report(r, &rep);
 	KUNIT_EXPECT_EQ(test, rep.allocs, 0U);
@@ -1126,6 +1185,70 @@ static void range_debugfs_parent(struct kunit *test)
 	debugfs_remove(dir);
 }
 
+/*
+ * Unwinding: a range with debugfs files, private data and the index, made
+ * and grown to 300 allocations (node storage grows twice on the way) with
+ * each allocation along the way failing in turn.
+ */
+struct range_unwind {
+	struct memkit_kunit_reader *rd;
+	struct memkit_range *r;
+	u32 made;
+};
+
+static int range_unwind_make(struct kunit *test, void *arg)
+{
+	const struct memkit_range_config cfg = {
+		.name = "kt-unwind", .size = 1 << 20, .kind = MEMKIT_RANGE_OFFSET,
+		.initial_allocs = 4, .flags = MEMKIT_RANGE_PRIV | MEMKIT_RANGE_LOOKUP,
+		.gfp = GFP_KERNEL,
+	};
+	struct range_unwind *u = arg;
+	struct memkit_oa_handle h;
+	int ret;
+
+	u->made = 0;
+	u->r = memkit_range_create_config(&cfg);
+	if (IS_ERR(u->r))
+		return PTR_ERR(u->r);
+	for (; u->made < 300; u->made++) {
+		ret = memkit_range_alloc(u->r, 100, 1, &h);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static void range_unwind_check(struct kunit *test, void *arg, int ret)
+{
+	struct range_unwind *u = arg;
+	struct memkit_oa_usage rep;
+
+	if (IS_ERR(u->r)) {
+		/* Nothing half made: not even the debugfs directory. */
+		KUNIT_EXPECT_EQ(test, memkit_kunit_read(u->rd, "/sys/kernel/debug/memkit/kt-unwind"),
+				-ENOENT);
+		return;
+	}
+	/* A failed growth leaves the range whole, holding what it had. */
+	memkit_range_report(u->r, &rep);
+	KUNIT_EXPECT_EQ(test, rep.allocs, u->made);
+	KUNIT_EXPECT_EQ(test, rep.free, (1ULL << 20) - 100ULL * u->made);
+	KUNIT_EXPECT_EQ(test, memkit_range_check(u->r), 0);
+	memkit_range_reset(u->r);
+	memkit_range_destroy(u->r);
+}
+
+static void range_create_unwinds(struct kunit *test)
+{
+	struct range_unwind u = {};
+
+	if (!memkit_kunit_debugfs_mounted())
+		kunit_skip(test, "debugfs is not mounted at /sys/kernel/debug");
+	u.rd = memkit_kunit_reader(test);
+	memkit_kunit_each_failure(test, range_unwind_make, range_unwind_check, &u);
+}
+
 static struct kunit_case memkit_range_cases[] = {
 	KUNIT_CASE(range_create_destroy),
 	KUNIT_CASE(range_create_bad_args),
@@ -1145,6 +1268,7 @@ static struct kunit_case memkit_range_cases[] = {
 	KUNIT_CASE(range_iterate),
 	KUNIT_CASE(range_resize),
 	KUNIT_CASE(range_extend),
+	KUNIT_CASE(range_create_unwinds),
 	KUNIT_CASE(range_driver_mutex),
 	KUNIT_CASE(range_driver_spinlock),
 	KUNIT_CASE(range_debugfs_parent),

@@ -35,7 +35,9 @@
 #   -a  extra kernel command line
 #   -q  do not print the memkit debugfs tree at the end
 #
-# The guest loads the modules in order, copies every
+# The guest lets tasks fail their own slab allocations (failslab's
+# fail-nth, for the KUnit unwinding cases), loads the modules in order,
+# copies every
 # /sys/kernel/debug/kunit/<suite>/results and the memkit debugfs tree out
 # over the second serial port (SeaBIOS leaves escape sequences on the
 # first), unloads the modules in reverse order, runs a kmemleak scan and
@@ -137,6 +139,13 @@ mark "CPUS \$(grep -c '^processor' /proc/cpuinfo)"
 
 # Forget what boot left behind, so the scan at the end sees only us.
 [ -e /sys/kernel/debug/kmemleak ] && echo clear >/sys/kernel/debug/kmemleak
+# Let a test fail its own task's GFP_KERNEL slab allocations through
+# fail-nth (nothing fails unless a task asks), quietly: an injected
+# failure would otherwise print a stack dump.
+if [ -d /sys/kernel/debug/failslab ]; then
+	echo N >/sys/kernel/debug/failslab/ignore-gfp-wait
+	echo 0 >/sys/kernel/debug/failslab/verbose
+fi
 
 loaded=""
 load() {
@@ -204,7 +213,7 @@ echo "run-qemu.sh: guest ran $(($(date +%s) - start)) s (log: $out/console.log)"
 echo "$rc $timeout $cpus" >"$out/qemu.rc"
 }
 
-[ $judge_only = 1 ] || boot
+[ $judge_only = 1 ] || boot "$@"
 [ -f "$out/qemu.rc" ] || die "no run in $out to judge"
 read -r rc timeout cpus <"$out/qemu.rc"
 [ "$rc" -eq 124 ] && bad "guest timed out after $timeout s"

@@ -447,6 +447,40 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 
 #else
 
+/*
+ * Init with each of its allocations failing in turn (the shim's fail-nth):
+ * -ENOMEM and nothing left allocated, until a run needs fewer.
+ */
+static void init_unwinds(void)
+{
+	static const unsigned int extras[] = { 0, MEMKIT_OA_PRIV | MEMKIT_OA_LOOKUP };
+	unsigned int e, n, left, points = 0;
+	struct memkit_oa oa;
+	long before;
+	int ret;
+
+	for (e = 0; e < ARRAY_SIZE(extras); e++) {
+		for (n = 1, left = 0; !left; n++) {
+			before = ushim_live_allocs;
+			ushim_fail_nth = n;
+			ret = memkit_oa_init_flags(&oa, 1 << 20, 16, OA_MAX, extras[e]);
+			left = ushim_fail_nth;
+			ushim_fail_nth = 0;
+			if (left) {
+				UT_ASSERT(ret == 0, "init with no failure: %d", ret);
+				memkit_oa_exit(&oa);
+				break;
+			}
+			UT_ASSERT(ret == -ENOMEM, "init with allocation %u failing: %d", n, ret);
+			UT_ASSERT(ushim_live_allocs == before, "failed init left %ld allocations",
+				  ushim_live_allocs - before);
+			points++;
+		}
+	}
+	printf("test_offset_alloc: init unwinds from each of %u allocation failures\n", points);
+	UT_CHECK(points >= ARRAY_SIZE(extras), "init made no allocation to fail");
+}
+
 int main(int argc, char **argv)
 {
 	struct counts c = {};
@@ -455,6 +489,7 @@ int main(int argc, char **argv)
 	struct memkit_oa oa;
 
 	ut_init(argc, argv, "test_offset_alloc", 2000000, &args, &rng);
+	init_unwinds();
 	/* A fixed plain allocator, then a growable one with both extras. */
 	for (flags = 0; flags <= (MEMKIT_OA_PRIV | MEMKIT_OA_LOOKUP);
 	     flags += MEMKIT_OA_PRIV | MEMKIT_OA_LOOKUP) {

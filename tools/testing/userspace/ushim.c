@@ -17,21 +17,19 @@
 /* Allocation counting and failure injection */
 
 long ushim_live_allocs;
-static unsigned int ushim_fail_next;
+unsigned int ushim_fail_nth;
 
-void ushim_fail_next_kmalloc(unsigned int n)
+static bool ushim_should_fail(void)
 {
-	ushim_fail_next = n;
+	return ushim_fail_nth && !--ushim_fail_nth;
 }
 
 void *kmalloc(size_t size, gfp_t gfp)
 {
 	void *p;
 
-	if (ushim_fail_next) {
-		ushim_fail_next--;
+	if (ushim_should_fail())
 		return NULL;
-	}
 	p = gfp & __GFP_ZERO ? calloc(1, size ? size : 1) : malloc(size ? size : 1);
 	if (p)
 		__atomic_add_fetch(&ushim_live_allocs, 1, __ATOMIC_RELAXED);
@@ -44,10 +42,8 @@ void *krealloc(const void *p, size_t size, gfp_t gfp)
 
 	if (!p)
 		return kmalloc(size, gfp);
-	if (ushim_fail_next) {
-		ushim_fail_next--;
+	if (ushim_should_fail())
 		return NULL;
-	}
 	n = realloc((void *)p, size ? size : 1);
 	return n;
 }

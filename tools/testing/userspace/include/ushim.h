@@ -194,9 +194,14 @@ void kfree(const void *p);
 #define kvrealloc(p, size, gfp)	krealloc(p, size, gfp)
 #define kvfree(p)		kfree(p)
 
-/* Allocations still live; an injected failure makes the next n fail. */
+/*
+ * Allocations still live.  ushim_fail_nth works as a task's fail-nth in
+ * the kernel: set to N, the N-th kmalloc/krealloc from then on fails,
+ * once; it counts down to 0, so a value left above 0 says fewer than N
+ * allocations were made.
+ */
 extern long ushim_live_allocs;
-void ushim_fail_next_kmalloc(unsigned int n);
+extern unsigned int ushim_fail_nth;
 
 /* Locks: a mutex that knows its owner. */
 

@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Mutation testing of memkit's core files against the native tests.
+
+Each mutant changes one thing in one core file: a comparison flipped
+(< <= > >= == !=), && swapped with ||, an off-by-one (a "+ 1" or "- 1"
+dropped, a "0" bound made "1"), or a statement that updates a counter or a
+link dropped.  The mutant is built into a scratch copy of the tree and
+run through every native test (fewer operations than `make utest`, a fixed
+seed) and every fuzz target over its checked-in corpus.  It is killed if a
+test fails, crashes or hangs; a mutant that does not compile is
+stillborn and not counted.
+
+The mutants are a fixed, seeded sample of every candidate (-n per file),
+so a score can be compared between runs; --only runs named mutants (the
+"file:line:column:operator" ids it prints), which `make check` uses to
+prove the harness kills what it should.
+
+Usage: mutation.py [-n PER_FILE] [--only ID,...] [--expect-killed] [-j JOBS]
+"""
+
+import argparse
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.abspath(os.path.join(HERE, "..", ".."))
+USER = os.path.join(HERE, "userspace")
+CORE = ["offset_alloc.c", "hashmap.c", "allocator.c", "arena.c", "pool.c"]
+
+# Native tests and the operations each runs per mutant (the defaults
+# divided by about ten: every outcome a test counts still occurs).
+TESTS = [
+    ("test_offset_alloc", ["-n", "200000"]),
+    ("test_oa_check", []),
+    ("test_hashmap", ["-n", "150000"]),
+    ("test_arena", ["-n", "120000"]),
+    ("test_pool", ["-n", "140000"]),
+    ("fuzz_hashmap_attach", []),
+]
+FUZZERS = ["fuzz_offset_alloc", "fuzz_hashmap", "fuzz_arena", "fuzz_pool",
+           "fuzz_hashmap_attach"]
+SEED = "20261202"
+TIMEOUT = 120
+
+SWAPS = {"<": "<=", "<=": "<", ">": ">=", ">=": ">", "==": "!=", "!=": "==",
+         "&&": "||", "||": "&&"}
+TOKEN = re.compile(r"->|<<=|>>=|<<|>>|<=|>=|==|!=|&&|\|\||[<>]|\w+|\S")
+# A statement that updates a counter or a link: x++; x--; x += e; x -= e;
+# or an assignment to a field (a->b = e; a.b = e;).
+UPDATE = re.compile(r"^\s*(\w+(->|\.)[\w.>-]+(\[[^]]*\])?\s*(=[^=]|\+=|-=|\|=|&=)"
+                    r".*;|[\w>.-]+(\+\+|--);|(\+\+|--)[\w>.-]+;)\s*$")
+
+
+def code_lines(text):
+    """(line number, line) of code: no comments, no preprocessor lines."""
+    in_comment = False
+    for n, line in enumerate(text.split("\n"), 1):
+        s = line.strip()
+        if in_comment:
+            if "*/" in s:
+                in_comment = False
+            continue
+        if s.startswith("/*"):
+            in_comment = "*/" not in s
+            continue
+        if not s or s.startswith("//") or s.startswith("#") or s.startswith("*"):
+            continue
+        if "pr_" in s or "printf" in s or "memkit_warn" in s or '"' in s:
+            continue  # messages and their arguments
+        yield n, line
+
+
+def candidates(path):
+    """Every mutant of one file: (id, line number, new line)."""
+    name = os.path.basename(path)
+    with open(path) as f:
+        text = f.read()
+    out = []
+    for n, line in code_lines(text):
+        for m in TOKEN.finditer(line):
+            tok, col = m.group(0), m.start()
+            if tok in SWAPS:
+                new = line[:col] + SWAPS[tok] + line[col + len(tok):]
+                out.append(("%s:%d:%d:%s" % (name, n, col + 1, tok), n, new))
+        for m in re.finditer(r" ([+-]) 1\b", line):
+            new = line[:m.start()] + line[m.end():]
+            out.append(("%s:%d:%d:drop%s1" % (name, n, m.start() + 1, m.group(1)), n, new))
+        if UPDATE.match(line) and not line.strip().startswith("return"):
+            out.append(("%s:%d:1:drop" % (name, n), n, re.sub(r"\S.*", ";", line)))
+    return out
+
+
+def line_of(mid, n):
+    with open(os.path.join(TOP, "memkit", mid.split(":")[0])) as f:
+        return f.read().split("\n")[n - 1]
+
+
+def run(cmd, cwd=None, timeout=TIMEOUT):
+    try:
+        p = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=timeout)
+        return p.returncode, p.stdout.decode(errors="replace")
+    except subprocess.TimeoutExpired:
+        return "timeout", ""
+
+
+def build(scratch, jobs, ksrc):
+    """Build the tests and fuzzers of the scratch tree; False if it fails."""
+    rc, log = run(["make", "-s", "-j%d" % jobs, "-C", USER, "TOP=" + scratch, "KSRC=" + ksrc,
+                   "O=" + os.path.join(scratch, "build"), "mutation-targets"], timeout=900)
+    return rc == 0, log
+
+
+def killed_by(scratch):
+    """The first test that fails on the scratch tree's build, or None."""
+    obj = os.path.join(scratch, "build")
+    for t, args in TESTS:
+        rc, _ = run([os.path.join(obj, "test", t)] + args + ["-s", SEED])
+        if rc != 0:
+            return "%s (%s)" % (t, "hang" if rc == "timeout" else "exit %s" % rc)
+    for t in FUZZERS:
+        corpus = os.path.join(USER, "corpus", t)
+        rc, _ = run([os.path.join(obj, "fuzz", t), "-runs=0", "-max_len=8192", corpus])
+        if rc != 0:
+            return "%s over its corpus (%s)" % (t, "hang" if rc == "timeout" else "exit %s" % rc)
+    return None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("-n", type=int, default=20, help="mutants per file (default 20)")
+    ap.add_argument("--only", help="comma-separated mutant ids to run")
+    ap.add_argument("--expect-killed", action="store_true",
+                    help="fail unless every mutant run is killed")
+    ap.add_argument("--list", action="store_true", help="list the sample and stop")
+    ap.add_argument("-j", type=int, default=os.cpu_count() or 1)
+    args = ap.parse_args()
+
+    rng = random.Random(SEED)
+    sample = []
+    for name in CORE:
+        cands = candidates(os.path.join(TOP, "memkit", name))
+        if args.only:
+            want = set(args.only.split(","))
+            sample += [c for c in cands if c[0] in want]
+        else:
+            sample += rng.sample(cands, min(args.n, len(cands)))
+            print("mutation: %s: %d candidates, %d sampled" % (name, len(cands),
+                                                             min(args.n, len(cands))))
+    if args.only and len(sample) != len(args.only.split(",")):
+        sys.exit("mutation: some --only ids are not candidates")
+    if args.list:
+        for mid, n, new in sample:
+            print("%s\t%s\t->\t%s" % (mid, line_of(mid, n).strip(), new.strip()))
+        return 0
+
+    scratch = tempfile.mkdtemp(prefix="memkit-mutation-")
+    try:
+        for d in ("memkit", "include"):
+            shutil.copytree(os.path.join(TOP, d), os.path.join(scratch, d))
+        ksrc = subprocess.check_output([os.path.join(HERE, "kernel.sh"), "source"]).decode().strip()
+        ok, log = build(scratch, args.j, ksrc)
+        if not ok or killed_by(scratch):
+            print(log)
+            sys.exit("mutation: the unmutated tree does not build and pass")
+        killed, survived, stillborn = [], [], []
+        for i, (mid, n, new) in enumerate(sample, 1):
+            name = mid.split(":")[0]
+            src = os.path.join(scratch, "memkit", name)
+            with open(os.path.join(TOP, "memkit", name)) as f:
+                lines = f.read().split("\n")
+            orig = list(lines)
+            lines[n - 1] = new
+            with open(src, "w") as f:
+                f.write("\n".join(lines))
+            ok, _ = build(scratch, args.j, ksrc)
+            why = killed_by(scratch) if ok else None
+            with open(src, "w") as f:
+                f.write("\n".join(orig))
+            if not ok:
+                stillborn.append(mid)
+                verdict = "stillborn (does not compile)"
+            elif why:
+                killed.append(mid)
+                verdict = "killed by " + why
+            else:
+                survived.append((mid, line_of(mid, n).strip() + "  ->  " + new.strip()))
+                verdict = "SURVIVED"
+            print("mutation: [%d/%d] %s: %s" % (i, len(sample), mid, verdict), flush=True)
+        live = len(killed) + len(survived)
+        print("mutation: %d mutants, %d stillborn; %d of %d killed (%.1f %%)" %
+              (len(sample), len(stillborn), len(killed), live,
+               100.0 * len(killed) / live if live else 0))
+        for mid, new in survived:
+            print("mutation: survivor %s\t%s" % (mid, new))
+        if args.expect_killed and (survived or stillborn):
+            return 1
+        return 0
+    finally:
+        shutil.rmtree(scratch)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
