@@ -39,9 +39,12 @@ TESTS = [
     ("test_offset_alloc", ["-n", "200000"]),
     ("test_oa_check", []),
     ("test_hashmap", ["-n", "150000"]),
+    ("test_allocator", []),
     ("test_arena", ["-n", "120000"]),
     ("test_pool", ["-n", "140000"]),
-    ("fuzz_hashmap_attach", []),
+    ("fuzz_hashmap_attach", sorted(os.path.join(USER, "corpus", "fuzz_hashmap_attach", f)
+                                   for f in os.listdir(os.path.join(USER, "corpus",
+                                                                    "fuzz_hashmap_attach")))),
 ]
 FUZZERS = ["fuzz_offset_alloc", "fuzz_hashmap", "fuzz_arena", "fuzz_pool",
            "fuzz_hashmap_attach"]
@@ -121,7 +124,7 @@ def killed_by(scratch):
     """The first test that fails on the scratch tree's build, or None."""
     obj = os.path.join(scratch, "build")
     for t, args in TESTS:
-        rc, _ = run([os.path.join(obj, "test", t)] + args + ["-s", SEED])
+        rc, _ = run([os.path.join(obj, "test", t), "-s", SEED] + args)
         if rc != 0:
             return "%s (%s)" % (t, "hang" if rc == "timeout" else "exit %s" % rc)
     for t in FUZZERS:

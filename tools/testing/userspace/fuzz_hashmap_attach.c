@@ -13,14 +13,16 @@
  * keys -> 5-byte values.
  *
  * Built without UT_FUZZER it is the seed generator and a native test:
- * it builds valid images of both types at several capacities and loads,
- * checks that each attaches, and, given a directory, writes them there
- * (the checked-in corpus), with a few damaged copies and an image that
- * is consistent but for a duplicate key, which attach must refuse.
+ * it tries every image named on its command line (make test names the
+ * checked-in corpus), builds valid images of both types at several
+ * capacities and loads, checks that each attaches, and, with -w DIR,
+ * writes them there (the corpus), with a few damaged copies and an image
+ * that is consistent but for a duplicate key, which attach must refuse.
  */
 
 #include <memkit/hashmap.h>
 
+#include <getopt.h>
 #include <time.h>
 
 #include "harness.h"
@@ -246,6 +248,20 @@ static void make_duplicate(struct memkit_hashmap *map)
 	memcpy(memkit_hashmap_key(map, 1, P64), memkit_hashmap_key(map, 0, P64), 8);
 }
 
+/* An image from a file, tried as the fuzzer would try it. */
+static void try_file(const char *path)
+{
+	static u8 img[1 << 16];
+	FILE *f = fopen(path, "rb");
+	size_t len;
+
+	UT_ASSERT(f, "cannot open %s", path);
+	len = fread(img, 1, sizeof(img), f);
+	fclose(f);
+	try_u64(img, len);
+	try_3to5(img, len);
+}
+
 static void save(const char *dir, const char *name, const void *buf, size_t len)
 {
 	char path[512];
@@ -332,13 +348,26 @@ int main(int argc, char **argv)
 {
 	static const u32 caps[] = { 1, 8, 64 };
 	static u64 buf[2048];
-	const char *dir = argc > 1 && argv[1][0] != '-' ? argv[1] : NULL;
+	const char *dir = NULL;
 	struct memkit_hashmap map, again;
 	struct ut_rng rng;
 	char name[64];
 	size_t len;
 	u32 i;
+	int c;
 
+	/* -s SEED is accepted like every test's, and unused: the seeds are fixed. */
+	while ((c = getopt(argc, argv, "w:s:")) != -1) {
+		if (c == 'w') {
+			dir = optarg;
+		} else if (c != 's') {
+			fprintf(stderr, "usage: %s [-w DIR] [-s SEED] [IMAGE...]\n", argv[0]);
+			return 2;
+		}
+	}
+	/* Images named on the command line (the checked-in corpus): tried first. */
+	for (i = optind; i < (u32)argc; i++)
+		try_file(argv[i]);
 	attach_crafted(16);
 	attach_crafted(20);
 	ut_rng_seed(&rng, 1);	/* fixed keys; each map still draws its own SipHash seed */

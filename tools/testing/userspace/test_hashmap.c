@@ -356,12 +356,63 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 
 #else
 
+/*
+ * Sizing and init: the smallest capacity that holds n at each load (checked
+ * against the documented rule, capacity * load / 100 entries fit), and every
+ * argument init refuses.
+ */
+static void sizing_and_bad_args(void)
+{
+	static const u32 loads[] = { 0, 1, 50, 80, 99, 100 };
+	struct memkit_hashmap_layout l, l2;
+	struct memkit_hashmap map;
+	u64 buf[64];
+	u32 i, n, load;
+
+	for (i = 0; i < ARRAY_SIZE(loads); i++) {
+		load = loads[i] ? loads[i] : MEMKIT_HASHMAP_DEFAULT_LOAD;
+		for (n = 0; n < 3000; n += 1 + n / 8) {
+			UT_ASSERT(!memkit_hashmap_layout_for_size(n, loads[i], P64, &l), "for_size");
+			/* It holds n, and half the capacity would not. */
+			UT_ASSERT((u64)l.capacity * load / 100 >= n, "capacity %u for %u at %u%%",
+				  l.capacity, n, load);
+			UT_ASSERT(l.capacity <= 1 || (u64)l.capacity / 2 * load / 100 < n,
+				  "capacity %u is more than %u needs at %u%%", l.capacity, n, load);
+			UT_ASSERT(!memkit_hashmap_layout_for_capacity(l.capacity, P64, &l2) &&
+				  l2.total == l.total, "the same layout by capacity");
+		}
+	}
+	UT_CHECK(memkit_hashmap_layout_for_size(10, 101, P64, &l) == -EINVAL, "load 101");
+	UT_CHECK(memkit_hashmap_layout_for_size(U32_MAX, 100, P64, &l) == -EINVAL, "U32_MAX");
+	UT_CHECK(memkit_hashmap_layout_for_size(MEMKIT_HASHMAP_MAX_CAPACITY, 100, P64, &l) == 0 &&
+		 l.capacity == MEMKIT_HASHMAP_MAX_CAPACITY, "the largest map, full");
+	UT_CHECK(memkit_hashmap_layout_for_size(MEMKIT_HASHMAP_MAX_CAPACITY, 99, P64, &l) ==
+		 -EINVAL, "more than the largest map holds");
+	UT_CHECK(memkit_hashmap_layout_for_capacity(3, P64, &l) == -EINVAL, "capacity 3");
+
+	UT_ASSERT(!memkit_hashmap_layout_for_capacity(16, P64, &l) && l.total <= sizeof(buf),
+		  "layout");
+	UT_CHECK(memkit_hashmap_init(&map, NULL, l.total, 16, 0, P64) == -EINVAL, "NULL buffer");
+	UT_CHECK(memkit_hashmap_init(&map, buf, l.total - 1, 16, 0, P64) == -EINVAL, "short");
+	UT_CHECK(memkit_hashmap_init(&map, (u8 *)buf + 4, l.total, 16, 0, P64) == -EINVAL,
+		 "misaligned");
+	UT_CHECK(memkit_hashmap_init(&map, buf, l.total, 16, 101, P64) == -EINVAL, "load 101");
+	UT_CHECK(memkit_hashmap_init(&map, buf, l.total, 12, 0, P64) == -EINVAL, "capacity 12");
+	UT_ASSERT(!memkit_hashmap_init(&map, buf, l.total, 16, 0, P64), "init at the default");
+	UT_CHECK(map.max_size == 16 * MEMKIT_HASHMAP_DEFAULT_LOAD / 100, "default load");
+	UT_CHECK(memkit_hashmap_attach(&map, buf, sizeof(struct memkit_hashmap_header) - 1,
+				       P64) == -EINVAL, "attach of less than a header");
+	UT_CHECK(memkit_hashmap_attach(&map, buf, l.total, PSET) == -EINVAL,
+		 "attach with other types");
+}
+
 int main(int argc, char **argv)
 {
 	struct ut_args args;
 	struct ut_rng rng;
 
 	ut_init(argc, argv, "test_hashmap", 1500000, &args, &rng);
+	sizing_and_bad_args();
 	cap = HM_MAX_CAP;
 	run_u64(MEMKIT_HASHMAP_DEFAULT_LOAD, args.ops / 3, 1024, &rng);
 	run_3to5(MEMKIT_HASHMAP_DEFAULT_LOAD, args.ops / 3, 1024, &rng);

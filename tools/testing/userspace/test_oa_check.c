@@ -9,6 +9,9 @@
  * allocator's private state directly: each must make memkit_oa_check()
  * return -EUCLEAN, and putting the field back must make it return 0.
  *
+ * Then every argument the API refuses, each refused with its documented
+ * error and the allocator unchanged.
+ *
  * It includes offset_alloc.c itself (not linked against its object), so
  * that it can name the node layout and helpers, which are private.
  */
@@ -42,6 +45,62 @@ static struct memkit_oa_node *node_at(struct memkit_oa *oa, u64 offset, u32 *idx
 		}
 	UT_ASSERT(false, "no region starts at %llu", offset);
 	return NULL;
+}
+
+/* What the API refuses: the error, and nothing changed (the check passes). */
+static void bad_args(void)
+{
+	struct memkit_oa_handle h, a, stale;
+	struct memkit_oa_usage before, after;
+	struct memkit_oa oa;
+	u64 size;
+	u8 mem[64];
+
+	UT_CHECK(memkit_oa_init(&oa, 0, 16) == -EINVAL, "init of 0 units");
+	UT_CHECK(memkit_oa_init(&oa, 100, 0) == -EINVAL, "init of 0 allocations");
+	UT_CHECK(memkit_oa_init(&oa, 100, MEMKIT_OA_MAX_ALLOCS + 1) == -EINVAL, "init too big");
+	UT_CHECK(memkit_oa_init_flags(&oa, 100, 11, 10, 0) == -EINVAL, "initial above max");
+	UT_CHECK(memkit_oa_init_flags(&oa, 100, 1, 10, BIT(7)) == -EINVAL, "unknown flag");
+	UT_CHECK(memkit_oa_init_flags(&oa, 100, 1, memkit_oa_max_allocs(MEMKIT_OA_LOOKUP) + 1,
+				      MEMKIT_OA_LOOKUP) == -EINVAL, "max above the flags' limit");
+	UT_ASSERT(memkit_oa_init(&oa, 1000, 16) == 0, "init");
+	UT_ASSERT(memkit_oa_alloc(&oa, 100, 1, &a) == 0 && a.offset == 0, "alloc");
+	UT_ASSERT(memkit_oa_alloc(&oa, 100, 1, &stale) == 0 && !memkit_oa_free(&oa, &stale),
+		  "alloc and free");
+	memkit_oa_report(&oa, &before);
+
+	UT_CHECK(memkit_oa_alloc(&oa, 0, 1, &h) == -EINVAL && h.node == MEMKIT_OA_NO_NODE,
+		 "alloc of 0");
+	UT_CHECK(memkit_oa_alloc(&oa, 901, 1, &h) == -ENOSPC, "alloc past the free units");
+	UT_CHECK(memkit_oa_alloc(&oa, U64_MAX, 1, &h) == -ENOSPC, "alloc of U64_MAX");
+	UT_CHECK(memkit_oa_alloc(&oa, 1, 3, &h) == -EINVAL, "alignment 3");
+	UT_CHECK(memkit_oa_alloc(&oa, 1, 6, &h) == -EINVAL, "alignment 6");
+	UT_CHECK(memkit_oa_alloc(&oa, 1, (1ULL << 63) + 1, &h) == -EINVAL, "alignment 2^63 + 1");
+	UT_CHECK(memkit_oa_reserve(&oa, 1000, 1, &h) == -ENOSPC, "reserve past the end");
+	UT_CHECK(memkit_oa_reserve(&oa, 999, 2, &h) == -ENOSPC, "reserve across the end");
+	UT_CHECK(memkit_oa_reserve(&oa, 50, 1, &h) == -ENOSPC, "reserve over an allocation");
+	UT_CHECK(memkit_oa_reserve(&oa, 500, 0, &h) == -EINVAL, "reserve of 0");
+	UT_CHECK(memkit_oa_extend(&oa, 999) == -EINVAL, "extend to less");
+	UT_CHECK(memkit_oa_extend(&oa, 1000) == 0, "extend to the same size: a no-op");
+	UT_CHECK(memkit_oa_resize(&oa, &a, 0) == -EINVAL, "resize to 0");
+	UT_CHECK(memkit_oa_resize(&oa, &a, 1001) == -ENOSPC, "resize past the end");
+	UT_CHECK(memkit_oa_lookup(&oa, 0, &h) == -EOPNOTSUPP, "lookup without the index");
+	UT_CHECK(memkit_oa_set_priv(&oa, &a, NULL) == -EOPNOTSUPP, "set_priv without PRIV");
+	UT_CHECK(memkit_oa_priv(&oa, &a) == NULL, "priv without PRIV");
+	UT_CHECK(memkit_oa_grow_size(&oa, 1) == 0, "a fixed allocator grows");
+	UT_CHECK(memkit_oa_grow(&oa, mem, sizeof(mem)) == -EINVAL, "grow of a fixed allocator");
+	UT_ASSERT(memkit_expect_warnings_begin() == 0, "expecting twice");
+	UT_CHECK(memkit_oa_free(&oa, &stale) == -EINVAL, "free of a stale handle");
+	UT_CHECK(memkit_oa_resize(&oa, &stale, 10) == -EINVAL, "resize of a stale handle");
+	UT_CHECK(memkit_expect_warnings_end() == 2, "stale handles not reported");
+	/* A question, not an operation: refused without a report. */
+	UT_CHECK(memkit_oa_alloc_size(&oa, &stale, &size) == -EINVAL, "size of a stale handle");
+	memkit_oa_report(&oa, &after);
+	UT_CHECK(!memcmp(&before, &after, sizeof(before)) && memkit_oa_check(&oa) == 0,
+		 "a refused call changed the allocator");
+	UT_CHECK(!memkit_oa_alloc_size(&oa, &a, &size) && size == 100, "the live allocation");
+	memkit_oa_exit(&oa);
+	memkit_oa_exit(&oa);	/* exit twice, or after a failed init: a no-op */
 }
 
 int main(int argc, char **argv)
@@ -119,10 +178,13 @@ int main(int argc, char **argv)
 	rb = oa_rb(&oa, iu);
 	CORRUPT(&oa, "index offset", rb->offset, rb->offset + 1);
 	CORRUPT(&oa, "index node", rb->idx, i1);
+	CORRUPT(&oa, "index node past the fresh mark", rb->idx, oa.fresh);
 	/* Spare nodes. */
 	CORRUPT(&oa, "fresh mark", oa.fresh, oa.nr_nodes + 1);
+	CORRUPT(&oa, "a used node on the spare list", oa.spare_head, iu);
 
 	printf("test_oa_check: %u corruptions, each detected and each repaired\n", nr_cases);
 	memkit_oa_exit(&oa);
+	bad_args();
 	return ut_finish("test_oa_check");
 }

@@ -20,8 +20,9 @@
  *    model allocations overlap, iteration over allocations and holes
  *    gives the model's allocations and gaps in order, each allocation's
  *    private pointer, and lookup of an offset inside each allocation and
- *    inside each gap, and memkit_oa_report()'s largest free region is the
- *    model's largest gap.
+ *    inside each gap, walks of every region (whole and in chunks) and the
+ *    free regions per bin, and memkit_oa_report()'s largest free region
+ *    is the model's largest gap.
  *
  * Two allocators run: a fixed plain one, and a growable one with
  * private data and the index by offset, from 16 allocations up.
@@ -107,6 +108,82 @@ static u64 gap_end(u32 i)
 	return i < nr_live ? live[i].h.offset : total;
 }
 
+/*
+ * The model's regions in address order, as memkit_oa_walk_*() must visit
+ * them: each allocation, and each non-empty gap (free).
+ */
+struct region_walk {
+	u32 next;	/* the model region expected next: 2 * i + (gap ? 0 : 1) */
+	bool bad;
+};
+
+/* Model region k: even k the gap before live[k / 2], odd k live[k / 2]. */
+static bool model_region(u32 k, u64 *offset, u64 *size, bool *used)
+{
+	u32 i = k / 2;
+
+	if (i > nr_live || (i == nr_live && (k & 1)))
+		return false;
+	*used = k & 1;
+	*offset = *used ? live[i].h.offset : gap_start(i);
+	*size = *used ? live[i].size : gap_end(i) - gap_start(i);
+	return true;
+}
+
+static void region_visit(u64 offset, u64 size, bool used, void *arg)
+{
+	struct region_walk *w = arg;
+	u64 o, sz;
+	bool u;
+
+	/* Skip the model's empty gaps: the allocator has no such region. */
+	while (model_region(w->next, &o, &sz, &u) && !sz)
+		w->next++;
+	if (!model_region(w->next, &o, &sz, &u) || o != offset || sz != size || u != used)
+		w->bad = true;
+	w->next++;
+}
+
+static void check_walks(struct memkit_oa *oa, struct ut_rng *rng, u64 op)
+{
+	struct memkit_oa_bin_usage *bins = calloc(1, sizeof(*bins));
+	struct region_walk w = {};
+	struct memkit_oa_cursor cur = {};
+	u32 chunk = 1 + ut_rng_below(rng, 4), i, b;
+	u64 o, sz;
+	bool u;
+	int ret;
+
+	memkit_oa_walk_regions(oa, region_visit, &w);
+	while (model_region(w.next, &o, &sz, &u) && !sz)
+		w.next++;
+	UT_ASSERT(!w.bad && !model_region(w.next, &o, &sz, &u),
+		  "walk_regions differs from the model, op %llu", op);
+	/* In chunks, as a reader that drops its lock between them would. */
+	w = (struct region_walk){};
+	do {
+		ret = memkit_oa_walk_chunk(oa, &cur, chunk, region_visit, &w);
+	} while (ret == 1);
+	while (model_region(w.next, &o, &sz, &u) && !sz)
+		w.next++;
+	UT_ASSERT(ret == 0 && !w.bad && !model_region(w.next, &o, &sz, &u),
+		  "walk_chunk(%u) differs from the model, op %llu", chunk, op);
+	/* Free regions per bin: the model's gaps, binned by round-down. */
+	UT_ASSERT(bins, "calloc");
+	memkit_oa_full_report(oa, bins);
+	for (i = 0; i <= nr_live; i++) {
+		if (gap_end(i) == gap_start(i))
+			continue;
+		b = memkit_oa_bin_round_down(gap_end(i) - gap_start(i));
+		bins->bins[b].regions--;
+		bins->bins[b].units -= gap_end(i) - gap_start(i);
+	}
+	for (b = 0; b < MEMKIT_OA_NUM_BINS; b++)
+		UT_ASSERT(!bins->bins[b].regions && !bins->bins[b].units,
+			  "full report: bin %u differs from the model, op %llu", b, op);
+	free(bins);
+}
+
 /* Iteration, private pointers and lookup against the sorted model. */
 static void check_views(struct memkit_oa *oa, struct ut_rng *rng, u64 op)
 {
@@ -171,6 +248,7 @@ static void full_check(struct memkit_oa *oa, struct ut_rng *rng, u64 op)
 			  "overlap at %llu, op %llu", live[i].h.offset,
 			  op);
 	check_views(oa, rng, op);
+	check_walks(oa, rng, op);
 	memkit_oa_report(oa, &r);
 	UT_ASSERT(r.allocs == nr_live, "%u allocs, model %u", r.allocs, nr_live);
 	UT_ASSERT(r.free == total - model_used(), "free %llu, model %llu",

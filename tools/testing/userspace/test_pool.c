@@ -352,6 +352,51 @@ static void run_threads(u64 ops, struct ut_rng *rng)
 	memkit_pool_exit(&pool);
 }
 
+/*
+ * What init refuses; init_preheated unwinding from each child failure
+ * (the pool fully given back); a create of a type the pool is too small
+ * for refused, reported and counted as a failure.
+ */
+static void bad_args_and_unwind(void)
+{
+	struct memkit_failing_allocator fa;
+	struct memkit_allocator child;
+	struct memkit_pool_usage u;
+	struct memkit_pool pool;
+	unsigned int n;
+	int ret;
+
+	UT_CHECK(memkit_pool_init(&pool, &ut_malloc_allocator, 0, 0, 0) == -EINVAL, "size 0");
+	UT_CHECK(memkit_pool_init(&pool, &ut_malloc_allocator, 8, 12, 0) == -EINVAL, "align 12");
+	UT_CHECK(memkit_pool_init(&pool, &ut_malloc_allocator, 8, 0, BIT(9)) == -EINVAL,
+		 "unknown flag");
+	UT_CHECK(memkit_pool_init(&pool, &ut_malloc_allocator, 8, 0,
+				  MEMKIT_POOL_BUMP | MEMKIT_POOL_PASSTHROUGH) == -EINVAL,
+		 "bump and passthrough");
+	UT_CHECK(memkit_pool_init(&pool, &ut_malloc_allocator, SIZE_MAX - 4, 0, 0) == -EINVAL,
+		 "size that overflows its alignment");
+
+	for (n = 0;; n++) {
+		memkit_failing_allocator_init(&fa, &ut_malloc_allocator, n, UINT_MAX);
+		child = memkit_failing_as_allocator(&fa);
+		ret = memkit_pool_init_preheated(&pool, &child, 24, 8, MEMKIT_POOL_PASSTHROUGH, 5);
+		if (!fa.has_induced_failure)
+			break;
+		UT_ASSERT(ret == -ENOMEM && !ut_malloc_live, "preheat failing at %u: %d, %ld left",
+			  n, ret, ut_malloc_live);
+	}
+	UT_ASSERT(!ret && n == 5, "init_preheated: %d after %u failures", ret, n);
+	memkit_pool_stats(&pool, &u);
+	UT_CHECK(u.free == 5 && u.live == 0, "preheated: %zu free", u.free);
+	UT_ASSERT(memkit_expect_warnings_begin() == 0, "expecting twice");
+	UT_CHECK(!memkit_pool_new(&pool, struct tagged, GFP_KERNEL), "a type too big");
+	UT_CHECK(memkit_expect_warnings_end() == 1, "a type too big not reported");
+	memkit_pool_stats(&pool, &u);
+	UT_CHECK(u.failed == 1 && u.free == 5, "refused create: %lu failed", u.failed);
+	memkit_pool_exit(&pool);
+	UT_CHECK(!ut_malloc_live, "exit left %ld buffers", ut_malloc_live);
+}
+
 int main(int argc, char **argv)
 {
 	struct ut_args args;
@@ -359,6 +404,7 @@ int main(int argc, char **argv)
 	u32 i;
 
 	ut_init(argc, argv, "test_pool", 1400000, &args, &rng);
+	bad_args_and_unwind();
 	for (i = 0; i < ARRAY_SIZE(shapes); i++)
 		run(&shapes[i], args.ops / 7, 256, &rng);
 	run_threads(args.ops - ARRAY_SIZE(shapes) * (args.ops / 7), &rng);
