@@ -10,6 +10,7 @@
 #   make utest          the core files natively under ASan/UBSan vs reference models
 #   make fuzz           each libFuzzer target for FUZZ_SECONDS (default 60)
 #   make coverage       line and branch coverage of each core file by the native tests
+#   make mutation       mutants of the core files against the native tests: the score
 #   make bench-native   native benchmarks: memkit vs absl::flat_hash_map, glibc
 #   make demo           boot the test kernel, load memkit, show its debugfs tree
 #   make bench          memkit vs drm_mm, gen_pool, rhashtable, ... in a perf kernel
@@ -38,7 +39,8 @@ TEST_KDIR = $$($(T)/kernel.sh build debug)
 TEST32_KDIR = $$($(T)/kernel.sh build debug32)
 
 .PHONY: all modules check deps lint htmldocs build-stock build-test build-test32 kunit kunit32 demo \
-	lifecycle bench check-runner install clean utest fuzz fuzz-smoke bench-native coverage
+	lifecycle bench check-runner install clean utest fuzz fuzz-smoke bench-native coverage \
+	mutation mutation-smoke
 
 all: modules
 
@@ -62,7 +64,7 @@ install: modules
 deps:
 	@$(T)/deps.sh build test user
 
-check: deps lint build-stock utest fuzz-smoke check-runner lifecycle kunit kunit32
+check: deps lint build-stock utest fuzz-smoke mutation-smoke check-runner lifecycle kunit kunit32
 
 # The core files compiled unchanged in userspace (tools/testing/userspace).
 USERSPACE = $(MAKE) --no-print-directory -C $(T)/userspace O=$(CURDIR)/build/userspace \
@@ -83,6 +85,21 @@ bench-native: deps
 
 coverage: deps
 	$(USERSPACE) coverage
+
+# Mutation testing (tools/testing/mutation.py): a fixed sample of
+# MUTANTS_PER_FILE mutants of each core file, each run through every native
+# test and fuzz corpus; about half an hour.  The smoke run, in make check,
+# is one mutant of each kind, and each must be killed: it proves the
+# harness still notices.  Its ids name lines: if a core file changes under
+# one, the run says so; pick another from `mutation.py --list`.
+MUTANTS_PER_FILE ?= 20
+MUTATION_SMOKE = offset_alloc.c:1302:20:<,pool.c:130:1:drop
+
+mutation: deps
+	python3 $(T)/mutation.py -n $(MUTANTS_PER_FILE)
+
+mutation-smoke: deps
+	python3 $(T)/mutation.py --expect-killed --only $(MUTATION_SMOKE)
 
 build-stock: deps
 	@if [ -z "$(STOCK_KDIR)" ]; then echo "no stock headers in /usr/src" >&2; exit 1; fi

@@ -37,7 +37,7 @@ u64 memkit_kunit_seed(struct kunit_suite *suite)
 	u64 s = seed ?: get_random_u64() ?: 1;
 
 	kunit_log(KERN_INFO, suite,
-		  KUNIT_SUBTEST_INDENT "# %s: random seed %llu (replay: insmod memkit_kunit.ko seed=%llu)\n",
+		  KUNIT_SUBTEST_INDENT "# %s: random seed %llu (replay: seed=%llu)\n",
 		  suite->name, s, s);
 	return s;
 }

@@ -478,7 +478,7 @@ static void range_million_regions(struct kunit *test)
 
 #define RANGE_THREADS		4
 #define RANGE_THREAD_LIVE	64
-#define RANGE_CONC_SIZE		(1U << 20)
+#define RANGE_CONC_SIZE		BIT(20)
 
 /*
  * Which units the threads' live allocations cover, kept by the test: an
@@ -487,7 +487,7 @@ static void range_million_regions(struct kunit *test)
  * are caught.  Word-wise under a test-side lock: O(size / BITS_PER_LONG).
  */
 struct range_claims {
-	spinlock_t lock;
+	spinlock_t lock;	/* guards @map */
 	unsigned long *map;
 };
 
@@ -610,7 +610,7 @@ static void range_concurrent(struct kunit *test)
 	for (i = 0; i < RANGE_THREADS; i++) {
 		wait_for_completion(&t[i].done);
 		KUNIT_EXPECT_EQ(test, t[i].errors, 0U);
-		KUNIT_EXPECT_EQ_MSG(test, t[i].overlaps, 0U, "thread %u: overlapping allocations", i);
+		KUNIT_EXPECT_EQ_MSG(test, t[i].overlaps, 0U, "thread %u: allocations overlap", i);
 		ops += t[i].ops;
 	}
 	kunit_info(test, "%u threads, %u operations in 2 s, seed %llu\n",
@@ -1190,6 +1190,8 @@ static void range_debugfs_parent(struct kunit *test)
  * and grown to 300 allocations (node storage grows twice on the way) with
  * each allocation along the way failing in turn.
  */
+#define RANGE_UNWIND_DIR	"/sys/kernel/debug/memkit/kt-unwind"
+
 struct range_unwind {
 	struct memkit_kunit_reader *rd;
 	struct memkit_range *r;
@@ -1226,8 +1228,7 @@ static void range_unwind_check(struct kunit *test, void *arg, int ret)
 
 	if (IS_ERR(u->r)) {
 		/* Nothing half made: not even the debugfs directory. */
-		KUNIT_EXPECT_EQ(test, memkit_kunit_read(u->rd, "/sys/kernel/debug/memkit/kt-unwind"),
-				-ENOENT);
+		KUNIT_EXPECT_EQ(test, memkit_kunit_read(u->rd, RANGE_UNWIND_DIR), -ENOENT);
 		return;
 	}
 	/* A failed growth leaves the range whole, holding what it had. */

@@ -115,7 +115,9 @@ def run(cmd, cwd=None, timeout=TIMEOUT):
 
 def build(scratch, jobs, ksrc):
     """Build the tests and fuzzers of the scratch tree; False if it fails."""
+    # WARN=-w: a mutant that only draws a warning (-Wparentheses) still runs.
     rc, log = run(["make", "-s", "-j%d" % jobs, "-C", USER, "TOP=" + scratch, "KSRC=" + ksrc,
+                   "WARN=-w",
                    "O=" + os.path.join(scratch, "build"), "mutation-targets"], timeout=900)
     return rc == 0, log
 
@@ -157,7 +159,8 @@ def main():
             print("mutation: %s: %d candidates, %d sampled" % (name, len(cands),
                                                              min(args.n, len(cands))))
     if args.only and len(sample) != len(args.only.split(",")):
-        sys.exit("mutation: some --only ids are not candidates")
+        sys.exit("mutation: some --only ids are not candidates (a core file changed under "
+                 "them?); pick others from --list")
     if args.list:
         for mid, n, new in sample:
             print("%s\t%s\t->\t%s" % (mid, line_of(mid, n).strip(), new.strip()))

@@ -10,10 +10,11 @@
 
 static int __init selftest_kasan_init(void)
 {
-	/* volatile: the compiler must neither see nor drop the overrun. */
-	char *volatile buf = kmalloc(13, GFP_KERNEL);
-	volatile size_t past = 13;
+	char *buf = kmalloc(13, GFP_KERNEL);
+	size_t past = 13;
 
+	/* The compiler must neither see nor drop the overrun. */
+	OPTIMIZER_HIDE_VAR(past);
 	if (!buf)
 		return -ENOMEM;
 	pr_info("selftest_kasan: read past the end: %d\n", buf[past]);

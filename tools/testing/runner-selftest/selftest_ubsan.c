@@ -8,9 +8,11 @@
 
 static int __init selftest_ubsan_init(void)
 {
-	volatile unsigned int by = 40;
-	volatile unsigned int one = 1;
+	unsigned int by = 40, one = 1;
 
+	/* Hidden from the compiler, so the shift happens at run time. */
+	OPTIMIZER_HIDE_VAR(by);
+	OPTIMIZER_HIDE_VAR(one);
 	pr_info("selftest_ubsan: 1 << 40 is %u\n", one << by);
 	return 0;
 }

@@ -372,7 +372,7 @@ static void sizing_and_bad_args(void)
 	for (i = 0; i < ARRAY_SIZE(loads); i++) {
 		load = loads[i] ? loads[i] : MEMKIT_HASHMAP_DEFAULT_LOAD;
 		for (n = 0; n < 3000; n += 1 + n / 8) {
-			UT_ASSERT(!memkit_hashmap_layout_for_size(n, loads[i], P64, &l), "for_size");
+			UT_ASSERT(!memkit_hashmap_layout_for_size(n, loads[i], P64, &l), "sizing");
 			/* It holds n, and half the capacity would not. */
 			UT_ASSERT((u64)l.capacity * load / 100 >= n, "capacity %u for %u at %u%%",
 				  l.capacity, n, load);

@@ -347,8 +347,9 @@ static void run_threads(u64 ops, struct ut_rng *rng)
 	UT_CHECK(u.capacity == u.free && u.capacity <= PL_THREADS * 64 && u.capacity < creates,
 		 "capacity %zu, free %zu, %llu creates", u.capacity, u.free, creates);
 	UT_CHECK(u.high_water <= PL_THREADS * 64, "high water %zu", u.high_water);
-	printf("test_pool: %d threads, locked, bump: %llu creates from %zu objects, high water %zu\n",
-	       PL_THREADS, creates, u.capacity, u.high_water);
+	printf("test_pool: %d threads, locked, bump: %llu creates from %zu objects,",
+	       PL_THREADS, creates, u.capacity);
+	printf(" high water %zu\n", u.high_water);
 	memkit_pool_exit(&pool);
 }
 
