@@ -1186,6 +1186,45 @@ static void range_debugfs_parent(struct kunit *test)
 }
 
 /*
+ * memkit_range_check() sees a broken allocator behind either kind of
+ * range: the free total made wrong, then the one allocation's size.  (The
+ * allocator's own checks are shown every invariant broken in userspace,
+ * test_oa_check.)
+ */
+static void range_check_sees_corruption(struct kunit *test)
+{
+	static const enum memkit_range_kind kinds[] = {
+		MEMKIT_RANGE_OFFSET, MEMKIT_RANGE_DEDICATED,
+	};
+	struct memkit_oa_handle h;
+	struct memkit_oa *oa;
+	unsigned int k;
+	u64 saved;
+
+	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
+		struct memkit_range *r = range_new(test, NULL, 4096, kinds[k], 0);
+
+		KUNIT_ASSERT_EQ(test, memkit_range_alloc(r, 100, 1, &h), 0);
+		KUNIT_ASSERT_EQ(test, memkit_range_check(r), 0);
+		/* The range's lock is not needed: nothing else uses @r. */
+		oa = (struct memkit_oa *)__memkit_range_oa(r);
+		saved = oa->free_units;
+		oa->free_units++;
+		KUNIT_EXPECT_EQ_MSG(test, memkit_range_check(r), -EUCLEAN, "kind %d: free total",
+				    kinds[k]);
+		oa->free_units = saved;
+		KUNIT_EXPECT_EQ(test, memkit_range_check(r), 0);
+		saved = oa->size;
+		oa->size--;
+		KUNIT_EXPECT_EQ_MSG(test, memkit_range_check(r), -EUCLEAN, "kind %d: size",
+				    kinds[k]);
+		oa->size = saved;
+		KUNIT_EXPECT_EQ(test, memkit_range_check(r), 0);
+		KUNIT_EXPECT_EQ(test, memkit_range_free(r, &h), 0);
+	}
+}
+
+/*
  * Unwinding: a range with debugfs files, private data and the index, made
  * and grown to 300 allocations (node storage grows twice on the way) with
  * each allocation along the way failing in turn.
@@ -1270,6 +1309,7 @@ static struct kunit_case memkit_range_cases[] = {
 	KUNIT_CASE(range_resize),
 	KUNIT_CASE(range_extend),
 	KUNIT_CASE(range_create_unwinds),
+	KUNIT_CASE(range_check_sees_corruption),
 	KUNIT_CASE(range_driver_mutex),
 	KUNIT_CASE(range_driver_spinlock),
 	KUNIT_CASE(range_debugfs_parent),

@@ -21,7 +21,10 @@ for t in "$@"; do
 	log=$dir/$t.log
 	mkdir -p "$work" "$art"
 	start=$(date +%s)
+	# SEED (make check SEED=N) picks libFuzzer's own seed (its mutations; the
+	# number of runs in a timed run still varies).
 	"$dir/$t" -max_total_time="$secs" -max_len=8192 -timeout=20 -rss_limit_mb=4096 \
+		${SEED:+-seed=$((SEED % 2147483647 + 1))} \
 		-print_final_stats=1 -artifact_prefix="$art/$t-" \
 		"$work" "$here/corpus/$t" >"$log" 2>&1
 	rc=$?

@@ -13,10 +13,11 @@
  * error and the allocator unchanged.
  *
  * It includes offset_alloc.c itself (not linked against its object), so
- * that it can name the node layout and helpers, which are private.
+ * that it can name the node layout and helpers, which are private; the
+ * Makefile points the include at the tree being tested.
  */
 
-#include "../../../memkit/offset_alloc.c"
+#include "memkit/offset_alloc.c"	/* from the top directory: see the Makefile */
 
 #include "harness.h"
 
@@ -113,10 +114,10 @@ static void bad_args(void)
 
 int main(int argc, char **argv)
 {
-	static const u64 sizes[] = { 100, 200, 300, 100, 400, 100, 5000, 7 };
+	static const u64 sizes[] = { 100, 200, 300, 100, 400, 100, 5000, 7, 120, 9 };
 	struct memkit_oa_handle h[ARRAY_SIZE(sizes)];
 	struct memkit_oa_node *used, *free1, *free3, *free5, *tail, *first, *second;
-	u32 iu, i1, i3, i5, it, bin, top, empty;
+	u32 iu, i1, i3, i5, it, bin, top, empty, empty_leaf;
 	struct ut_args args;
 	struct ut_rng rng;
 	struct memkit_oa oa;
@@ -127,18 +128,28 @@ int main(int argc, char **argv)
 	UT_ASSERT(memkit_oa_init_flags(&oa, 1 << 20, 64, 64, MEMKIT_OA_LOOKUP) == 0, "init");
 	for (i = 0; i < ARRAY_SIZE(sizes); i++)
 		UT_ASSERT(memkit_oa_alloc(&oa, sizes[i], 1, &h[i]) == 0, "alloc %u", i);
-	/* Free regions of 200 and 100 bytes, twice 100 (one bin), and the tail. */
+	/*
+	 * Free regions of 200 and 100 units, twice 100 (one bin), 120 (another
+	 * bin of the same top group: a leaf bit can then be wrong while the
+	 * top bit stays right), and the tail.
+	 */
 	UT_ASSERT(!memkit_oa_free(&oa, &h[1]) && !memkit_oa_free(&oa, &h[3]) &&
-		  !memkit_oa_free(&oa, &h[5]), "free");
+		  !memkit_oa_free(&oa, &h[5]) && !memkit_oa_free(&oa, &h[8]), "free");
 	UT_ASSERT(memkit_oa_check(&oa) == 0, "a sound allocator fails the check");
 
 	used = node_at(&oa, h[2].offset, &iu);
 	free1 = node_at(&oa, h[1].offset, &i1);
 	free3 = node_at(&oa, h[3].offset, &i3);
 	free5 = node_at(&oa, h[5].offset, &i5);
-	tail = node_at(&oa, h[7].offset + 7, &it);
+	tail = node_at(&oa, h[9].offset + 9, &it);
 	bin = memkit_oa_bin_round_down(100);
 	top = bin / MEMKIT_OA_LEAF_BINS;
+	UT_ASSERT(memkit_oa_bin_round_down(120) / MEMKIT_OA_LEAF_BINS == top &&
+		  memkit_oa_bin_round_down(120) != bin, "100 and 120 share a top group");
+	/* An empty bin in that group. */
+	for (empty_leaf = top * MEMKIT_OA_LEAF_BINS; oa.bin_heads[empty_leaf] != OA_NIL;
+	     empty_leaf++)
+		;
 	UT_ASSERT(oa.bin_heads[bin] == i3 || oa.bin_heads[bin] == i5, "bin %u holds both", bin);
 	first = oa.bin_heads[bin] == i3 ? free3 : free5;
 	second = first == free3 ? free5 : free3;
@@ -159,6 +170,8 @@ int main(int argc, char **argv)
 		oa.used_bins[top] & ~BIT(bin % MEMKIT_OA_LEAF_BINS));
 	CORRUPT(&oa, "leaf bit of an empty bin", oa.used_bins[empty / MEMKIT_OA_LEAF_BINS],
 		BIT(empty % MEMKIT_OA_LEAF_BINS));
+	CORRUPT(&oa, "leaf bit of an empty bin in a live group", oa.used_bins[top],
+		oa.used_bins[top] | BIT(empty_leaf % MEMKIT_OA_LEAF_BINS));
 	CORRUPT(&oa, "top bit cleared", oa.used_bins_top, oa.used_bins_top & ~BIT_ULL(top));
 	CORRUPT(&oa, "top bit of an empty group", oa.used_bins_top,
 		oa.used_bins_top | BIT_ULL(empty / MEMKIT_OA_LEAF_BINS));
