@@ -1202,7 +1202,7 @@ static void range_check_sees_corruption(struct kunit *test)
 	u64 saved;
 
 	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
-		struct memkit_range *r = range_new(test, NULL, 4096, kinds[k], 0);
+		struct memkit_range *r = range_new(test, NULL, 4096, kinds[k], 16);
 
 		KUNIT_ASSERT_EQ(test, memkit_range_alloc(r, 100, 1, &h), 0);
 		KUNIT_ASSERT_EQ(test, memkit_range_check(r), 0);
