@@ -99,7 +99,7 @@ mutation: deps
 	python3 $(T)/mutation.py -n $(MUTANTS_PER_FILE)
 
 mutation-smoke: deps
-	python3 $(T)/mutation.py --expect-killed --only $(MUTATION_SMOKE)
+	python3 $(T)/mutation.py --expect-killed --only '$(MUTATION_SMOKE)'
 
 build-stock: deps
 	@if [ -z "$(STOCK_KDIR)" ]; then echo "no stock headers in /usr/src" >&2; exit 1; fi
