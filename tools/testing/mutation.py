@@ -48,6 +48,15 @@ TESTS = [
 ]
 FUZZERS = ["fuzz_offset_alloc", "fuzz_hashmap", "fuzz_arena", "fuzz_pool",
            "fuzz_hashmap_attach"]
+# The tests and fuzz targets that call into each core file: a mutant is run
+# through these (the others cannot see it, as they do not use the file).
+USERS = {
+    "offset_alloc.c": ["test_offset_alloc", "test_oa_check", "fuzz_offset_alloc"],
+    "hashmap.c": ["test_hashmap", "fuzz_hashmap_attach", "fuzz_hashmap"],
+    "allocator.c": ["test_allocator", "test_arena", "test_pool", "fuzz_arena", "fuzz_pool"],
+    "arena.c": ["test_arena", "test_pool", "fuzz_arena", "fuzz_pool"],
+    "pool.c": ["test_pool", "fuzz_pool"],
+}
 SEED = "20261202"
 TIMEOUT = 120
 
@@ -113,23 +122,37 @@ def run(cmd, cwd=None, timeout=TIMEOUT):
         return "timeout", ""
 
 
-def build(scratch, jobs, ksrc):
-    """Build the tests and fuzzers of the scratch tree; False if it fails."""
+def binaries(scratch, name):
+    """The native test and the fuzz target called @name (either, or both)."""
+    out = []
+    if name in dict(TESTS):
+        out.append(os.path.join(scratch, "build", "test", name))
+    if name in FUZZERS:
+        out.append(os.path.join(scratch, "build", "fuzz", name))
+    return out
+
+
+def build(scratch, jobs, ksrc, names=None):
+    """Build the scratch tree's tests and fuzzers (or @names); False if it fails."""
+    targets = [b for n in names for b in binaries(scratch, n)] if names else ["mutation-targets"]
     # WARN=-w: a mutant that only draws a warning (-Wparentheses) still runs.
     rc, log = run(["make", "-s", "-j%d" % jobs, "-C", USER, "TOP=" + scratch, "KSRC=" + ksrc,
-                   "WARN=-w",
-                   "O=" + os.path.join(scratch, "build"), "mutation-targets"], timeout=900)
+                   "WARN=-w", "O=" + os.path.join(scratch, "build")] + targets, timeout=900)
     return rc == 0, log
 
 
-def killed_by(scratch):
-    """The first test that fails on the scratch tree's build, or None."""
+def killed_by(scratch, names=None):
+    """The first test (of @names, default all) that fails on the scratch tree, or None."""
     obj = os.path.join(scratch, "build")
     for t, args in TESTS:
+        if names and t not in names:
+            continue
         rc, _ = run([os.path.join(obj, "test", t), "-s", SEED] + args)
         if rc != 0:
             return "%s (%s)" % (t, "hang" if rc == "timeout" else "exit %s" % rc)
     for t in FUZZERS:
+        if names and t not in names:
+            continue
         corpus = os.path.join(USER, "corpus", t)
         rc, _ = run([os.path.join(obj, "fuzz", t), "-runs=0", "-max_len=8192", corpus])
         if rc != 0:
@@ -185,8 +208,9 @@ def main():
             lines[n - 1] = new
             with open(src, "w") as f:
                 f.write("\n".join(lines))
-            ok, _ = build(scratch, args.j, ksrc)
-            why = killed_by(scratch) if ok else None
+            users = USERS[name]
+            ok, _ = build(scratch, args.j, ksrc, users)
+            why = killed_by(scratch, users) if ok else None
             with open(src, "w") as f:
                 f.write("\n".join(orig))
             if not ok:
