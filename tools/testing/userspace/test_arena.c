@@ -11,8 +11,9 @@
  * each live allocation's length and the byte pattern written into it:
  *  - each result is what the interface promises (alignment; a failed
  *    resize or realloc leaves the old buffer whole);
- *  - every batch, every live allocation still holds its pattern and no
- *    two overlap;
+ *  - every batch, every live allocation still holds its pattern, no two
+ *    overlap, and the bytes handed out since the last reset are the
+ *    model's;
  *  - after a FREE_ALL reset the child holds nothing; after a kept
  *    capacity the arena reports at least what was asked.
  *
@@ -37,8 +38,9 @@ struct obj {
 static struct obj live[AR_MAX];
 static u32 nr_live;
 
+/* @handed: the model of memkit_arena_stats()' handed_out (bytes since reset). */
 struct stats {
-	u64 allocs, failed, resized, moved, frees, resets, oversized;
+	u64 allocs, failed, resized, moved, frees, resets, oversized, handed;
 };
 
 static void fill(struct obj *o, size_t from)
@@ -66,10 +68,14 @@ static int obj_cmp(const void *a, const void *b)
 	return x->p < y->p ? -1 : x->p > y->p;
 }
 
-static void full_check(u64 op)
+static void full_check(struct memkit_arena *arena, const struct stats *st, u64 op)
 {
+	struct memkit_arena_usage u;
 	u32 i;
 
+	memkit_arena_stats(arena, &u);
+	UT_ASSERT(u.handed_out == st->handed, "handed out %zu, model %llu, op %llu",
+		  u.handed_out, st->handed, op);
 	for (i = 0; i < nr_live; i++)
 		UT_ASSERT(intact(&live[i], live[i].len), "%zu bytes overwritten, op %llu",
 			  live[i].len, op);
@@ -117,6 +123,7 @@ static void reset(struct memkit_arena *arena, struct ut_rng *rng, struct stats *
 	if (!want || u.passthrough)
 		UT_ASSERT(ut_malloc_live == 0, "%ld child buffers left", ut_malloc_live);
 	nr_live = 0;
+	st->handed = 0;
 	st->resets++;
 }
 
@@ -146,6 +153,7 @@ static void one_op(struct memkit_arena *arena, const struct memkit_allocator *a,
 			return;
 		}
 		st->allocs++;
+		st->handed += len;
 		if (!len) {
 			UT_ASSERT(p == MEMKIT_ZERO_PTR, "zero-length alloc");
 			return;
@@ -158,6 +166,7 @@ static void one_op(struct memkit_arena *arena, const struct memkit_allocator *a,
 		if (!len) /* resize to 0 frees: tested through free */
 			return;
 		if (memkit_resize(a, o->p, o->len, len, o->align)) {
+			st->handed += len > old ? len - old : 0;
 			o->len = len;
 			st->resized++;
 		} else {
@@ -186,6 +195,8 @@ static void one_op(struct memkit_arena *arena, const struct memkit_allocator *a,
 		}
 		UT_ASSERT(IS_ALIGNED((unsigned long)p, o->align), "moved misaligned");
 		st->moved += p != o->p;
+		/* Moved: a new allocation; in place: only what it grew by. */
+		st->handed += p != o->p ? len : len > o->len ? len - o->len : 0;
 		o->p = p;
 		UT_ASSERT(intact(o, min(len, o->len)), "remap/realloc lost the contents");
 		o->len = len;
@@ -215,6 +226,7 @@ static void run(enum memkit_arena_mode mode, u64 ops, u32 batch, struct ut_rng *
 {
 	struct memkit_failing_allocator fa;
 	struct memkit_allocator child, a;
+	struct memkit_arena_usage u;
 	struct memkit_arena arena;
 	struct stats st = {};
 	u64 op;
@@ -223,13 +235,16 @@ static void run(enum memkit_arena_mode mode, u64 ops, u32 batch, struct ut_rng *
 	child = memkit_failing_as_allocator(&fa);
 	UT_ASSERT(memkit_arena_init(&arena, &child, mode) == 0, "init");
 	a = memkit_arena_allocator(&arena);
+	memkit_arena_stats(&arena, &u);
+	UT_ASSERT(u.passthrough == (mode == MEMKIT_ARENA_PASSTHROUGH) && !u.handed_out &&
+		  !u.capacity, "a new arena's stats");
 	nr_live = 0;
 	for (op = 1; op <= ops && !ut_rng_done(rng); op++) {
 		one_op(&arena, &a, &fa, rng, &st);
 		if (op % batch == 0)
-			full_check(op);
+			full_check(&arena, &st, op);
 	}
-	full_check(op);
+	full_check(&arena, &st, op);
 	memkit_arena_exit(&arena);
 	UT_ASSERT(ut_malloc_live == 0, "%ld child buffers after exit", ut_malloc_live);
 	if (rng->data)

@@ -363,10 +363,17 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
  */
 static void sizing_and_bad_args(void)
 {
+	static const struct memkit_hashmap_params bad_value = {
+		.key_size = 8, .key_align = 8, .value_size = 6, .value_align = 4,
+	};
+	static const struct memkit_hashmap_params bad_key = {
+		.key_size = 6, .key_align = 4, .value_size = 8, .value_align = 8,
+	};
 	static const u32 loads[] = { 0, 1, 50, 80, 99, 100 };
 	struct memkit_hashmap_layout l, l2;
 	struct memkit_hashmap map;
 	u64 buf[64];
+	struct memkit_hashmap_header *h = (void *)buf;
 	u32 i, n, load;
 
 	for (i = 0; i < ARRAY_SIZE(loads); i++) {
@@ -404,6 +411,17 @@ static void sizing_and_bad_args(void)
 				       P64) == -EINVAL, "attach of less than a header");
 	UT_CHECK(memkit_hashmap_attach(&map, buf, l.total, PSET) == -EINVAL,
 		 "attach with other types");
+	/* A header with only its magic, or only its version, wrong. */
+	h->magic ^= 1;
+	UT_CHECK(memkit_hashmap_attach(&map, buf, l.total, P64) == -EINVAL, "a wrong magic");
+	h->magic ^= 1;
+	h->version++;
+	UT_CHECK(memkit_hashmap_attach(&map, buf, l.total, P64) == -EINVAL, "a wrong version");
+	h->version--;
+	UT_CHECK(memkit_hashmap_attach(&map, buf, l.total, P64) == 0, "the header repaired");
+	/* A key, or a value, whose size is not a multiple of its alignment. */
+	UT_CHECK(memkit_hashmap_layout_for_capacity(16, bad_value, &l) == -EINVAL, "value 6/4");
+	UT_CHECK(memkit_hashmap_layout_for_capacity(16, bad_key, &l) == -EINVAL, "key 6/4");
 }
 
 int main(int argc, char **argv)

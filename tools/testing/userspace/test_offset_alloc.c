@@ -150,6 +150,8 @@ static void check_walks(struct memkit_oa *oa, struct ut_rng *rng, u64 op)
 	struct region_walk w = {};
 	struct memkit_oa_cursor cur = {};
 	u32 chunk = 1 + ut_rng_below(rng, 4), i, b;
+	u8 leaf[MEMKIT_OA_TOP_BINS] = {};
+	u64 top = 0;
 	u64 o, sz;
 	bool u;
 	int ret;
@@ -177,10 +179,16 @@ static void check_walks(struct memkit_oa *oa, struct ut_rng *rng, u64 op)
 		b = memkit_oa_bin_round_down(gap_end(i) - gap_start(i));
 		bins->bins[b].regions--;
 		bins->bins[b].units -= gap_end(i) - gap_start(i);
+		/* The bitmasks mark exactly the non-empty bins. */
+		leaf[b / MEMKIT_OA_LEAF_BINS] |= BIT(b % MEMKIT_OA_LEAF_BINS);
+		top |= BIT_ULL(b / MEMKIT_OA_LEAF_BINS);
 	}
 	for (b = 0; b < MEMKIT_OA_NUM_BINS; b++)
 		UT_ASSERT(!bins->bins[b].regions && !bins->bins[b].units,
 			  "full report: bin %u differs from the model, op %llu", b, op);
+	UT_ASSERT(!memcmp(leaf, bins->used_bins, sizeof(leaf)) && top == bins->used_bins_top,
+		  "full report: bitmasks %#llx differ from the model's %#llx, op %llu",
+		  bins->used_bins_top, top, op);
 	free(bins);
 }
 
@@ -413,13 +421,30 @@ static void do_reserve(struct memkit_oa *oa, struct ut_rng *rng)
 	u64 offset = ut_rng_below(rng, total);
 	struct live *l = &live[nr_live];
 	bool overlaps = size > total - offset;
-	u32 i;
+	u64 gap_lo = 0, gap_hi = total, end;
+	struct memkit_oa_usage r;
+	u32 i, need, spare;
 	int ret;
 
-	for (i = 0; i < nr_live && !overlaps; i++)
-		overlaps = offset < live[i].h.offset + live[i].size &&
-			   live[i].h.offset < offset + size;
+	for (i = 0; i < nr_live && !overlaps; i++) {
+		end = live[i].h.offset + live[i].size;
+		overlaps = offset < end && live[i].h.offset < offset + size;
+		if (end <= offset)
+			gap_lo = max(gap_lo, end);
+		else if (live[i].h.offset >= offset)
+			gap_hi = min(gap_hi, live[i].h.offset);
+	}
+	/*
+	 * The nodes a reservation takes: one for a free part left before it,
+	 * one for a part after.  Short of those (and only then) it is -ENOMEM.
+	 */
+	memkit_oa_report(oa, &r);
+	spare = r.nodes - r.allocs - r.free_regions;
+	need = !overlaps ? (offset > gap_lo) + (offset + size < gap_hi) : 0;
 	ret = memkit_oa_reserve(oa, offset, size, &l->h);
+	if (!overlaps && r.allocs < r.max_allocs)
+		UT_ASSERT((ret == -ENOMEM) == (need > spare),
+			  "reserve needing %u nodes of %u spare returned %d", need, spare, ret);
 	if (ret == -ENOMEM) {
 		UT_ASSERT(grow_nodes(oa, 1), "-ENOMEM with every node there");
 		ret = memkit_oa_reserve(oa, offset, size, &l->h);
