@@ -1197,6 +1197,7 @@ static void range_check_sees_corruption(struct kunit *test)
 		MEMKIT_RANGE_OFFSET, MEMKIT_RANGE_DEDICATED,
 	};
 	struct memkit_oa_handle h;
+	unsigned long flags;
 	struct memkit_oa *oa;
 	unsigned int k;
 	u64 saved;
@@ -1206,8 +1207,14 @@ static void range_check_sees_corruption(struct kunit *test)
 
 		KUNIT_ASSERT_EQ(test, memkit_range_alloc(r, 100, 1, &h), 0);
 		KUNIT_ASSERT_EQ(test, memkit_range_check(r), 0);
-		/* The range's lock is not needed: nothing else uses @r. */
+		/*
+		 * The allocator behind the range, found under its lock; it is
+		 * then written unlocked, as nothing else uses @r (and
+		 * memkit_range_check() takes the lock itself).
+		 */
+		flags = memkit_range_lock(r);
 		oa = (struct memkit_oa *)__memkit_range_oa(r);
+		memkit_range_unlock(r, flags);
 		saved = oa->free_units;
 		oa->free_units++;
 		KUNIT_EXPECT_EQ_MSG(test, memkit_range_check(r), -EUCLEAN, "kind %d: free total",
