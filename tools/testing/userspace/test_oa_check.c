@@ -95,6 +95,34 @@ static void empty_region(void)
 	memkit_oa_exit(&oa);
 }
 
+/*
+ * A growable allocator down to its last spare node: a reservation that
+ * ends where its free region ends leaves one free part, so needs one
+ * node, and must succeed; one that leaves a part on each side needs two
+ * and is -ENOMEM until the allocator grows.
+ */
+static void last_spare_node(void)
+{
+	struct memkit_oa_handle h;
+	struct memkit_oa_usage r;
+	struct memkit_oa oa;
+	u32 n = 0;
+
+	UT_ASSERT(!memkit_oa_init_flags(&oa, 1000, 1, 200, 0), "init");
+	for (;;) {
+		memkit_oa_report(&oa, &r);
+		if (r.nodes - r.allocs - r.free_regions == 1)
+			break;
+		UT_ASSERT(!memkit_oa_alloc(&oa, 1, 1, &h), "alloc %u", n);
+		n++;
+	}
+	UT_CHECK(memkit_oa_reserve(&oa, 500, 10, &h) == -ENOMEM, "a reservation needing 2 of 1");
+	UT_CHECK(memkit_oa_reserve(&oa, 990, 10, &h) == 0, "a reservation needing 1 of 1");
+	UT_CHECK(memkit_oa_check(&oa) == 0 && n + 1 == oa.allocs, "after %u allocations", n);
+	memkit_oa_reset(&oa);
+	memkit_oa_exit(&oa);
+}
+
 /* What the API refuses: the error, and nothing changed (the check passes). */
 static void bad_args(void)
 {
@@ -245,6 +273,7 @@ int main(int argc, char **argv)
 
 	memkit_oa_exit(&oa);
 	empty_region();
+	last_spare_node();
 	printf("test_oa_check: %u corruptions, each detected and each repaired\n", nr_cases);
 	bad_args();
 	return ut_finish("test_oa_check");
