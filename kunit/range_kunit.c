@@ -1205,7 +1205,9 @@ static void range_check_sees_corruption(struct kunit *test)
 	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
 		struct memkit_range *r = range_new(test, NULL, 4096, kinds[k], 16);
 
-		KUNIT_ASSERT_EQ(test, memkit_range_alloc(r, 100, 1, &h), 0);
+		/* A dedicated range's one allocation is the whole range. */
+		KUNIT_ASSERT_EQ(test, memkit_range_alloc(r, kinds[k] == MEMKIT_RANGE_DEDICATED ?
+							 4096 : 100, 1, &h), 0);
 		KUNIT_ASSERT_EQ(test, memkit_range_check(r), 0);
 		/*
 		 * The allocator behind the range, found under its lock; it is
