@@ -180,7 +180,7 @@ struct oa_walk_seen {
 	bool ordered;
 };
 
-static void oa_walk_note(u64 offset, u64 size, bool used, void *arg)
+static void oa_walk_note(u64 offset, u64 size, bool used, u32 color, void *arg)
 {
 	struct oa_walk_seen *w = arg;
 

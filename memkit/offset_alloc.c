@@ -7,9 +7,11 @@
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/log2.h>
+#include <linux/math64.h>
 #include <linux/overflow.h>
 #include <linux/printk.h>
 #include <linux/random.h>
+#include <linux/rbtree_augmented.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -48,13 +50,49 @@
  * another allocator that names a live node and offset with probability
  * 2^-32.
  *
+ * Placement (%MEMKIT_OA_PLACE, asked for at init): GPU drivers need more
+ * than a good fit: an allocation inside a window (the CPU-visible part of
+ * VRAM), top-down or lowest-first, best fit, guard space between kinds
+ * of allocation (colours), and an eviction scan when nothing fits.  The
+ * bins cannot answer "the lowest region that fits below this offset", so
+ * such an allocator also keeps its free regions in two rbtrees:
+ *
+ * - by address, each entry augmented with the largest size in its
+ *   subtree: the lowest (or highest) region of at least a size on one
+ *   side of an offset is one O(log n) descent that skips every subtree
+ *   too small, so LOW, HIGH and windowed FAST never look at a region
+ *   smaller than the request, nor at one outside the window;
+ * - by (size, offset): BEST starts at the smallest region of at least
+ *   the size, O(log n), as a size-ordered tree does for drm_mm.
+ *
+ * A region can be big enough and still not fit: its part inside the
+ * window is too small (only the two regions that straddle the window's
+ * edges), or the alignment or a guard eats into it.  The search then
+ * moves to the next candidate, O(log n) each; a region of at least size
+ * + align - 1 + 2 * guard always fits, so FAST asks for one of those
+ * first.  An augmented address tree was chosen over a second level of
+ * bins per address range because it keeps one node per free region,
+ * needs no rebalancing of its own (the kernel's augmented rbtree
+ * maintains the maxima on rotation), and gives exact answers for LOW and
+ * HIGH.  An allocator without the flag never touches the trees: one
+ * predictable branch per change of a free region.
+ *
+ * The eviction scan changes nothing in the allocator: each candidate is
+ * marked with the scan's serial in its node's extras, and the two ends
+ * of each run of marked allocations know each other, so a new candidate
+ * merges with its neighbours' runs in O(1); an abandoned scan is
+ * forgotten as soon as another starts.
+ *
  * Complexity:
  *
  * - alloc: O(1) when a region in a bin above the request exists; else
  *   O(k) where k is the number of free regions in the request's own bin
  *   (for align > 1: the bins between size and size + align - 1).
  * - free, resize, extend, grow: O(1); alloc and free add O(log n) with
- *   %MEMKIT_OA_LOOKUP (the rbtree of allocations by offset).
+ *   %MEMKIT_OA_LOOKUP (the rbtree of allocations by offset), and every
+ *   change of a free region O(log n) with %MEMKIT_OA_PLACE.
+ * - alloc_in: see memkit_oa_alloc_in(); reserve with %MEMKIT_OA_PLACE:
+ *   O(log n).  Scan: O(1) per candidate.
  * - lookup by offset: O(log n).
  * - iteration: O(1) per allocation (free regions are never adjacent);
  *   O(1 + allocations skipped) per hole.
@@ -69,8 +107,10 @@
  * with a power of two and adds segments that double the count, each a
  * buffer of its own that the caller allocates outside its lock
  * (memkit_oa_grow_size(), memkit_oa_grow()); nodes never move.  Per node,
- * %MEMKIT_OA_PRIV adds a pointer and %MEMKIT_OA_LOOKUP an rb_node, the
- * start offset and the node index, in the same segments.
+ * %MEMKIT_OA_PRIV adds a pointer, %MEMKIT_OA_LOOKUP an rb_node, the start
+ * offset and the node index, and %MEMKIT_OA_PLACE two rb_nodes, copies of
+ * offset and size, the subtree maximum, colour and scan state (88 bytes
+ * on 64-bit), in the same segments.
  *
  * Locking: none.  The caller serialises every call on one allocator, like
  * drm_mm; &struct memkit_range wraps it with a spinlock.
@@ -107,6 +147,24 @@ struct oa_rb {
 	u32 idx;
 };
 
+/*
+ * The extras of an allocator with MEMKIT_OA_PLACE.  A free region is in
+ * both indexes, with copies of its offset and size so that a search reads
+ * only the index; a used one keeps its colour.  @scan and @partner belong
+ * to the eviction scan whose serial @scan is.
+ */
+struct oa_place {
+	struct rb_node by_addr;
+	struct rb_node by_size;
+	u64 offset;
+	u64 size;
+	u64 max;	/* the largest size in its by_addr subtree */
+	u32 idx;
+	u32 color;
+	u32 scan;
+	u32 partner;	/* the node at the other end of its span */
+};
+
 /* Nodes in segment @k. */
 static u32 oa_seg_len(const struct memkit_oa *oa, u32 k)
 {
@@ -118,7 +176,8 @@ static size_t oa_node_bytes(unsigned int flags)
 {
 	return sizeof(struct memkit_oa_node) +
 	       (flags & MEMKIT_OA_PRIV ? sizeof(void *) : 0) +
-	       (flags & MEMKIT_OA_LOOKUP ? sizeof(struct oa_rb) : 0);
+	       (flags & MEMKIT_OA_LOOKUP ? sizeof(struct oa_rb) : 0) +
+	       (flags & MEMKIT_OA_PLACE ? sizeof(struct oa_place) : 0);
 }
 
 /* The segment of node @idx, and its index there. */
@@ -161,22 +220,96 @@ oa_node(const struct memkit_oa *oa, u32 idx, bool g)
 					 (uintptr_t)idx * sizeof(struct memkit_oa_node));
 }
 
-/* The extras of node @idx: its private pointer, then its rb_node. */
+/*
+ * The extras of node @idx: after a segment's nodes come an array per flag
+ * it has, in the order of the flags (private pointer, rb_node, placement).
+ * Returns the array of extra @flag and sets *@at to the node's index in it.
+ */
+static void *oa_extra(const struct memkit_oa *oa, u32 idx, unsigned int flag, u32 *at)
+{
+	u32 k = oa_seg_of(oa, idx, at), len = oa_seg_len(oa, k);
+	u8 *p = (u8 *)(oa->seg[k] + len);
+
+	if (flag > MEMKIT_OA_PRIV && (oa->flags & MEMKIT_OA_PRIV))
+		p += (size_t)len * sizeof(void *);
+	if (flag > MEMKIT_OA_LOOKUP && (oa->flags & MEMKIT_OA_LOOKUP))
+		p += (size_t)len * sizeof(struct oa_rb);
+	return p;
+}
+
 static void **oa_priv_slot(const struct memkit_oa *oa, u32 idx)
 {
-	u32 at, k = oa_seg_of(oa, idx, &at);
+	u32 at;
+	void **v = oa_extra(oa, idx, MEMKIT_OA_PRIV, &at);
 
-	return (void **)(oa->seg[k] + oa_seg_len(oa, k)) + at;
+	return v + at;
 }
 
 static struct oa_rb *oa_rb(const struct memkit_oa *oa, u32 idx)
 {
-	u32 at, k = oa_seg_of(oa, idx, &at);
-	void *extras = oa->seg[k] + oa_seg_len(oa, k);
+	u32 at;
+	struct oa_rb *v = oa_extra(oa, idx, MEMKIT_OA_LOOKUP, &at);
 
-	if (oa->flags & MEMKIT_OA_PRIV)
-		extras = (void **)extras + oa_seg_len(oa, k);
-	return (struct oa_rb *)extras + at;
+	return v + at;
+}
+
+static struct oa_place *oa_place(const struct memkit_oa *oa, u32 idx)
+{
+	u32 at;
+	struct oa_place *v = oa_extra(oa, idx, MEMKIT_OA_PLACE, &at);
+
+	return v + at;
+}
+
+static u64 oa_place_size(const struct oa_place *p)
+{
+	return p->size;
+}
+
+RB_DECLARE_CALLBACKS_MAX(static, oa_place_cb, struct oa_place, by_addr, u64, max,
+			 oa_place_size)
+
+/* Enter free node @n in both indexes of the free regions. */
+static void oa_place_add(struct memkit_oa *oa, u32 idx, const struct memkit_oa_node *n)
+{
+	struct rb_node **link = &oa->holes_by_addr.rb_node, *parent = NULL;
+	struct oa_place *p = oa_place(oa, idx), *q;
+
+	p->offset = n->offset;
+	p->size = n->size;
+	p->max = n->size;
+	p->idx = idx;
+	while (*link) {
+		parent = *link;
+		q = rb_entry(parent, struct oa_place, by_addr);
+		q->max = max(q->max, p->size);
+		link = p->offset < q->offset ? &parent->rb_left : &parent->rb_right;
+	}
+	rb_link_node(&p->by_addr, parent, link);
+	rb_insert_augmented(&p->by_addr, &oa->holes_by_addr, &oa_place_cb);
+
+	link = &oa->holes_by_size.rb_node;
+	parent = NULL;
+	while (*link) {
+		parent = *link;
+		q = rb_entry(parent, struct oa_place, by_size);
+		if (p->size < q->size || (p->size == q->size && p->offset < q->offset))
+			link = &parent->rb_left;
+		else
+			link = &parent->rb_right;
+	}
+	rb_link_node(&p->by_size, parent, link);
+	rb_insert_color(&p->by_size, &oa->holes_by_size);
+	oa->changes++;
+}
+
+static void oa_place_del(struct memkit_oa *oa, u32 idx)
+{
+	struct oa_place *p = oa_place(oa, idx);
+
+	rb_erase_augmented(&p->by_addr, &oa->holes_by_addr, &oa_place_cb);
+	rb_erase(&p->by_size, &oa->holes_by_size);
+	oa->changes++;
 }
 
 static bool oa_node_free(const struct memkit_oa_node *n)
@@ -200,6 +333,8 @@ static __always_inline void oa_insert_free(struct memkit_oa *oa, u32 idx, bool g
 	oa->used_bins_top |= BIT_ULL(top);
 	oa->free_units += n->size;
 	oa->free_regions++;
+	if (oa->flags & MEMKIT_OA_PLACE)
+		oa_place_add(oa, idx, n);
 }
 
 static __always_inline void oa_remove_free(struct memkit_oa *oa, u32 idx, bool g)
@@ -222,6 +357,8 @@ static __always_inline void oa_remove_free(struct memkit_oa *oa, u32 idx, bool g
 	}
 	oa->free_units -= n->size;
 	oa->free_regions--;
+	if (oa->flags & MEMKIT_OA_PLACE)
+		oa_place_del(oa, idx);
 }
 
 /*
@@ -404,6 +541,10 @@ static __always_inline int oa_carve(struct memkit_oa *oa, u32 idx, u64 start, u6
 	oa->allocs++;
 	if (oa->flags & MEMKIT_OA_PRIV)
 		*oa_priv_slot(oa, idx) = NULL;
+	if (oa->flags & MEMKIT_OA_PLACE) {
+		oa_place(oa, idx)->color = 0;
+		oa_place(oa, idx)->scan = 0;
+	}
 	oa_index_add(oa, idx, g);
 	handle->offset = start;
 	handle->node = idx;
@@ -480,7 +621,8 @@ int memkit_oa_init_flags(struct memkit_oa *oa, u64 size, u32 initial_allocs,
 
 	memset(oa, 0, sizeof(*oa));
 	if (!size || !max_allocs || max_allocs > memkit_oa_max_allocs(flags) ||
-	    initial_allocs > max_allocs || (flags & ~(MEMKIT_OA_PRIV | MEMKIT_OA_LOOKUP)))
+	    initial_allocs > max_allocs ||
+	    (flags & ~(MEMKIT_OA_PRIV | MEMKIT_OA_LOOKUP | MEMKIT_OA_PLACE)))
 		return -EINVAL;
 
 	all = 2 * max_allocs + 1;
@@ -579,6 +721,9 @@ void memkit_oa_reset(struct memkit_oa *oa)
 	oa->nr_spare = oa->nr_nodes - oa->fresh;
 	oa->last = OA_FIRST;
 	oa->by_offset = RB_ROOT;
+	oa->holes_by_addr = RB_ROOT;
+	oa->holes_by_size = RB_ROOT;
+	oa->changes++;
 
 	*oa_node(oa, OA_FIRST, g) = (struct memkit_oa_node) {
 		.offset = 0,
@@ -717,6 +862,9 @@ static __always_inline int oa_alloc(struct memkit_oa *oa, u64 size, u64 align,
 	return -ENOSPC;
 }
 
+static int oa_alloc_guarded(struct memkit_oa *oa, u64 size, u64 align,
+			    struct memkit_oa_handle *handle);
+
 /**
  * memkit_oa_alloc() - allocate a range of units
  * @oa: the allocator.
@@ -734,10 +882,15 @@ static __always_inline int oa_alloc(struct memkit_oa *oa, u64 size, u64 align,
 int memkit_oa_alloc(struct memkit_oa *oa, u64 size, u64 align,
 		    struct memkit_oa_handle *handle)
 {
+	if (unlikely(oa->guard))
+		return oa_alloc_guarded(oa, size, align, handle);
 	return oa_grown(oa) ? oa_alloc(oa, size, align, handle, true) :
 			      oa_alloc(oa, size, align, handle, false);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_oa_alloc);
+
+static u32 oa_find_place(const struct memkit_oa *oa, const struct memkit_oa_req *r,
+			 u64 *start, bool g);
 
 static __always_inline int oa_reserve(struct memkit_oa *oa, u64 offset, u64 size,
 				      struct memkit_oa_handle *handle, bool g)
@@ -752,6 +905,17 @@ static __always_inline int oa_reserve(struct memkit_oa *oa, u64 offset, u64 size
 	    oa->allocs == oa->max_allocs)
 		return -ENOSPC;
 
+	if (oa->flags & MEMKIT_OA_PLACE) {
+		/* A window of exactly the size: the index finds it in O(log n). */
+		struct memkit_oa_req r = {
+			.size = size, .align = 1, .start = offset, .end = end,
+			.mode = MEMKIT_OA_LOW,
+		};
+		u64 start;
+
+		idx = oa_find_place(oa, &r, &start, g);
+		return idx == OA_NIL ? -ENOSPC : oa_carve(oa, idx, start, size, handle, g);
+	}
 	bin = memkit_oa_bin_round_down(size);
 	for (idx = oa_first_free(oa, &bin, MEMKIT_OA_NUM_BINS); idx != OA_NIL;
 	     idx = oa_next_free(oa, &bin, idx, MEMKIT_OA_NUM_BINS, g)) {
@@ -819,6 +983,527 @@ static __always_inline u32 oa_live_node(const struct memkit_oa *oa,
 		oa_bad_handle(handle, what);
 	return idx;
 }
+
+/*
+ * Placement (MEMKIT_OA_PLACE).  holes_by_addr holds the free regions in
+ * address order, each entry knowing the largest size in its subtree, so
+ * the lowest (or highest) region of at least a size on one side of an
+ * offset is one descent; holes_by_size holds them by (size, offset) for
+ * best fit.
+ */
+static struct oa_place *oa_addr_entry(const struct rb_node *rb)
+{
+	return rb_entry(rb, struct oa_place, by_addr);
+}
+
+static u64 oa_sub_max(const struct rb_node *rb)
+{
+	return rb ? oa_addr_entry(rb)->max : 0;
+}
+
+static struct rb_node *oa_child(const struct rb_node *rb, bool right)
+{
+	return right ? rb->rb_right : rb->rb_left;
+}
+
+/*
+ * With @high false, the lowest free region of at least @size units that
+ * ends after @bound; with @high true, the highest that starts before it.
+ * The walk towards @bound remembers the nearest entry whose own size or
+ * far subtree qualifies; one descent into that subtree then finds the
+ * region.  O(log n).
+ */
+static struct oa_place *oa_hole_edge(const struct memkit_oa *oa, u64 bound, u64 size,
+				     bool high)
+{
+	struct rb_node *rb = oa->holes_by_addr.rb_node, *cand = NULL;
+
+	while (rb) {
+		const struct oa_place *p = oa_addr_entry(rb);
+		bool beyond = high ? p->offset >= bound : p->offset + p->size <= bound;
+
+		if (beyond) {
+			rb = oa_child(rb, !high);
+			continue;
+		}
+		if (p->size >= size || oa_sub_max(oa_child(rb, !high)) >= size)
+			cand = rb;
+		rb = oa_child(rb, high);
+	}
+	if (!cand)
+		return NULL;
+	if (oa_addr_entry(cand)->size >= size)
+		return oa_addr_entry(cand);
+	for (rb = oa_child(cand, !high);;) {
+		if (oa_sub_max(oa_child(rb, high)) >= size)
+			rb = oa_child(rb, high);
+		else if (oa_addr_entry(rb)->size >= size)
+			return oa_addr_entry(rb);
+		else
+			rb = oa_child(rb, !high);
+	}
+}
+
+/* @x modulo @align: a mask for a power of two, else a 64-bit division. */
+static u64 oa_mod(u64 x, u64 align)
+{
+	u64 rem;
+
+	if (memkit_oa_align_ok(align))
+		return x & (align - 1);
+	div64_u64_rem(x, align, &rem);
+	return rem;
+}
+
+/* Guard space needed next to used node @idx (OA_NIL: the range's end). */
+static u64 oa_guard_by(const struct memkit_oa *oa, u32 idx, u32 color)
+{
+	return idx != OA_NIL && oa_place(oa, idx)->color != color ? oa->guard : 0;
+}
+
+/*
+ * Where @r fits in [@lo, @hi), a span between used regions @left and
+ * @right (OA_NIL at the range's ends): inside the window, the guard away
+ * from neighbours of another colour, aligned; at the top for
+ * MEMKIT_OA_HIGH, else at the bottom.
+ */
+static bool oa_fit_span(const struct memkit_oa *oa, const struct memkit_oa_req *r,
+			u64 lo, u64 hi, u32 left, u32 right, u64 *start)
+{
+	u64 s, rem, gap;
+
+	if (oa->guard) {
+		if (check_add_overflow(lo, oa_guard_by(oa, left, r->color), &lo))
+			return false;
+		gap = oa_guard_by(oa, right, r->color);
+		if (hi < gap)
+			return false;
+		hi -= gap;
+	}
+	lo = max(lo, r->start);
+	hi = min(hi, r->end);
+	if (lo >= hi || hi - lo < r->size)
+		return false;
+	if (r->mode == MEMKIT_OA_HIGH) {
+		s = hi - r->size;
+		s -= oa_mod(s, r->align);
+		if (s < lo)
+			return false;
+	} else {
+		rem = oa_mod(lo, r->align);
+		s = lo;
+		if (rem && check_add_overflow(lo, r->align - rem, &s))
+			return false;
+		if (s > hi - r->size)
+			return false;
+	}
+	*start = s;
+	return true;
+}
+
+static bool oa_fit_hole(const struct memkit_oa *oa, const struct memkit_oa_req *r,
+			const struct oa_place *p, u64 *start, bool g)
+{
+	u32 left = OA_NIL, right = OA_NIL;
+
+	/* A free region's neighbours are used: free ones are never adjacent. */
+	if (oa->guard) {
+		left = oa_node(oa, p->idx, g)->nb_prev;
+		right = oa_node(oa, p->idx, g)->nb_next;
+	}
+	return oa_fit_span(oa, r, p->offset, p->offset + p->size, left, right, start);
+}
+
+/* Smallest first, lowest first among equals: the first of @size or more that fits. */
+static u32 oa_find_best(const struct memkit_oa *oa, const struct memkit_oa_req *r,
+			u64 *start, bool g)
+{
+	struct rb_node *rb = oa->holes_by_size.rb_node, *first = NULL;
+
+	while (rb) {
+		if (rb_entry(rb, struct oa_place, by_size)->size >= r->size) {
+			first = rb;
+			rb = rb->rb_left;
+		} else {
+			rb = rb->rb_right;
+		}
+	}
+	for (rb = first; rb; rb = rb_next(rb)) {
+		const struct oa_place *p = rb_entry(rb, struct oa_place, by_size);
+
+		if (oa_fit_hole(oa, r, p, start, g))
+			return p->idx;
+	}
+	return OA_NIL;
+}
+
+/* The free node to carve @r from, and the start in it; OA_NIL if none fits. */
+static u32 oa_find_place(const struct memkit_oa *oa, const struct memkit_oa_req *r,
+			 u64 *start, bool g)
+{
+	const struct oa_place *p;
+	u64 need;
+
+	switch (r->mode) {
+	case MEMKIT_OA_BEST:
+		return oa_find_best(oa, r, start, g);
+	case MEMKIT_OA_HIGH:
+		for (p = oa_hole_edge(oa, r->end, r->size, true);
+		     p && p->offset + p->size > r->start;
+		     p = oa_hole_edge(oa, p->offset, r->size, true))
+			if (oa_fit_hole(oa, r, p, start, g))
+				return p->idx;
+		return OA_NIL;
+	case MEMKIT_OA_FAST:
+		/* A region this large fits anywhere it lies wholly in the window. */
+		if (!check_add_overflow(r->size, r->align - 1, &need) &&
+		    !check_add_overflow(need, oa->guard, &need) &&
+		    !check_add_overflow(need, oa->guard, &need)) {
+			p = oa_hole_edge(oa, r->start, need, false);
+			if (p && p->offset < r->end && oa_fit_hole(oa, r, p, start, g))
+				return p->idx;
+		}
+		fallthrough;
+	default:
+		for (p = oa_hole_edge(oa, r->start, r->size, false);
+		     p && p->offset < r->end;
+		     p = oa_hole_edge(oa, p->offset + p->size, r->size, false))
+			if (oa_fit_hole(oa, r, p, start, g))
+				return p->idx;
+		return OA_NIL;
+	}
+}
+
+/* Validate @req into @r, with the window's end filled in. */
+static int oa_req_check(const struct memkit_oa *oa, const struct memkit_oa_req *req,
+			struct memkit_oa_req *r)
+{
+	if (!(oa->flags & MEMKIT_OA_PLACE))
+		return -EOPNOTSUPP;
+	*r = *req;
+	if (!r->end)
+		r->end = oa->size;
+	if (!r->size || !r->align || r->mode >= MEMKIT_OA_NR_MODES ||
+	    r->start >= r->end || r->end > oa->size ||
+	    r->size > r->end - r->start || r->align > r->end - r->start)
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * memkit_oa_alloc_in() - allocate inside a window, by a placement mode
+ * @oa: an allocator made with %MEMKIT_OA_PLACE.
+ * @req: the size, alignment, window, mode and colour; see
+ *	&struct memkit_oa_req.
+ * @handle: receives the allocation; on failure its node is
+ *	%MEMKIT_OA_NO_NODE.
+ *
+ * The allocation lies wholly inside the window, starts at a multiple of
+ * the alignment, and is the guard away from any neighbour of another
+ * colour.  It fails only if no free region can hold it so.
+ *
+ * Context: any context; the caller's lock held.  FAST over the whole
+ * range with no guard: O(1), as memkit_oa_alloc().  LOW, HIGH and FAST:
+ * O(log n) per free region tried, and only regions of at least the size
+ * that overlap the window are tried; every one but the first fits unless
+ * the alignment slack or the guards make it too small.  BEST: O(log n)
+ * plus one step per region of at least the size, smaller than the one
+ * taken, that does not fit (outside the window, or too small once
+ * aligned).
+ * Return: 0; -EINVAL for a zero size or alignment, an unknown mode, an
+ * empty window or one that leaves the range, a window smaller than the
+ * size or the alignment; -EOPNOTSUPP without %MEMKIT_OA_PLACE; -ENOSPC if
+ * nothing fits or max_allocs allocations are live; -ENOMEM if a growable
+ * allocator is short of nodes.
+ */
+int memkit_oa_alloc_in(struct memkit_oa *oa, const struct memkit_oa_req *req,
+		       struct memkit_oa_handle *handle)
+{
+	const bool g = oa_grown(oa);
+	struct memkit_oa_req r;
+	u64 start;
+	u32 idx;
+	int ret;
+
+	oa_fail(handle);
+	ret = oa_req_check(oa, req, &r);
+	if (ret)
+		return ret;
+	if (r.mode == MEMKIT_OA_FAST && !r.start && r.end == oa->size && !oa->guard &&
+	    memkit_oa_align_ok(r.align)) {
+		ret = memkit_oa_alloc(oa, r.size, r.align, handle);
+	} else {
+		if (oa->allocs == oa->max_allocs || r.size > oa->free_units)
+			return -ENOSPC;
+		idx = oa_find_place(oa, &r, &start, g);
+		if (idx == OA_NIL)
+			return -ENOSPC;
+		ret = g ? oa_carve(oa, idx, start, r.size, handle, true) :
+			  oa_carve(oa, idx, start, r.size, handle, false);
+	}
+	if (!ret)
+		oa_place(oa, handle->node)->color = r.color;
+	return ret;
+}
+EXPORT_SYMBOL_MEMKIT(memkit_oa_alloc_in);
+
+/*
+ * memkit_oa_alloc() under a guard: a FAST request of colour 0 over the
+ * whole range.  An alignment past the range's size leaves only offset 0.
+ */
+static int oa_alloc_guarded(struct memkit_oa *oa, u64 size, u64 align,
+			    struct memkit_oa_handle *handle)
+{
+	struct memkit_oa_req r = { .size = size, .align = align ?: 1 };
+
+	oa_fail(handle);
+	if (!size || !memkit_oa_align_ok(r.align))
+		return -EINVAL;
+	if (size > oa->size)
+		return -ENOSPC;
+	if (r.align > oa->size) {
+		r.align = 1;
+		r.end = size;
+	}
+	return memkit_oa_alloc_in(oa, &r, handle);
+}
+
+/**
+ * memkit_oa_set_guard() - space to keep between neighbours of different colours
+ * @oa: an allocator made with %MEMKIT_OA_PLACE.
+ * @guard: units; 0 (the default) for none.
+ *
+ * Every placement made from now on (memkit_oa_alloc(), memkit_oa_alloc_in(),
+ * memkit_oa_reserve(), a growing memkit_oa_resize()) keeps at least @guard
+ * free units between itself and a used neighbour of another colour, as a
+ * GPU keeps a guard page between cache domains.  A memkit_oa_alloc() or
+ * memkit_oa_reserve() has colour 0.
+ *
+ * Context: any context; the caller's lock held.  O(1).
+ * Return: 0, or -EOPNOTSUPP without %MEMKIT_OA_PLACE.
+ */
+int memkit_oa_set_guard(struct memkit_oa *oa, u64 guard)
+{
+	if (!(oa->flags & MEMKIT_OA_PLACE))
+		return -EOPNOTSUPP;
+	oa->guard = guard;
+	return 0;
+}
+EXPORT_SYMBOL_MEMKIT(memkit_oa_set_guard);
+
+/**
+ * memkit_oa_color() - the colour of an allocation
+ * @oa: an allocator made with %MEMKIT_OA_PLACE.
+ * @handle: a live allocation.
+ * @color: receives the colour it was made with.
+ *
+ * Context: any context; the caller's lock held.  O(1).
+ * Return: 0; -EINVAL for a handle that is not live (reported once);
+ * -EOPNOTSUPP without %MEMKIT_OA_PLACE.
+ */
+int memkit_oa_color(const struct memkit_oa *oa, const struct memkit_oa_handle *handle,
+		    u32 *color)
+{
+	const bool g = oa_grown(oa);
+	u32 idx;
+
+	if (!(oa->flags & MEMKIT_OA_PLACE))
+		return -EOPNOTSUPP;
+	idx = oa_live_node(oa, handle, "color", g);
+	if (idx == OA_NIL)
+		return -EINVAL;
+	*color = oa_place(oa, idx)->color;
+	return 0;
+}
+EXPORT_SYMBOL_MEMKIT(memkit_oa_color);
+
+/*
+ * Eviction scan.  A candidate fed to scan S gets S's serial; runs of fed
+ * allocations, with the free regions among them, form spans, and only the
+ * two end nodes of a span know the other end (@partner), as in the
+ * interval-merging trick of union-find: a new candidate joins the span
+ * ending at its used neighbour on the left and the one starting at its
+ * neighbour on the right, in O(1).  Nothing of the allocator's own state
+ * changes, so an abandoned scan leaves nothing behind: a later scan has a
+ * new serial.  A change to the free regions (@changes) ends the scan.
+ */
+
+/* The nearest used region on one side of node @n, or OA_NIL. */
+static u32 oa_used_beside(const struct memkit_oa *oa, const struct memkit_oa_node *n,
+			  bool right, bool g)
+{
+	u32 idx = right ? n->nb_next : n->nb_prev;
+
+	if (idx != OA_NIL && oa_node_free(oa_node(oa, idx, g)))
+		idx = right ? oa_node(oa, idx, g)->nb_next : oa_node(oa, idx, g)->nb_prev;
+	return idx;
+}
+
+/* A new serial; once every 2^32 scans, the old marks are wiped first. */
+static u32 oa_scan_serial(struct memkit_oa *oa)
+{
+	u32 idx;
+
+	if (++oa->scan_serial)
+		return oa->scan_serial;
+	for (idx = 0; idx < oa->nr_nodes; idx++)
+		oa_place(oa, idx)->scan = 0;
+	return ++oa->scan_serial;
+}
+
+/**
+ * memkit_oa_scan_init() - start an eviction scan
+ * @scan: the scan, on the caller's stack.
+ * @oa: an allocator made with %MEMKIT_OA_PLACE.
+ * @req: the allocation that found no room, as for memkit_oa_alloc_in().
+ *
+ * For when memkit_oa_alloc_in() failed with -ENOSPC: feed allocations in
+ * the order you would rather lose them (LRU first) to memkit_oa_scan_add()
+ * until it returns 1, then ask memkit_oa_scan_evict() of each one fed
+ * which to free.  Freeing exactly those opens the hole the scan found,
+ * and the next memkit_oa_alloc_in() with @req lands in it.  The scan
+ * changes nothing: a scan left half-way needs no cleanup.
+ *
+ * Context: any context; the caller's lock held.  O(1).
+ * Return: 0; the errors of memkit_oa_alloc_in() for a bad @req.
+ */
+int memkit_oa_scan_init(struct memkit_oa_scan *scan, struct memkit_oa *oa,
+			const struct memkit_oa_req *req)
+{
+	int ret;
+
+	memset(scan, 0, sizeof(*scan));
+	ret = oa_req_check(oa, req, &scan->req);
+	if (ret)
+		return ret;
+	scan->oa = oa;
+	scan->serial = oa_scan_serial(oa);
+	scan->changes = oa->changes;
+	return 0;
+}
+EXPORT_SYMBOL_MEMKIT(memkit_oa_scan_init);
+
+/**
+ * memkit_oa_scan_add() - feed one eviction candidate
+ * @scan: a scan from memkit_oa_scan_init().
+ * @handle: a live allocation of the scan's allocator.
+ *
+ * Context: the caller's lock held, the allocator unchanged since
+ * memkit_oa_scan_init().  O(1).
+ * Return: 1 if evicting what was fed so far opens a fitting hole (stop
+ * feeding); 0 if not yet; -EINVAL for a handle that is not live (from
+ * another allocator, say), reported once; -EEXIST for a candidate fed
+ * twice, reported once; -EBUSY once a hole was found; -ESTALE if the
+ * allocator changed, which ends the scan.
+ */
+int memkit_oa_scan_add(struct memkit_oa_scan *scan, const struct memkit_oa_handle *handle)
+{
+	struct memkit_oa *oa = scan->oa;
+	const struct memkit_oa_node *n;
+	struct oa_place *p;
+	u32 idx, a, b, l, r;
+	u64 lo, hi, start;
+	bool g;
+
+	if (!oa || scan->changes != oa->changes)
+		return -ESTALE;
+	if (scan->found)
+		return -EBUSY;
+	g = oa_grown(oa);
+	idx = oa_live_node(oa, handle, "scan_add", g);
+	if (idx == OA_NIL)
+		return -EINVAL;
+	p = oa_place(oa, idx);
+	if (p->scan == scan->serial) {
+		memkit_warn_once(true, "scan_add of a candidate fed twice (offset %llu)",
+				 handle->offset);
+		return -EEXIST;
+	}
+	p->scan = scan->serial;
+	scan->fed++;
+
+	/* Join the spans that end next to it. */
+	n = oa_node(oa, idx, g);
+	l = oa_used_beside(oa, n, false, g);
+	r = oa_used_beside(oa, n, true, g);
+	a = l != OA_NIL && oa_place(oa, l)->scan == scan->serial ? oa_place(oa, l)->partner : idx;
+	b = r != OA_NIL && oa_place(oa, r)->scan == scan->serial ? oa_place(oa, r)->partner : idx;
+	oa_place(oa, a)->partner = b;
+	oa_place(oa, b)->partner = a;
+
+	/* The span runs from the used region before @a to the one after @b. */
+	l = oa_used_beside(oa, oa_node(oa, a, g), false, g);
+	r = oa_used_beside(oa, oa_node(oa, b, g), true, g);
+	lo = l == OA_NIL ? 0 : oa_node(oa, l, g)->offset + oa_node(oa, l, g)->size;
+	hi = r == OA_NIL ? oa->size : oa_node(oa, r, g)->offset;
+	if (!oa_fit_span(oa, &scan->req, lo, hi, l, r, &start))
+		return 0;
+	scan->found = true;
+	scan->hole_start = lo;
+	scan->hole_end = hi;
+	scan->hit_start = start;
+	scan->hit_end = start + scan->req.size;
+	return 1;
+}
+EXPORT_SYMBOL_MEMKIT(memkit_oa_scan_add);
+
+/**
+ * memkit_oa_scan_evict() - must this candidate go?
+ * @scan: a scan for which memkit_oa_scan_add() returned 1.
+ * @handle: a candidate fed to it.
+ *
+ * Ask of every candidate before freeing any: a free changes the
+ * allocator, and the scan then answers -ESTALE.  Only candidates inside
+ * the hole that overlap the allocation (or, of another colour, lie within
+ * the guard of it) must go; the rest may stay.
+ *
+ * Context: the caller's lock held.  O(1).
+ * Return: 1 to evict, 0 to keep (also for one never fed, or when no hole
+ * was found); -EINVAL for a handle that is not live, reported once;
+ * -ESTALE if the allocator changed.
+ */
+int memkit_oa_scan_evict(const struct memkit_oa_scan *scan,
+			 const struct memkit_oa_handle *handle)
+{
+	const struct memkit_oa *oa = scan->oa;
+	const struct memkit_oa_node *n;
+	const struct oa_place *p;
+	u64 lo, hi, gap;
+	u32 idx;
+	bool g;
+
+	if (!oa || scan->changes != oa->changes)
+		return -ESTALE;
+	g = oa_grown(oa);
+	idx = oa_live_node(oa, handle, "scan_evict", g);
+	if (idx == OA_NIL)
+		return -EINVAL;
+	p = oa_place(oa, idx);
+	n = oa_node(oa, idx, g);
+	if (!scan->found || p->scan != scan->serial ||
+	    n->offset < scan->hole_start || n->offset + n->size > scan->hole_end)
+		return 0;
+	gap = p->color != scan->req.color ? oa->guard : 0;
+	lo = scan->hit_start > gap ? scan->hit_start - gap : 0;
+	hi = scan->hit_end + min(gap, U64_MAX - scan->hit_end);
+	return n->offset < hi && n->offset + n->size > lo;
+}
+EXPORT_SYMBOL_MEMKIT(memkit_oa_scan_evict);
+
+/**
+ * memkit_oa_scan_hole() - where the scan's allocation will go
+ * @scan: a scan for which memkit_oa_scan_add() returned 1.
+ * @start: receives the first unit of the allocation.
+ * @end: receives the unit after its last; both 0 if no hole was found.
+ *
+ * Context: any context.  O(1).
+ */
+void memkit_oa_scan_hole(const struct memkit_oa_scan *scan, u64 *start, u64 *end)
+{
+	*start = scan->found ? scan->hit_start : 0;
+	*end = scan->found ? scan->hit_end : 0;
+}
+EXPORT_SYMBOL_MEMKIT(memkit_oa_scan_hole);
 
 static __always_inline int oa_free(struct memkit_oa *oa,
 				   const struct memkit_oa_handle *handle, bool g)
@@ -918,6 +1603,10 @@ int memkit_oa_resize(struct memkit_oa *oa, const struct memkit_oa_handle *handle
 	if (new_size > n->size) {
 		delta = new_size - n->size;
 		if (!x || !oa_node_free(x) || x->size < delta)
+			return -ENOSPC;
+		/* The guard stays between it and the next allocation. */
+		if ((oa->flags & MEMKIT_OA_PLACE) &&
+		    x->size - delta < oa_guard_by(oa, x->nb_next, oa_place(oa, idx)->color))
 			return -ENOSPC;
 		oa_remove_free(oa, next, g);
 		if (x->size == delta) {
@@ -1277,7 +1966,9 @@ int memkit_oa_walk_chunk(const struct memkit_oa *oa, struct memkit_oa_cursor *cu
 		return -EAGAIN;
 	for (; max && idx != OA_NIL; max--, idx = n->nb_next) {
 		n = oa_node(oa, idx, g);
-		fn(n->offset, n->size, !oa_node_free(n), arg);
+		fn(n->offset, n->size, !oa_node_free(n),
+		   oa->flags & MEMKIT_OA_PLACE && !oa_node_free(n) ? oa_place(oa, idx)->color : 0,
+		   arg);
 	}
 	if (idx == OA_NIL)
 		return 0;
@@ -1360,6 +2051,57 @@ static int oa_check_index(const struct memkit_oa *oa)
 	return 0;
 }
 
+/*
+ * The indexes of the free regions (MEMKIT_OA_PLACE): each holds every
+ * free region once, in order, with its offset and size copied right, and
+ * every subtree maximum is right.
+ */
+static int oa_check_place(const struct memkit_oa *oa)
+{
+	const bool g = oa_grown(oa);
+	const struct oa_place *p, *prev = NULL;
+	const struct rb_node *rb;
+	u32 steps = 0;
+	u64 max;
+
+	if (!(oa->flags & MEMKIT_OA_PLACE))
+		return 0;
+	for (rb = rb_first(&oa->holes_by_addr); rb; prev = p, rb = rb_next(rb)) {
+		p = oa_addr_entry(rb);
+		if (p->idx >= oa->fresh || ++steps > oa->free_regions)
+			return oa_corrupt("holes by address: bad node %u or too many", p->idx);
+		if (!oa_node_free(oa_node(oa, p->idx, g)) || oa_place(oa, p->idx) != p ||
+		    oa_node(oa, p->idx, g)->offset != p->offset ||
+		    oa_node(oa, p->idx, g)->size != p->size ||
+		    (prev && p->offset < prev->offset + prev->size))
+			return oa_corrupt("holes by address: node %u at %llu stale or out of order",
+					  p->idx, p->offset);
+		max = max3(p->size, oa_sub_max(rb->rb_left), oa_sub_max(rb->rb_right));
+		if (p->max != max)
+			return oa_corrupt("holes by address: node %u max %llu, expected %llu",
+					  p->idx, p->max, max);
+	}
+	if (steps != oa->free_regions)
+		return oa_corrupt("holes by address: %u of %u free regions", steps,
+				  oa->free_regions);
+	steps = 0;
+	prev = NULL;
+	for (rb = rb_first(&oa->holes_by_size); rb; prev = p, rb = rb_next(rb)) {
+		p = rb_entry(rb, struct oa_place, by_size);
+		if (p->idx >= oa->fresh || ++steps > oa->free_regions)
+			return oa_corrupt("holes by size: bad node %u or too many", p->idx);
+		if (!oa_node_free(oa_node(oa, p->idx, g)) || oa_place(oa, p->idx) != p ||
+		    (prev && (p->size < prev->size ||
+			      (p->size == prev->size && p->offset <= prev->offset))))
+			return oa_corrupt("holes by size: node %u of %llu stale or out of order",
+					  p->idx, p->size);
+	}
+	if (steps != oa->free_regions)
+		return oa_corrupt("holes by size: %u of %u free regions", steps,
+				  oa->free_regions);
+	return 0;
+}
+
 /**
  * memkit_oa_check() - verify every invariant of the allocator
  * @oa: the allocator.
@@ -1419,6 +2161,8 @@ int memkit_oa_check(const struct memkit_oa *oa)
 	ret = oa_check_bins(oa, &listed);
 	if (!ret)
 		ret = oa_check_index(oa);
+	if (!ret)
+		ret = oa_check_place(oa);
 	if (ret)
 		return ret;
 	if (listed != free)

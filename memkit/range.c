@@ -37,6 +37,11 @@
  *   allocation that covers an offset, and free by start offset, in
  *   O(log n).  A range pays memory for these only if it asks.
  * - Iteration over allocations and holes in address order.
+ * - With %MEMKIT_RANGE_PLACE: allocation inside a window by mode (FAST,
+ *   BEST, LOW, HIGH) with any alignment, colours with a guard between
+ *   them (&memkit_range_config.color_guard), and the eviction scan that
+ *   says which allocations to free to make room, as drm_mm's
+ *   insert_node_in_range, color_adjust and scan API do.
  * - Growth: node storage grows by segments up to max_allocs (never
  *   copied), either from the allocation itself (config @gfp) or ahead of
  *   time through memkit_range_preload(), which allocates outside the lock
@@ -79,7 +84,11 @@
  *   the bin, free regions, free units.
  * - ``map``: the range drawn as 64 cells, each showing how much of its
  *   share of the range is in use: ``.`` none, ``1`` to ``9`` tenths,
- *   ``#`` all.
+ *   ``#`` all; with placement, a second row with the colour of each
+ *   cell's first allocation.
+ * - ``place``: the guard, the window asked for last, per mode how many
+ *   memkit_range_alloc_in() calls placed an allocation and how many found
+ *   no room, and how many eviction scans ran and found a hole.
  *
  * Destroying a range with live allocations is a caller bug: it warns once
  * and logs how many allocations leaked, how many units, and the first
@@ -94,6 +103,13 @@ struct memkit_range {
 	gfp_t gfp;		/* for node storage from within an allocation */
 	struct memkit_oa oa;
 	struct memkit_debugfs_entry debugfs;
+	/* Placement (MEMKIT_RANGE_PLACE), for debugfs; under the lock. */
+	struct {
+		u64 placed[MEMKIT_OA_NR_MODES];
+		u64 failed[MEMKIT_OA_NR_MODES];
+		u64 start, end;		/* the window asked for last */
+		u64 scans, scans_hit;
+	} place;
 };
 
 #define RANGE_MAP_CELLS		64
@@ -191,7 +207,7 @@ struct range_walk {
 };
 
 /* Hand on each region's part at or above w->from, so no unit is seen twice. */
-static void range_walk_visit(u64 offset, u64 size, bool used, void *arg)
+static void range_walk_visit(u64 offset, u64 size, bool used, u32 color, void *arg)
 {
 	struct range_walk *w = arg;
 	u64 end = offset + size;
@@ -200,7 +216,7 @@ static void range_walk_visit(u64 offset, u64 size, bool used, void *arg)
 		return;
 	if (offset < w->from)
 		offset = w->from;
-	w->fn(offset, end - offset, used, w->arg);
+	w->fn(offset, end - offset, used, color, w->arg);
 	w->from = end;
 }
 
@@ -270,7 +286,7 @@ static u64 range_frag_milli(const struct memkit_oa_usage *r)
 	return 1000 - mul_u64_u64_div_u64(r->largest_free, 1000, r->free);
 }
 
-static void range_bins_add(u64 offset, u64 size, bool used, void *arg)
+static void range_bins_add(u64 offset, u64 size, bool used, u32 color, void *arg)
 {
 	struct memkit_oa_bin_usage *full = arg;
 	u32 bin = memkit_oa_bin_round_down(size);
@@ -344,6 +360,7 @@ struct range_map {
 	u64 size;
 	u32 cells;
 	u64 used[RANGE_MAP_CELLS];
+	char color[RANGE_MAP_CELLS];	/* of the first allocation in the cell */
 };
 
 static u64 range_map_cell_start(const struct range_map *map, u32 cell)
@@ -352,7 +369,7 @@ static u64 range_map_cell_start(const struct range_map *map, u32 cell)
 	       mul_u64_u64_div_u64(cell, map->size, map->cells);
 }
 
-static void range_map_add(u64 offset, u64 size, bool used, void *arg)
+static void range_map_add(u64 offset, u64 size, bool used, u32 color, void *arg)
 {
 	struct range_map *map = arg;
 	u64 end = offset + size;
@@ -368,6 +385,8 @@ static void range_map_add(u64 offset, u64 size, bool used, void *arg)
 		if (lo >= end)
 			break;
 		map->used[cell] += min(hi, end) - max(lo, offset);
+		if (map->color[cell] == '.')
+			map->color[cell] = "0123456789abcdefghijklmnopqrstuvwxyz"[color % 36];
 	}
 }
 
@@ -384,6 +403,7 @@ static int range_map_show(struct seq_file *m, void *data)
 	/* A walk that overlaps an extension stops at the size read here. */
 	map->size = range_locked(range, range->oa.size);
 	map->cells = min_t(u64, RANGE_MAP_CELLS, map->size);
+	memset(map->color, '.', sizeof(map->color));
 	w.fn = range_map_add;
 	w.arg = map;
 	range_walk_regions(range, &w);
@@ -407,13 +427,48 @@ static int range_map_show(struct seq_file *m, void *data)
 		seq_putc(m, c);
 	}
 	seq_puts(m, "|\n");
+	if (range->oa.flags & MEMKIT_OA_PLACE)
+		seq_printf(m, "|%.*s| colour of the first allocation in each cell (mod 36)\n",
+			   map->cells, map->color);
 	kfree(map);
+	return 0;
+}
+
+static int range_place_show(struct seq_file *m, void *data)
+{
+	static const char * const modes[] = {
+		[MEMKIT_OA_FAST] = "fast", [MEMKIT_OA_BEST] = "best",
+		[MEMKIT_OA_LOW] = "low", [MEMKIT_OA_HIGH] = "high",
+	};
+	struct memkit_range *range = data;
+	unsigned long flags;
+	typeof(range->place) place;
+	u64 guard;
+	u32 i;
+
+	flags = range_lock(range);
+	place = range->place;
+	guard = range->oa.guard;
+	range_unlock(range, flags);
+
+	seq_printf(m, "placement index %s, guard %llu units between colours\n",
+		   range->oa.flags & MEMKIT_OA_PLACE ? "on" : "off (MEMKIT_RANGE_PLACE not set)",
+		   guard);
+	if (place.start || place.end)
+		seq_printf(m, "last window [%llu, %llu)\n", place.start, place.end);
+	else
+		seq_puts(m, "last window none\n");
+	seq_printf(m, "%-6s %20s %20s\n", "mode", "placed", "failed");
+	for (i = 0; i < MEMKIT_OA_NR_MODES; i++)
+		seq_printf(m, "%-6s %20llu %20llu\n", modes[i], place.placed[i], place.failed[i]);
+	seq_printf(m, "eviction scans %llu, found a hole %llu\n", place.scans, place.scans_hit);
 	return 0;
 }
 
 static const struct memkit_debugfs_file range_files[] = {
 	{ .name = "bins", .show = range_bins_show },
 	{ .name = "map", .show = range_map_show },
+	{ .name = "place", .show = range_place_show },
 };
 
 static const struct memkit_debugfs_ops range_debugfs_ops = {
@@ -457,6 +512,8 @@ struct memkit_range *memkit_range_create_config(const struct memkit_range_config
 
 	ret = memkit_oa_init_flags(&range->oa, cfg->size, min(cfg->initial_allocs, max),
 				   max, flags);
+	if (!ret && cfg->color_guard)
+		ret = memkit_oa_set_guard(&range->oa, cfg->color_guard);
 	if (!ret && cfg->name)
 		ret = memkit_debugfs_register_at(&range->debugfs, cfg->debugfs_parent,
 						 cfg->name, &range_debugfs_ops, range);
@@ -510,7 +567,7 @@ struct range_leaks {
 	u64 first[RANGE_LEAK_OFFSETS];
 };
 
-static void range_collect_leak(u64 offset, u64 size, bool used, void *arg)
+static void range_collect_leak(u64 offset, u64 size, bool used, u32 color, void *arg)
 {
 	struct range_leaks *leaks = arg;
 
@@ -635,33 +692,81 @@ static bool range_admits(struct memkit_range *range, u64 offset, u64 size)
 	       (!offset && size == range->oa.size);
 }
 
-/* One attempt: @arg is the alignment for an allocation, the offset for a reservation. */
-static int range_try(struct memkit_oa *oa, bool reserve, u64 arg, u64 size,
+/*
+ * What an allocating call asks: @req for memkit_range_alloc_in(); else
+ * @size, and @arg, the alignment for an allocation or the offset for a
+ * reservation.
+ */
+struct range_ask {
+	const struct memkit_oa_req *req;
+	u64 size;
+	u64 arg;
+	bool reserve;
+};
+
+static int range_try(struct memkit_oa *oa, const struct range_ask *a,
 		     struct memkit_oa_handle *handle)
 {
-	return reserve ? memkit_oa_reserve(oa, arg, size, handle) :
-			 memkit_oa_alloc(oa, size, arg, handle);
+	if (a->req)
+		return memkit_oa_alloc_in(oa, a->req, handle);
+	return a->reserve ? memkit_oa_reserve(oa, a->arg, a->size, handle) :
+			    memkit_oa_alloc(oa, a->size, a->arg, handle);
 }
 
 /*
- * Allocation and reservation: @arg is the alignment for an allocation and
- * the offset for a reservation.  A dedicated block is at offset 0, which
- * satisfies any alignment.  An allocation short of nodes grows the node
+ * A dedicated range admits only the whole range; at offset 0, which
+ * satisfies any alignment.  The allocator judges the rest.
+ */
+static int range_refuse(struct memkit_range *range, const struct range_ask *a)
+{
+	const struct memkit_oa_req *r = a->req;
+
+	if (range->kind != MEMKIT_RANGE_DEDICATED)
+		return 0;
+	if (r) {
+		if (!r->size || !r->align || r->mode >= MEMKIT_OA_NR_MODES)
+			return -EINVAL;
+		return r->size == range->oa.size ? 0 : -ENOSPC;
+	}
+	if (a->size && !range_admits(range, a->reserve ? a->arg : 0, a->size))
+		return a->reserve || memkit_oa_align_ok(a->arg) ? -ENOSPC : -EINVAL;
+	return 0;
+}
+
+/* The counts debugfs shows for memkit_range_alloc_in(). */
+static void range_count_place(struct memkit_range *range, const struct memkit_oa_req *req,
+			      int ret)
+{
+	if (req->mode >= MEMKIT_OA_NR_MODES)
+		return;
+	if (ret)
+		range->place.failed[req->mode]++;
+	else
+		range->place.placed[req->mode]++;
+	range->place.start = req->start;
+	range->place.end = req->end ?: range->oa.size;
+}
+
+/*
+ * Allocation and reservation.  An allocation short of nodes grows the node
  * storage itself if the range's config allows and the lock is a mutex.
  */
-static int range_claim(struct memkit_range *range, bool reserve, u64 arg,
-		       u64 size, struct memkit_oa_handle *handle)
+static int range_claim(struct memkit_range *range, const struct range_ask *a,
+		       struct memkit_oa_handle *handle)
 {
 	int ret;
 
 	range_assert_held(range);
 	handle->node = MEMKIT_OA_NO_NODE;
-	if (size && !range_admits(range, reserve ? arg : 0, size))
-		return reserve || memkit_oa_align_ok(arg) ? -ENOSPC : -EINVAL;
-	ret = range_try(&range->oa, reserve, arg, size, handle);
-	if (ret == -ENOMEM && range->mutex && range->gfp &&
-	    !__memkit_range_preload(range, 1, range->gfp))
-		ret = range_try(&range->oa, reserve, arg, size, handle);
+	ret = range_refuse(range, a);
+	if (!ret) {
+		ret = range_try(&range->oa, a, handle);
+		if (ret == -ENOMEM && range->mutex && range->gfp &&
+		    !__memkit_range_preload(range, 1, range->gfp))
+			ret = range_try(&range->oa, a, handle);
+	}
+	if (a->req && ret != -ENOMEM)
+		range_count_place(range, a->req, ret);
 	return ret;
 }
 
@@ -670,14 +775,14 @@ static int range_claim(struct memkit_range *range, bool reserve, u64 arg,
  * and the config allows growth from here, preload outside the lock and
  * try once more.
  */
-static int range_claim_locked(struct memkit_range *range, bool reserve, u64 arg,
-			      u64 size, struct memkit_oa_handle *handle)
+static int range_claim_locked(struct memkit_range *range, const struct range_ask *a,
+			      struct memkit_oa_handle *handle)
 {
-	int ret = range_locked(range, range_claim(range, reserve, arg, size, handle));
+	int ret = range_locked(range, range_claim(range, a, handle));
 
 	if (ret == -ENOMEM && !range->mutex && range->gfp &&
 	    !memkit_range_preload(range, 1, range->gfp))
-		ret = range_locked(range, range_claim(range, reserve, arg, size, handle));
+		ret = range_locked(range, range_claim(range, a, handle));
 	return ret;
 }
 
@@ -700,7 +805,9 @@ static int range_claim_locked(struct memkit_range *range, bool reserve, u64 arg,
 int __memkit_range_alloc(struct memkit_range *range, u64 size, u64 align,
 			 struct memkit_oa_handle *handle)
 {
-	return range_claim(range, false, align, size, handle);
+	struct range_ask a = { .size = size, .arg = align };
+
+	return range_claim(range, &a, handle);
 }
 EXPORT_SYMBOL_MEMKIT(__memkit_range_alloc);
 
@@ -722,9 +829,175 @@ EXPORT_SYMBOL_MEMKIT(__memkit_range_alloc);
 int memkit_range_alloc(struct memkit_range *range, u64 size, u64 align,
 		       struct memkit_oa_handle *handle)
 {
-	return range_claim_locked(range, false, align, size, handle);
+	struct range_ask a = { .size = size, .arg = align };
+
+	return range_claim_locked(range, &a, handle);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_alloc);
+
+/**
+ * __memkit_range_alloc_in() - allocate in a window by a mode, lock held
+ * @range: a range made with %MEMKIT_RANGE_PLACE.
+ * @req: the size, alignment, window, mode and colour: see
+ *	&struct memkit_oa_req and memkit_oa_alloc_in().
+ * @handle: receives the allocation; on failure its node is
+ *	%MEMKIT_OA_NO_NODE.
+ *
+ * A dedicated range only satisfies a request for exactly its whole size
+ * in a window of the whole range.
+ *
+ * Context: the range's lock held.  See memkit_oa_alloc_in() for the cost.
+ * Return: as memkit_oa_alloc_in(); -ENOMEM if node storage is short.
+ */
+int __memkit_range_alloc_in(struct memkit_range *range, const struct memkit_oa_req *req,
+			    struct memkit_oa_handle *handle)
+{
+	struct range_ask a = { .req = req };
+
+	return range_claim(range, &a, handle);
+}
+EXPORT_SYMBOL_MEMKIT(__memkit_range_alloc_in);
+
+/**
+ * memkit_range_alloc_in() - allocate in a window by a placement mode
+ * @range: a range made with %MEMKIT_RANGE_PLACE.
+ * @req: see &struct memkit_oa_req.
+ * @handle: receives the allocation.
+ *
+ * As __memkit_range_alloc_in(), taking the lock, and growing node storage
+ * as memkit_range_alloc() does.  When it fails with -ENOSPC, an eviction
+ * scan (memkit_range_scan_init()) says what to free to make room.
+ *
+ * Context: as memkit_range_alloc().
+ * Return: as __memkit_range_alloc_in().
+ */
+int memkit_range_alloc_in(struct memkit_range *range, const struct memkit_oa_req *req,
+			  struct memkit_oa_handle *handle)
+{
+	struct range_ask a = { .req = req };
+
+	return range_claim_locked(range, &a, handle);
+}
+EXPORT_SYMBOL_MEMKIT(memkit_range_alloc_in);
+
+/**
+ * __memkit_range_scan_init() - start an eviction scan, the lock held
+ * @range: a range made with %MEMKIT_RANGE_PLACE.
+ * @scan: the scan, on the caller's stack.
+ * @req: the request that found no room.
+ *
+ * See memkit_oa_scan_init().  The scan may span several holds of the
+ * lock: any change to the range in between ends it (-ESTALE).
+ *
+ * Context: the range's lock held.  O(1).
+ * Return: 0, or as memkit_oa_scan_init().
+ */
+int __memkit_range_scan_init(struct memkit_range *range, struct memkit_oa_scan *scan,
+			     const struct memkit_oa_req *req)
+{
+	int ret;
+
+	range_assert_held(range);
+	ret = memkit_oa_scan_init(scan, &range->oa, req);
+	if (!ret)
+		range->place.scans++;
+	return ret;
+}
+EXPORT_SYMBOL_MEMKIT(__memkit_range_scan_init);
+
+/**
+ * memkit_range_scan_init() - start an eviction scan
+ * @range: a range made with %MEMKIT_RANGE_PLACE.
+ * @scan: the scan.
+ * @req: the request that found no room.
+ *
+ * Context: as memkit_range_free().
+ * Return: as __memkit_range_scan_init().
+ */
+int memkit_range_scan_init(struct memkit_range *range, struct memkit_oa_scan *scan,
+			   const struct memkit_oa_req *req)
+{
+	return range_locked(range, __memkit_range_scan_init(range, scan, req));
+}
+EXPORT_SYMBOL_MEMKIT(memkit_range_scan_init);
+
+/**
+ * __memkit_range_scan_add() - feed an eviction candidate, the lock held
+ * @range: the range the scan was started on.
+ * @scan: the scan.
+ * @handle: a live allocation of @range.
+ *
+ * Context: the range's lock held.  O(1).
+ * Return: as memkit_oa_scan_add(): 1 once a hole would open; -EINVAL for
+ * a scan of another range.
+ */
+int __memkit_range_scan_add(struct memkit_range *range, struct memkit_oa_scan *scan,
+			    const struct memkit_oa_handle *handle)
+{
+	int ret;
+
+	range_assert_held(range);
+	if (scan->oa != &range->oa)
+		return -EINVAL;
+	ret = memkit_oa_scan_add(scan, handle);
+	if (ret == 1)
+		range->place.scans_hit++;
+	return ret;
+}
+EXPORT_SYMBOL_MEMKIT(__memkit_range_scan_add);
+
+/**
+ * memkit_range_scan_add() - feed an eviction candidate
+ * @range: the range the scan was started on.
+ * @scan: the scan.
+ * @handle: a live allocation of @range.
+ *
+ * Context: as memkit_range_free().
+ * Return: as __memkit_range_scan_add().
+ */
+int memkit_range_scan_add(struct memkit_range *range, struct memkit_oa_scan *scan,
+			  const struct memkit_oa_handle *handle)
+{
+	return range_locked(range, __memkit_range_scan_add(range, scan, handle));
+}
+EXPORT_SYMBOL_MEMKIT(memkit_range_scan_add);
+
+/**
+ * __memkit_range_scan_evict() - must this candidate go?  The lock held
+ * @range: the range the scan was started on.
+ * @scan: a scan that found a hole.
+ * @handle: a candidate fed to it.
+ *
+ * Context: the range's lock held.  O(1).
+ * Return: as memkit_oa_scan_evict(); -EINVAL for a scan of another range.
+ */
+int __memkit_range_scan_evict(struct memkit_range *range, const struct memkit_oa_scan *scan,
+			      const struct memkit_oa_handle *handle)
+{
+	range_assert_held(range);
+	if (scan->oa != &range->oa)
+		return -EINVAL;
+	return memkit_oa_scan_evict(scan, handle);
+}
+EXPORT_SYMBOL_MEMKIT(__memkit_range_scan_evict);
+
+/**
+ * memkit_range_scan_evict() - must this candidate go?
+ * @range: the range the scan was started on.
+ * @scan: a scan that found a hole.
+ * @handle: a candidate fed to it.
+ *
+ * Ask of every candidate before freeing any.
+ *
+ * Context: as memkit_range_free().
+ * Return: as __memkit_range_scan_evict().
+ */
+int memkit_range_scan_evict(struct memkit_range *range, const struct memkit_oa_scan *scan,
+			    const struct memkit_oa_handle *handle)
+{
+	return range_locked(range, __memkit_range_scan_evict(range, scan, handle));
+}
+EXPORT_SYMBOL_MEMKIT(memkit_range_scan_evict);
 
 /**
  * __memkit_range_reserve() - claim a given part of a range, lock held
@@ -740,7 +1013,9 @@ EXPORT_SYMBOL_MEMKIT(memkit_range_alloc);
 int __memkit_range_reserve(struct memkit_range *range, u64 offset, u64 size,
 			   struct memkit_oa_handle *handle)
 {
-	return range_claim(range, true, offset, size, handle);
+	struct range_ask a = { .size = size, .arg = offset, .reserve = true };
+
+	return range_claim(range, &a, handle);
 }
 EXPORT_SYMBOL_MEMKIT(__memkit_range_reserve);
 
@@ -757,7 +1032,9 @@ EXPORT_SYMBOL_MEMKIT(__memkit_range_reserve);
 int memkit_range_reserve(struct memkit_range *range, u64 offset, u64 size,
 			 struct memkit_oa_handle *handle)
 {
-	return range_claim_locked(range, true, offset, size, handle);
+	struct range_ask a = { .size = size, .arg = offset, .reserve = true };
+
+	return range_claim_locked(range, &a, handle);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_reserve);
 

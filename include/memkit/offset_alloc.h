@@ -51,10 +51,58 @@
  *	memkit_oa_lookup() finds the allocation covering an offset in
  *	O(log n); an rb_node, the start offset and the node index per node
  *	(40 bytes on 64-bit), and an rbtree insert and erase per allocation.
+ * @MEMKIT_OA_PLACE: placement by window and mode (memkit_oa_alloc_in()),
+ *	colours with guard space between them, and the eviction scan: two
+ *	indexes of the free regions, by address (augmented with the largest
+ *	size below each entry) and by size; 88 bytes per node on 64-bit,
+ *	and O(log n) more per change of a free region.
  */
 enum memkit_oa_flags {
 	MEMKIT_OA_PRIV		= BIT(0),
 	MEMKIT_OA_LOOKUP	= BIT(1),
+	MEMKIT_OA_PLACE		= BIT(2),
+};
+
+/**
+ * enum memkit_oa_mode - where memkit_oa_alloc_in() places an allocation
+ * @MEMKIT_OA_FAST: wherever it is found cheapest: the O(1) size-class
+ *	search when the window is the whole range and there is no guard,
+ *	else the lowest free region whose size alone guarantees a fit, else
+ *	as @MEMKIT_OA_LOW.
+ * @MEMKIT_OA_BEST: in the smallest free region that can hold it; the
+ *	lowest such region of that size.
+ * @MEMKIT_OA_LOW: at the lowest offset that can hold it.
+ * @MEMKIT_OA_HIGH: at the highest offset that can hold it, at the top of
+ *	its free region (top-down, to keep the bottom of the range free).
+ * @MEMKIT_OA_NR_MODES: the number of modes.
+ */
+enum memkit_oa_mode {
+	MEMKIT_OA_FAST,
+	MEMKIT_OA_BEST,
+	MEMKIT_OA_LOW,
+	MEMKIT_OA_HIGH,
+	MEMKIT_OA_NR_MODES
+};
+
+/**
+ * struct memkit_oa_req - a constrained allocation
+ * @size: units wanted, at least 1.
+ * @align: the start is a multiple of this, at least 1; any value, a power
+ *	of two being cheaper (a mask rather than a 64-bit division).
+ * @start: the window: the allocation lies wholly inside [@start, @end).
+ * @end: 0 for the end of the range.
+ * @mode: &enum memkit_oa_mode.
+ * @color: the allocation's colour (its kind, such as a cache domain);
+ *	neighbours of different colours are kept the allocator's guard
+ *	apart (memkit_oa_set_guard()).
+ */
+struct memkit_oa_req {
+	u64 size;
+	u64 align;
+	u64 start;
+	u64 end;
+	enum memkit_oa_mode mode;
+	u32 color;
 };
 
 /* Node index of a handle that holds no allocation. */
@@ -62,8 +110,11 @@ enum memkit_oa_flags {
 
 struct memkit_oa_node;
 
-/* Called by memkit_oa_walk_regions() for each region in address order. */
-typedef void (*memkit_oa_region_fn)(u64 offset, u64 size, bool used, void *arg);
+/*
+ * Called by memkit_oa_walk_regions() for each region in address order;
+ * @color is an allocation's colour with %MEMKIT_OA_PLACE, else 0.
+ */
+typedef void (*memkit_oa_region_fn)(u64 offset, u64 size, bool used, u32 color, void *arg);
 
 /**
  * struct memkit_oa_handle - one allocation
@@ -135,6 +186,31 @@ struct memkit_oa {
 	struct memkit_oa_node *seg[MEMKIT_OA_MAX_SEGS];
 	uintptr_t seg_bias[MEMKIT_OA_MAX_SEGS];	/* seg[k] less its first index */
 	struct rb_root by_offset;
+	/* MEMKIT_OA_PLACE: the free regions by address and by size */
+	struct rb_root holes_by_addr;
+	struct rb_root holes_by_size;
+	u64 guard;
+	u64 changes;	/* changes of the free regions; a scan sees none */
+	u32 scan_serial;
+};
+
+/**
+ * struct memkit_oa_scan - an eviction scan in progress
+ *
+ * memkit_oa_scan_init() it, feed candidates with memkit_oa_scan_add()
+ * until it says a hole would open, then ask memkit_oa_scan_evict() of
+ * each candidate.  All fields are private.
+ */
+struct memkit_oa_scan {
+	/* private: */
+	struct memkit_oa *oa;
+	struct memkit_oa_req req;
+	u64 changes;
+	u64 hole_start, hole_end;	/* the span that opens */
+	u64 hit_start, hit_end;		/* where the allocation goes in it */
+	u32 serial;
+	u32 fed;
+	bool found;
 };
 
 /**
@@ -254,6 +330,17 @@ int memkit_oa_grow(struct memkit_oa *oa, void *mem, size_t bytes);
 int memkit_oa_extend(struct memkit_oa *oa, u64 new_size);
 int memkit_oa_alloc(struct memkit_oa *oa, u64 size, u64 align,
 		    struct memkit_oa_handle *handle);
+int memkit_oa_alloc_in(struct memkit_oa *oa, const struct memkit_oa_req *req,
+		       struct memkit_oa_handle *handle);
+int memkit_oa_set_guard(struct memkit_oa *oa, u64 guard);
+int memkit_oa_color(const struct memkit_oa *oa, const struct memkit_oa_handle *handle,
+		    u32 *color);
+int memkit_oa_scan_init(struct memkit_oa_scan *scan, struct memkit_oa *oa,
+			const struct memkit_oa_req *req);
+int memkit_oa_scan_add(struct memkit_oa_scan *scan, const struct memkit_oa_handle *handle);
+int memkit_oa_scan_evict(const struct memkit_oa_scan *scan,
+			 const struct memkit_oa_handle *handle);
+void memkit_oa_scan_hole(const struct memkit_oa_scan *scan, u64 *start, u64 *end);
 int memkit_oa_reserve(struct memkit_oa *oa, u64 offset, u64 size,
 		      struct memkit_oa_handle *handle);
 int memkit_oa_free(struct memkit_oa *oa, const struct memkit_oa_handle *handle);

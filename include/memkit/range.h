@@ -5,8 +5,9 @@
  *
  * Limitations:
  * - It hands out offsets only; it never touches the memory behind them.
- * - Placement is first fit by size class: no address window, no top-down
- *   or best-fit mode, no colour and no eviction scan.
+ * - Placement by window, mode and colour, and the eviction scan, need
+ *   %MEMKIT_RANGE_PLACE (88 bytes per node, O(log n) per change of a
+ *   free region); without it, placement is first fit by size class.
  * - Iterating over holes costs O(1 + allocations skipped) per step.
  * - A handle stays valid only as long as its allocation; node storage
  *   grows but never shrinks, except by destroying the range.
@@ -37,6 +38,7 @@ enum memkit_range_kind {
 /* What a range keeps per allocation: see &enum memkit_oa_flags. */
 #define MEMKIT_RANGE_PRIV	MEMKIT_OA_PRIV
 #define MEMKIT_RANGE_LOOKUP	MEMKIT_OA_LOOKUP
+#define MEMKIT_RANGE_PLACE	MEMKIT_OA_PLACE
 
 /**
  * struct memkit_range_config - how to make a range
@@ -52,7 +54,11 @@ enum memkit_range_kind {
  * @max_allocs: most live allocations; 0 for as many as the node storage
  *	can address (memkit_oa_max_allocs()).  A dedicated range has one.
  * @flags: %MEMKIT_RANGE_PRIV for a pointer per allocation,
- *	%MEMKIT_RANGE_LOOKUP for lookup and free by offset.
+ *	%MEMKIT_RANGE_LOOKUP for lookup and free by offset,
+ *	%MEMKIT_RANGE_PLACE for memkit_range_alloc_in(), colours and the
+ *	eviction scan.
+ * @color_guard: with %MEMKIT_RANGE_PLACE, the units kept free between
+ *	neighbours of different colours (memkit_oa_set_guard()); 0 for none.
  * @gfp: how an allocation that finds no node may get more node storage
  *	itself: 0 for never (the caller uses memkit_range_preload() and
  *	gets -ENOMEM otherwise); GFP_KERNEL if every allocation is made
@@ -70,6 +76,7 @@ struct memkit_range_config {
 	u32 initial_allocs;
 	u32 max_allocs;
 	unsigned int flags;
+	u64 color_guard;
 	gfp_t gfp;
 	struct mutex *lock;	/* the driver's, or NULL */
 	spinlock_t *spinlock;	/* the driver's, or NULL */
@@ -90,6 +97,14 @@ int __memkit_range_preload(struct memkit_range *range, u32 nr, gfp_t gfp);
 
 int memkit_range_alloc(struct memkit_range *range, u64 size, u64 align,
 		       struct memkit_oa_handle *handle);
+int memkit_range_alloc_in(struct memkit_range *range, const struct memkit_oa_req *req,
+			  struct memkit_oa_handle *handle);
+int memkit_range_scan_init(struct memkit_range *range, struct memkit_oa_scan *scan,
+			   const struct memkit_oa_req *req);
+int memkit_range_scan_add(struct memkit_range *range, struct memkit_oa_scan *scan,
+			  const struct memkit_oa_handle *handle);
+int memkit_range_scan_evict(struct memkit_range *range, const struct memkit_oa_scan *scan,
+			    const struct memkit_oa_handle *handle);
 int memkit_range_reserve(struct memkit_range *range, u64 offset, u64 size,
 			 struct memkit_oa_handle *handle);
 int memkit_range_free(struct memkit_range *range,
@@ -111,6 +126,14 @@ int memkit_range_check(struct memkit_range *range);
 /* The same with the range's lock held (memkit_range_lock() or the mutex). */
 int __memkit_range_alloc(struct memkit_range *range, u64 size, u64 align,
 			 struct memkit_oa_handle *handle);
+int __memkit_range_alloc_in(struct memkit_range *range, const struct memkit_oa_req *req,
+			    struct memkit_oa_handle *handle);
+int __memkit_range_scan_init(struct memkit_range *range, struct memkit_oa_scan *scan,
+			     const struct memkit_oa_req *req);
+int __memkit_range_scan_add(struct memkit_range *range, struct memkit_oa_scan *scan,
+			    const struct memkit_oa_handle *handle);
+int __memkit_range_scan_evict(struct memkit_range *range, const struct memkit_oa_scan *scan,
+			      const struct memkit_oa_handle *handle);
 int __memkit_range_reserve(struct memkit_range *range, u64 offset, u64 size,
 			   struct memkit_oa_handle *handle);
 int __memkit_range_free(struct memkit_range *range,

@@ -53,6 +53,7 @@ typedef u64 __le64;	/* the harness runs on little-endian hosts only */
 #undef __always_inline
 #define __always_inline		inline __attribute__((__always_inline__))
 #define noinline		__attribute__((__noinline__))
+#define fallthrough		__attribute__((__fallthrough__))
 #define __printf(a, b)		__attribute__((__format__(printf, a, b)))
 #define __section(s)		__attribute__((__section__(s)))
 #define __acquires(x)
@@ -119,6 +120,11 @@ static inline unsigned long roundup_pow_of_two(unsigned long n)
 
 static inline u64 div_u64(u64 n, u32 d) { return n / d; }
 static inline u64 div64_u64(u64 n, u64 d) { return n / d; }
+static inline u64 div64_u64_rem(u64 n, u64 d, u64 *rem)
+{
+	*rem = n % d;
+	return n / d;
+}
 
 /* The largest x with x * x <= n, as lib/math/int_sqrt.c. */
 static inline unsigned long int_sqrt(unsigned long n)
