@@ -641,6 +641,377 @@ static struct memkit_range *range_new_cfg(struct kunit *test,
 	return r;
 }
 
+/* A range with placement: 1000 units, and the handles to free at the end. */
+static struct memkit_range *range_new_place(struct kunit *test, const char *name,
+					    u64 size, u64 guard)
+{
+	struct memkit_range_config cfg = {
+		.name = name, .size = size, .initial_allocs = 64, .max_allocs = 64,
+		.flags = MEMKIT_RANGE_PLACE, .color_guard = guard,
+	};
+
+	return range_new_cfg(test, &cfg);
+}
+
+static u64 range_place_at(struct kunit *test, struct memkit_range *r, u64 size, u64 align,
+			  u64 start, u64 end, enum memkit_oa_mode mode, u32 color)
+{
+	struct memkit_oa_req req = {
+		.size = size, .align = align, .start = start, .end = end,
+		.mode = mode, .color = color,
+	};
+	struct memkit_oa_handle h;
+	int ret = memkit_range_alloc_in(r, &req, &h);
+
+	if (ret)
+		return ret == -ENOSPC ? U64_MAX : U64_MAX - 1;
+	KUNIT_EXPECT_EQ(test, memkit_range_free(r, &h), 0);
+	return h.offset;
+}
+
+/*
+ * Holes of 50 at 100, 20 at 300, 100 at 500 and 100 at 900: every mode
+ * must give its one right answer, in the whole range and in windows,
+ * with windows that cut holes, with a window of exactly the size and
+ * allocations touching both its ends, and with alignments that are not
+ * powers of two.
+ */
+static void range_place_modes(struct kunit *test)
+{
+	struct memkit_range *r = range_new_place(test, NULL, 1000, 0);
+	struct memkit_oa_handle fill[4];
+	unsigned int i;
+	u64 at;
+
+	KUNIT_ASSERT_EQ(test, memkit_range_reserve(r, 0, 100, &fill[0]), 0);
+	KUNIT_ASSERT_EQ(test, memkit_range_reserve(r, 150, 150, &fill[1]), 0);
+	KUNIT_ASSERT_EQ(test, memkit_range_reserve(r, 320, 180, &fill[2]), 0);
+	KUNIT_ASSERT_EQ(test, memkit_range_reserve(r, 600, 300, &fill[3]), 0);
+
+	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 20, 1, 0, 0, MEMKIT_OA_LOW, 0), 100ULL);
+	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 20, 1, 0, 0, MEMKIT_OA_HIGH, 0), 980ULL);
+	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 20, 1, 0, 0, MEMKIT_OA_BEST, 0), 300ULL);
+	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 21, 1, 0, 0, MEMKIT_OA_BEST, 0), 100ULL);
+	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 51, 1, 0, 0, MEMKIT_OA_BEST, 0), 500ULL);
+	/* FAST: anywhere it fits. */
+	at = range_place_at(test, r, 60, 1, 0, 0, MEMKIT_OA_FAST, 0);
+	KUNIT_EXPECT_TRUE(test, at == 500 || at == 900);
+	at = range_place_at(test, r, 60, 1, 0, 700, MEMKIT_OA_FAST, 0);
+	KUNIT_EXPECT_EQ(test, at, 500ULL);
+
+	/* A CPU-visible window of the first quarter. */
+	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 20, 1, 0, 250, MEMKIT_OA_HIGH, 0), 130ULL);
+	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 51, 1, 0, 250, MEMKIT_OA_LOW, 0), U64_MAX);
+	/* Windows that cut holes: [550, 950) leaves 50 of each big one. */
+	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 20, 1, 550, 950, MEMKIT_OA_LOW, 0), 550ULL);
+	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 20, 1, 550, 950, MEMKIT_OA_HIGH, 0), 930ULL);
+	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 20, 1, 550, 950, MEMKIT_OA_BEST, 0), 550ULL);
+	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 51, 1, 550, 950, MEMKIT_OA_FAST, 0), U64_MAX);
+	/* Exactly the size: touching start and end; one unit off, no room. */
+	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 20, 1, 300, 320, MEMKIT_OA_LOW, 0), 300ULL);
+	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 20, 1, 300, 320, MEMKIT_OA_HIGH, 0), 300ULL);
+	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 20, 1, 301, 321, MEMKIT_OA_FAST, 0), U64_MAX);
+	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 100, 1, 900, 1000, MEMKIT_OA_BEST, 0), 900ULL);
+	/* Alignments that are not powers of two: 3 and 6. */
+	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 20, 3, 0, 0, MEMKIT_OA_LOW, 0), 102ULL);
+	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 20, 6, 0, 0, MEMKIT_OA_HIGH, 0), 978ULL);
+	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 20, 7, 300, 0, MEMKIT_OA_BEST, 0), 504ULL);
+	/* 48 fits [100, 150) only at 100 to 102; aligned to 7 it cannot. */
+	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 48, 7, 0, 250, MEMKIT_OA_LOW, 0), U64_MAX);
+	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 48, 2, 0, 250, MEMKIT_OA_LOW, 0), 100ULL);
+
+	range_expect_report(test, r, 270, 4);
+	for (i = 0; i < ARRAY_SIZE(fill); i++)
+		KUNIT_EXPECT_EQ(test, memkit_range_free(r, &fill[i]), 0);
+	range_expect_report(test, r, 1000, 0);
+}
+
+/* Each bad request: -EINVAL, and the range as it was. */
+static void range_place_bad_input(struct kunit *test)
+{
+	static const struct memkit_oa_req bad[] = {
+		{ .size = 0, .align = 1 },
+		{ .size = 10, .align = 0 },
+		{ .size = 10, .align = 1, .start = 500, .end = 500 },
+		{ .size = 10, .align = 1, .start = 600, .end = 500 },
+		{ .size = 10, .align = 1, .start = 990, .end = 1001 },
+		{ .size = 10, .align = 1, .start = 1000 },
+		{ .size = 11, .align = 1, .start = 100, .end = 110 },
+		{ .size = 10, .align = 11, .start = 100, .end = 110 },
+		{ .size = 10, .align = 1, .mode = MEMKIT_OA_NR_MODES },
+		{ .size = 10, .align = 1, .mode = (enum memkit_oa_mode)-1 },
+	};
+	struct memkit_range *r = range_new_place(test, NULL, 1000, 0);
+	struct memkit_range *plain = range_new(test, NULL, 1000, MEMKIT_RANGE_OFFSET, 4);
+	struct memkit_oa_req ok = { .size = 10, .align = 1 };
+	struct memkit_oa_scan scan;
+	struct memkit_oa_handle h;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		KUNIT_EXPECT_EQ_MSG(test, memkit_range_alloc_in(r, &bad[i], &h), -EINVAL,
+				    "request %u", i);
+		KUNIT_EXPECT_EQ(test, h.node, MEMKIT_OA_NO_NODE);
+		KUNIT_EXPECT_EQ_MSG(test, memkit_range_scan_init(r, &scan, &bad[i]), -EINVAL,
+				    "scan of request %u", i);
+	}
+	range_expect_report(test, r, 1000, 0);
+	/* A range that did not ask for placement says so. */
+	KUNIT_EXPECT_EQ(test, memkit_range_alloc_in(plain, &ok, &h), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, memkit_range_scan_init(plain, &scan, &ok), -EOPNOTSUPP);
+	range_expect_report(test, plain, 1000, 0);
+	/* The window of exactly the range, and its end given as 0, are fine. */
+	ok.end = 1000;
+	KUNIT_EXPECT_EQ(test, memkit_range_alloc_in(r, &ok, &h), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_free(r, &h), 0);
+}
+
+/*
+ * A guard of 10 between colours: a neighbour of another colour is kept
+ * 10 away, one of the same colour is not; plain allocations and
+ * reservations are colour 0; a growing resize keeps the guard too.
+ */
+static void range_place_colors(struct kunit *test)
+{
+	struct memkit_range *r = range_new_place(test, NULL, 1000, 10);
+	struct memkit_oa_req req = { .size = 100, .align = 1, .mode = MEMKIT_OA_LOW };
+	struct memkit_oa_handle h[6], res;
+	unsigned long flags;
+	u32 color;
+
+	req.color = 1;
+	KUNIT_ASSERT_EQ(test, memkit_range_alloc_in(r, &req, &h[0]), 0);
+	KUNIT_EXPECT_EQ(test, h[0].offset, 0ULL);
+	req.color = 2;
+	KUNIT_ASSERT_EQ(test, memkit_range_alloc_in(r, &req, &h[1]), 0);
+	KUNIT_EXPECT_EQ(test, h[1].offset, 110ULL);
+	KUNIT_ASSERT_EQ(test, memkit_range_alloc_in(r, &req, &h[2]), 0);
+	KUNIT_EXPECT_EQ(test, h[2].offset, 210ULL);
+	req.color = 1;
+	KUNIT_ASSERT_EQ(test, memkit_range_alloc_in(r, &req, &h[3]), 0);
+	KUNIT_EXPECT_EQ(test, h[3].offset, 320ULL);
+	flags = memkit_range_lock(r);
+	KUNIT_EXPECT_EQ(test, memkit_oa_color(__memkit_range_oa(r), &h[3], &color), 0);
+	memkit_range_unlock(r, flags);
+	KUNIT_EXPECT_EQ(test, color, 1U);
+	/* Top-down against the range's end: no guard there. */
+	req.mode = MEMKIT_OA_HIGH;
+	req.color = 3;
+	KUNIT_ASSERT_EQ(test, memkit_range_alloc_in(r, &req, &h[4]), 0);
+	KUNIT_EXPECT_EQ(test, h[4].offset, 900ULL);
+	/* Colour 0 next to colour 1 at [320, 420): 430 is the first unit allowed. */
+	KUNIT_EXPECT_EQ(test, memkit_range_reserve(r, 425, 10, &res), -ENOSPC);
+	KUNIT_ASSERT_EQ(test, memkit_range_reserve(r, 430, 10, &res), 0);
+	/*
+	 * A plain allocation is colour 0: against the reservation (same
+	 * colour) but 10 short of [900, 1000) of colour 3.
+	 */
+	KUNIT_EXPECT_EQ(test, memkit_range_alloc(r, 451, 1, &h[5]), -ENOSPC);
+	KUNIT_ASSERT_EQ(test, memkit_range_alloc(r, 440, 1, &h[5]), 0);
+	KUNIT_EXPECT_EQ(test, h[5].offset, 440ULL);
+	/* [320, 420) of colour 1 may grow by 0 to 10 minus the guard only: not at all. */
+	KUNIT_EXPECT_EQ(test, memkit_range_resize(r, &h[3], 101), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, memkit_range_free(r, &res), 0);
+	/* Now the next neighbour is [440, 880) of colour 0: 10 of the 20 free may go. */
+	KUNIT_EXPECT_EQ(test, memkit_range_resize(r, &h[3], 111), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, memkit_range_resize(r, &h[3], 110), 0);
+	/*
+	 * [880, 900) lies between colours 0 and 3: colour 0 may start at
+	 * 880, colour 3 at 890, any other colour nowhere.
+	 */
+	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 1, 1, 800, 0, MEMKIT_OA_LOW, 0), 880ULL);
+	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 1, 1, 800, 0, MEMKIT_OA_HIGH, 0), 889ULL);
+	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 1, 1, 800, 0, MEMKIT_OA_LOW, 3), 890ULL);
+	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 1, 1, 800, 0, MEMKIT_OA_BEST, 5), U64_MAX);
+	for (color = 0; color < ARRAY_SIZE(h); color++)
+		KUNIT_EXPECT_EQ(test, memkit_range_free(r, &h[color]), 0);
+	range_expect_report(test, r, 1000, 0);
+}
+
+/*
+ * The eviction round trip: a full range of ten 100-unit allocations, fed
+ * in the driver's LRU order; the scan says "enough" as soon as a hole
+ * opens, names exactly the candidates inside it, and the allocation made
+ * after evicting those lands where the scan promised.  Bottom-up and
+ * top-down, inside a window, and with a guard between colours.
+ */
+static void range_place_evict_one(struct kunit *test, struct memkit_range *r,
+				  const struct memkit_oa_req *req, const u8 *lru, u32 n,
+				  u32 fed_expect, u64 hit_expect, const u8 *evict_expect)
+{
+	struct memkit_oa_handle h[10], got;
+	struct memkit_oa_scan scan;
+	unsigned long flags;
+	u64 hs, he;
+	u32 i, fed = 0;
+	int ret = 0;
+
+	for (i = 0; i < 10; i++) {
+		struct memkit_oa_req one = {
+			.size = 100, .align = 1, .start = 100 * i, .end = 100 * (i + 1),
+		};
+
+		KUNIT_ASSERT_EQ(test, memkit_range_alloc_in(r, &one, &h[i]), 0);
+	}
+	KUNIT_ASSERT_EQ(test, memkit_range_alloc_in(r, req, &got), -ENOSPC);
+
+	/* Under the lock throughout, as a driver walking its LRU does. */
+	flags = memkit_range_lock(r);
+	KUNIT_ASSERT_EQ(test, __memkit_range_scan_init(r, &scan, req), 0);
+	for (i = 0; i < n && ret == 0; i++, fed++)
+		ret = __memkit_range_scan_add(r, &scan, &h[lru[i]]);
+	KUNIT_EXPECT_EQ(test, ret, 1);
+	KUNIT_EXPECT_EQ(test, fed, fed_expect);
+	memkit_oa_scan_hole(&scan, &hs, &he);
+	KUNIT_EXPECT_EQ(test, hs, hit_expect);
+	KUNIT_EXPECT_EQ(test, he, hit_expect + req->size);
+	for (i = 0; i < 10; i++)
+		KUNIT_EXPECT_EQ_MSG(test, __memkit_range_scan_evict(r, &scan, &h[i]),
+				    (int)evict_expect[i], "allocation %u", i);
+	memkit_range_unlock(r, flags);
+
+	for (i = 0; i < 10; i++)
+		if (evict_expect[i])
+			KUNIT_EXPECT_EQ(test, memkit_range_free(r, &h[i]), 0);
+	KUNIT_ASSERT_EQ(test, memkit_range_alloc_in(r, req, &got), 0);
+	KUNIT_EXPECT_EQ(test, got.offset, hit_expect);
+	KUNIT_EXPECT_EQ(test, memkit_range_check(r), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_free(r, &got), 0);
+	for (i = 0; i < 10; i++)
+		if (!evict_expect[i])
+			KUNIT_EXPECT_EQ(test, memkit_range_free(r, &h[i]), 0);
+	range_expect_report(test, r, 1000, 0);
+}
+
+static void range_place_evict(struct kunit *test)
+{
+	static const u8 lru[] = { 5, 2, 6, 7, 0, 1, 3, 4, 8, 9 };
+	/* 150 units: 5 and 2 are apart; 5 and 6 together make [500, 700). */
+	static const u8 ev_low[10] = { [5] = 1, [6] = 1 };
+	static const u8 ev_high[10] = { [5] = 1, [6] = 1 };
+	/* In [0, 400) only 2 of the first three is inside: then 0 and 1. */
+	static const u8 ev_win[10] = { [0] = 1, [1] = 1 };
+	/* Colour 1 among colour 0: 10 off each kept neighbour, at 510. */
+	static const u8 ev_guard[10] = { [5] = 1, [6] = 1 };
+	struct memkit_range *r = range_new_place(test, NULL, 1000, 0);
+	struct memkit_range *g = range_new_place(test, NULL, 1000, 10);
+	struct memkit_oa_req req = { .size = 150, .align = 1, .mode = MEMKIT_OA_LOW };
+
+	range_place_evict_one(test, r, &req, lru, 10, 3, 500, ev_low);
+	req.mode = MEMKIT_OA_HIGH;
+	range_place_evict_one(test, r, &req, lru, 10, 3, 550, ev_high);
+	req.mode = MEMKIT_OA_BEST;
+	req.end = 400;
+	range_place_evict_one(test, r, &req, lru, 10, 6, 0, ev_win);
+	/*
+	 * With the guard, colour 1 among colour 0: the span [500, 700) of 5
+	 * and 6 holds [510, 690), room enough; both are within the guard of
+	 * the placement, so both go.
+	 */
+	req.mode = MEMKIT_OA_LOW;
+	req.end = 0;
+	req.color = 1;
+	range_place_evict_one(test, g, &req, lru, 10, 3, 510, ev_guard);
+}
+
+/*
+ * The scan's misuse: a candidate fed twice, a handle of another range, a
+ * scan of another range, a change of the range mid-scan, and a scan left
+ * half-way, which must leave nothing behind.
+ */
+static void range_place_scan_misuse(struct kunit *test)
+{
+	struct memkit_range *r = range_new_place(test, NULL, 1000, 0);
+	struct memkit_range *other = range_new_place(test, NULL, 1000, 0);
+	struct memkit_oa_req req = { .size = 300, .align = 1, .mode = MEMKIT_OA_LOW };
+	struct memkit_oa_handle h[10], foreign;
+	struct memkit_oa_scan scan, scan2;
+	u32 i;
+
+	for (i = 0; i < 10; i++)
+		KUNIT_ASSERT_EQ(test, memkit_range_alloc(r, 100, 1, &h[i]), 0);
+	KUNIT_ASSERT_EQ(test, memkit_range_alloc(other, 100, 1, &foreign), 0);
+	foreign.gen ^= 1;	/* not even the other range's own handle any more */
+
+	KUNIT_ASSERT_EQ(test, memkit_range_scan_init(r, &scan, &req), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_scan_add(r, &scan, &h[3]), 0);
+	KUNIT_ASSERT_EQ(test, memkit_expect_warnings_begin(), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_scan_add(r, &scan, &h[3]), -EEXIST);
+	KUNIT_EXPECT_EQ(test, memkit_range_scan_add(r, &scan, &foreign), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memkit_expect_warnings_end(), 2U);
+	/* The scan belongs to r. */
+	KUNIT_EXPECT_EQ(test, memkit_range_scan_add(other, &scan, &h[4]), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memkit_range_scan_evict(other, &scan, &h[3]), -EINVAL);
+	/* Abandoned half-way: the range is whole, and a new scan starts afresh. */
+	KUNIT_EXPECT_EQ(test, memkit_range_check(r), 0);
+	KUNIT_ASSERT_EQ(test, memkit_range_scan_init(r, &scan2, &req), 0);
+	/* 3 again is new to this scan; the first one is over. */
+	KUNIT_EXPECT_EQ(test, memkit_range_scan_add(r, &scan2, &h[3]), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_scan_add(r, &scan2, &h[4]), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_scan_add(r, &scan2, &h[5]), 1);
+	KUNIT_EXPECT_EQ(test, memkit_range_scan_add(r, &scan2, &h[6]), -EBUSY);
+	/* A change ends it: its answers could be wrong now. */
+	KUNIT_EXPECT_EQ(test, memkit_range_free(r, &h[9]), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_scan_evict(r, &scan2, &h[3]), -ESTALE);
+	KUNIT_EXPECT_EQ(test, memkit_range_scan_add(r, &scan2, &h[7]), -ESTALE);
+	KUNIT_EXPECT_EQ(test, memkit_range_scan_add(r, &scan, &h[7]), -ESTALE);
+	for (i = 0; i < 9; i++)
+		KUNIT_EXPECT_EQ(test, memkit_range_free(r, &h[i]), 0);
+	foreign.gen ^= 1;
+	KUNIT_EXPECT_EQ(test, memkit_range_free(other, &foreign), 0);
+	range_expect_report(test, r, 1000, 0);
+}
+
+/* debugfs: the mode counts, the last window, the scans and the colours. */
+static void range_place_debugfs(struct kunit *test)
+{
+	struct memkit_range *r = range_new_place(test, "kt-range-place", 6400, 0);
+	struct memkit_oa_req req = {
+		.size = 1000, .align = 1, .end = 3200, .mode = MEMKIT_OA_HIGH, .color = 7,
+	};
+	struct memkit_kunit_reader *rd;
+	struct memkit_oa_handle a, b;
+	struct memkit_oa_scan scan;
+	char *row;
+
+	if (!memkit_kunit_debugfs_mounted())
+		kunit_skip(test, "debugfs is not mounted at /sys/kernel/debug");
+	rd = memkit_kunit_reader(test);
+	KUNIT_ASSERT_EQ(test, memkit_range_alloc_in(r, &req, &a), 0);
+	KUNIT_EXPECT_EQ(test, a.offset, 2200ULL);
+	req.size = 5000;
+	KUNIT_EXPECT_EQ(test, memkit_range_alloc_in(r, &req, &b), -EINVAL);
+	req.size = 3000;
+	KUNIT_EXPECT_EQ(test, memkit_range_alloc_in(r, &req, &b), -ENOSPC);
+	KUNIT_ASSERT_EQ(test, memkit_range_scan_init(r, &scan, &req), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_scan_add(r, &scan, &a), 1);
+	req.mode = MEMKIT_OA_BEST;
+	req.end = 0;
+	req.color = 35;
+	req.size = 100;
+	KUNIT_ASSERT_EQ(test, memkit_range_alloc_in(r, &req, &b), 0);
+	KUNIT_EXPECT_EQ(test, b.offset, 0ULL);
+
+	KUNIT_ASSERT_GT(test, memkit_kunit_read(rd, KT_MEMKIT_DIR "/kt-range-place/place"), 0);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf, "placement index on, guard 0 units"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf, "last window [0, 6400)\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf,
+		"best                      1                    0\n"));
+	/* The -EINVAL is not a search that failed: only the -ENOSPC is. */
+	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf,
+		"high                      1                    1\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf, "eviction scans 1, found a hole 1\n"));
+
+	/* Cells of 100 units: colour z at cell 0, colour 7 over cells 22 to 31. */
+	KUNIT_ASSERT_GT(test, memkit_kunit_read(rd, KT_MEMKIT_DIR "/kt-range-place/map"), 0);
+	row = strstr(rd->buf, "|\n|");
+	KUNIT_ASSERT_NOT_NULL(test, row);
+	KUNIT_EXPECT_EQ(test, strncmp(row + 2,
+		"|z.....................7777777777................................|", 66), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_free(r, &a), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_free(r, &b), 0);
+}
+
 /*
  * The reproducer: alloc(10), free, alloc(500) gets the same node and
  * offset; the first handle, freed again, used to free the new allocation.
@@ -1322,6 +1693,12 @@ static struct kunit_case memkit_range_cases[] = {
 	KUNIT_CASE(range_driver_mutex),
 	KUNIT_CASE(range_driver_spinlock),
 	KUNIT_CASE(range_debugfs_parent),
+	KUNIT_CASE(range_place_modes),
+	KUNIT_CASE(range_place_bad_input),
+	KUNIT_CASE(range_place_colors),
+	KUNIT_CASE(range_place_evict),
+	KUNIT_CASE(range_place_scan_misuse),
+	KUNIT_CASE(range_place_debugfs),
 	KUNIT_CASE_SLOW(range_grow_atomic_preload),
 	KUNIT_CASE_SLOW(range_concurrent),
 	KUNIT_CASE_SLOW(range_million_regions),

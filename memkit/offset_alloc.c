@@ -1183,7 +1183,7 @@ static int oa_req_check(const struct memkit_oa *oa, const struct memkit_oa_req *
 	*r = *req;
 	if (!r->end)
 		r->end = oa->size;
-	if (!r->size || !r->align || r->mode >= MEMKIT_OA_NR_MODES ||
+	if (!r->size || !r->align || (unsigned int)r->mode >= MEMKIT_OA_NR_MODES ||
 	    r->start >= r->end || r->end > oa->size ||
 	    r->size > r->end - r->start || r->align > r->end - r->start)
 		return -EINVAL;

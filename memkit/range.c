@@ -724,7 +724,7 @@ static int range_refuse(struct memkit_range *range, const struct range_ask *a)
 	if (range->kind != MEMKIT_RANGE_DEDICATED)
 		return 0;
 	if (r) {
-		if (!r->size || !r->align || r->mode >= MEMKIT_OA_NR_MODES)
+		if (!r->size || !r->align || (unsigned int)r->mode >= MEMKIT_OA_NR_MODES)
 			return -EINVAL;
 		return r->size == range->oa.size ? 0 : -ENOSPC;
 	}
@@ -737,7 +737,7 @@ static int range_refuse(struct memkit_range *range, const struct range_ask *a)
 static void range_count_place(struct memkit_range *range, const struct memkit_oa_req *req,
 			      int ret)
 {
-	if (req->mode >= MEMKIT_OA_NR_MODES)
+	if ((unsigned int)req->mode >= MEMKIT_OA_NR_MODES)
 		return;
 	if (ret)
 		range->place.failed[req->mode]++;
@@ -765,7 +765,8 @@ static int range_claim(struct memkit_range *range, const struct range_ask *a,
 		    !__memkit_range_preload(range, 1, range->gfp))
 			ret = range_try(&range->oa, a, handle);
 	}
-	if (a->req && ret != -ENOMEM)
+	/* A search that ran: placed, or found no room. */
+	if (a->req && (!ret || ret == -ENOSPC))
 		range_count_place(range, a->req, ret);
 	return ret;
 }

@@ -9,7 +9,7 @@ vram=/sys/kernel/debug/memkit_demo/vram
 
 dump() {
 	show "$1"
-	for f in $dbg/summary $vram/bins $vram/map $dbg/demo-handles/stats \
+	for f in $dbg/summary $vram/bins $vram/map $vram/place $dbg/demo-handles/stats \
 		 $dbg/demo-requests/stats $dbg/demo-scratch/stats; do
 		echo "== $f" >&3
 		cat "$f" >&3
@@ -62,8 +62,27 @@ grep -q "VRAM now 335544320" $ctl || fail "growing VRAM by 64 MiB"
 cat $ctl >&3
 grep -q "^size          335544320$" $vram/bins || fail "bins does not show the grown range"
 dump "after resize, grow and free-at"
+show "the CPU-visible window (first 64 MiB) filled with 8 MiB buffers, then one more"
+n=0
+while [ $n -lt 9 ]; do
+	echo "alloc-visible 8M" >$ctl
+	cat $ctl >&3
+	grep -q "last: alloc-visible 8388608: 0 (handle [0-9]* at 0x[0-9a-f]*, " $ctl ||
+		fail "alloc-visible 8M number $n failed"
+	at=$(sed -n 's/^last: alloc-visible [0-9]*: 0 (handle [0-9]* at \(0x[0-9a-f]*\),.*/\1/p' $ctl)
+	[ $((at + 8388608)) -le $((64 * 1024 * 1024)) ] ||
+		fail "alloc-visible 8M at $at: outside the window"
+	n=$((n + 1))
+done
+# Eight fill the window; the ninth must have evicted, and only what it needed.
+grep -q "last: alloc-visible 8388608: 0 (.*, [1-9][0-9]* evicted)" $ctl ||
+	fail "the ninth visible buffer evicted nothing"
+grep -q "last: alloc-visible 8388608: 0 (.*, 1 evicted)" $ctl ||
+	fail "the ninth visible buffer evicted more than the one buffer it needed"
+dump "after filling the visible window and evicting from the LRU"
 show "bad commands are refused"
-for bad in "launch" "alloc" "alloc 0" "free x" "run 0" "free-at 0x40000000" "resize 1" "grow 0"; do
+for bad in "launch" "alloc" "alloc 0" "alloc-visible 0" "free x" "run 0" "free-at 0x40000000" \
+	"resize 1" "grow 0"; do
 	if echo "$bad" >$ctl 2>/dev/null; then
 		fail "demo accepted '$bad'"
 	else

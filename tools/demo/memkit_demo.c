@@ -10,7 +10,11 @@
  *   pointer of its allocation, found again from a handle, from any offset
  *   inside it (lookup) and by walking the allocations in address order.
  *   Node storage starts small and grows as buffers are allocated, and
- *   `grow` adds memory at the end, as a resized BAR would.  Its debugfs
+ *   `grow` adds memory at the end, as a resized BAR would.  Buffers go
+ *   top-down (HIGH) to keep the CPU-visible first 64 MiB free for the
+ *   ones that need it (`alloc-visible`, LOW inside that window); when
+ *   the window is full, an eviction scan over the buffers in LRU order
+ *   says which to evict (freed here; a driver would move them out).  Its debugfs
  *   directory is in the driver's own: /sys/kernel/debug/memkit_demo/vram.
  * - A memkit_pool of buffer objects, one per live buffer.
  * - A memkit_arena for per-batch scratch, reset (keeping its capacity)
@@ -22,6 +26,8 @@
  * Drive it through /sys/kernel/debug/memkit_demo/ctl:
  *
  *   echo "alloc 1M" > ctl      allocate a buffer (K/M/G suffixes)
+ *   echo "alloc-visible 8M" > ctl  one in the CPU-visible window, evicting
+ *                              from the LRU if it is full
  *   echo "free 5" > ctl        free buffer handle 5
  *   echo "free-at 0x10000" > ctl  free the buffer covering a VRAM offset
  *   echo "resize 5 2M" > ctl   grow or shrink buffer 5 in place
@@ -55,6 +61,7 @@
 #define DEMO_VRAM_SIZE		SZ_256M
 #define DEMO_VRAM_MAX		SZ_1G
 #define DEMO_FW_SIZE		SZ_16M
+#define DEMO_VISIBLE		SZ_64M
 #define DEMO_MAX_BUFFERS	2048
 #define DEMO_MAP_CAPACITY	4096
 
@@ -62,6 +69,8 @@
 struct demo_req {
 	struct memkit_oa_handle vram;
 	u64 handle;
+	struct list_head lru;	/* oldest first */
+	bool evict;		/* the eviction scan said so */
 };
 
 static const struct memkit_hashmap_params demo_map_params = {
@@ -74,6 +83,7 @@ static struct demo {
 	struct mutex lock;		/* serialises commands; also the VRAM range's lock */
 	spinlock_t map_lock;		/* the handle map, also for debugfs */
 	struct memkit_range *vram;
+	struct list_head lru;		/* every buffer, least recently used first */
 	struct memkit_oa_handle fw;
 	struct memkit_pool reqs;
 	struct memkit_arena scratch;
@@ -89,10 +99,11 @@ static struct demo {
 } demo;
 
 /*
- * Allocate a buffer: VRAM, its object as the allocation's pointer, a
- * handle.  *@offset, if given, receives where in VRAM it went.
+ * Allocate a buffer where @want says: VRAM, its object as the
+ * allocation's pointer, a handle.  *@offset, if given, receives where in
+ * VRAM it went.
  */
-static int demo_alloc(u64 size, u64 *offset)
+static int demo_alloc_req(const struct memkit_oa_req *want, u64 *offset)
 {
 	struct demo_req *req;
 	unsigned long flags;
@@ -103,7 +114,7 @@ static int demo_alloc(u64 size, u64 *offset)
 	if (!req)
 		return -ENOMEM;
 	/* Node storage grows here if it must: the range's config says GFP_KERNEL. */
-	ret = __memkit_range_alloc(demo.vram, size, SZ_4K, &req->vram);
+	ret = __memkit_range_alloc_in(demo.vram, want, &req->vram);
 	if (ret) {
 		memkit_pool_destroy(&demo.reqs, req);
 		return ret;
@@ -118,9 +129,18 @@ static int demo_alloc(u64 size, u64 *offset)
 		memkit_pool_destroy(&demo.reqs, req);
 		return ret;
 	}
+	list_add_tail(&req->lru, &demo.lru);
 	if (offset)
 		*offset = req->vram.offset;
 	return 0;
+}
+
+/* An ordinary buffer: top-down, away from the CPU-visible window. */
+static int demo_alloc(u64 size, u64 *offset)
+{
+	struct memkit_oa_req want = { .size = size, .align = SZ_4K, .mode = MEMKIT_OA_HIGH };
+
+	return demo_alloc_req(&want, offset);
 }
 
 /* The buffer object user-space handle @handle names, or NULL. */
@@ -142,8 +162,65 @@ static void demo_release(struct demo_req *req)
 	spin_lock_irqsave(&demo.map_lock, flags);
 	memkit_hashmap_remove(&demo.map, &req->handle, demo_map_params);
 	spin_unlock_irqrestore(&demo.map_lock, flags);
+	list_del(&req->lru);
 	__memkit_range_free(demo.vram, &req->vram);
 	memkit_pool_destroy(&demo.reqs, req);
+}
+
+/*
+ * Make room for @want: feed the buffers to an eviction scan, least
+ * recently used first, until it says a hole would open; ask it of every
+ * one fed, and only then evict those it names.  Buffers outside the hole
+ * (all those outside the window, say) stay.  Returns how many went.
+ */
+static int demo_evict_for(const struct memkit_oa_req *want)
+{
+	struct memkit_oa_scan scan;
+	struct demo_req *req, *tmp;
+	int ret, evicted = 0;
+	u32 fed = 0;
+
+	ret = __memkit_range_scan_init(demo.vram, &scan, want);
+	if (ret)
+		return ret;
+	list_for_each_entry(req, &demo.lru, lru) {
+		req->evict = false;
+		fed++;
+		ret = __memkit_range_scan_add(demo.vram, &scan, &req->vram);
+		if (ret)
+			break;
+	}
+	if (ret != 1)
+		return ret < 0 ? ret : -ENOSPC;
+	list_for_each_entry(req, &demo.lru, lru) {
+		if (!fed--)
+			break;
+		req->evict = __memkit_range_scan_evict(demo.vram, &scan, &req->vram) == 1;
+	}
+	list_for_each_entry_safe(req, tmp, &demo.lru, lru) {
+		if (req->evict) {
+			demo_release(req);
+			evicted++;
+		}
+	}
+	return evicted;
+}
+
+/* A buffer the CPU maps: inside the visible window, evicting if it is full. */
+static int demo_alloc_visible(u64 size, u64 *offset, int *evicted)
+{
+	struct memkit_oa_req want = {
+		.size = size, .align = SZ_4K, .end = DEMO_VISIBLE, .mode = MEMKIT_OA_LOW,
+	};
+	int ret = demo_alloc_req(&want, offset);
+
+	*evicted = 0;
+	if (ret != -ENOSPC)
+		return ret;
+	*evicted = demo_evict_for(&want);
+	if (*evicted < 0)
+		return *evicted;
+	return demo_alloc_req(&want, offset);
 }
 
 static int demo_free(u64 handle)
@@ -295,6 +372,17 @@ static int demo_command(char *cmd)
 		ret = demo_alloc(val, &at);
 		snprintf(demo.last, sizeof(demo.last), "alloc %llu: %d (handle %llu at %#llx)",
 			 val, ret, ret ? 0 : demo.next_handle, at);
+	} else if (!strcmp(verb, "alloc-visible") && arg) {
+		u64 at = 0;
+		int evicted;
+
+		val = memparse(arg, &arg);
+		if (!val || *arg)
+			return -EINVAL;
+		ret = demo_alloc_visible(val, &at, &evicted);
+		snprintf(demo.last, sizeof(demo.last),
+			 "alloc-visible %llu: %d (handle %llu at %#llx, %d evicted)",
+			 val, ret, ret ? 0 : demo.next_handle, at, evicted);
 	} else if (!strcmp(verb, "free") && arg) {
 		if (kstrtou64(arg, 0, &val))
 			return -EINVAL;
@@ -364,7 +452,7 @@ static ssize_t demo_ctl_write(struct file *file, const char __user *ubuf,
 	ret = demo_command(buf);
 	mutex_unlock(&demo.lock);
 	if (ret == -EINVAL)
-		pr_info("memkit_demo: bad command; try: alloc 1M | free N | free-at OFFSET | resize N 2M | free-half | run N | grow 64M | relocate\n");
+		pr_info("memkit_demo: bad command; try: alloc 1M | alloc-visible 8M | free N | free-at OFFSET | resize N 2M | free-half | run N | grow 64M | relocate\n");
 	return ret ? ret : len;
 }
 
@@ -376,7 +464,7 @@ static ssize_t demo_ctl_read(struct file *file, char __user *ubuf, size_t len,
 
 	mutex_lock(&demo.lock);
 	n = scnprintf(buf, sizeof(buf),
-		      "commands: alloc SIZE | free HANDLE | free-at OFFSET | resize HANDLE SIZE | free-half | run N | grow SIZE | relocate\nlast: %s\n",
+		      "commands: alloc SIZE | alloc-visible SIZE | free HANDLE | free-at OFFSET | resize HANDLE SIZE | free-half | run N | grow SIZE | relocate\nlast: %s\n",
 		      demo.last[0] ? demo.last : "(none)");
 	mutex_unlock(&demo.lock);
 	return simple_read_from_buffer(ubuf, len, ppos, buf, n);
@@ -434,7 +522,7 @@ static int __init memkit_demo_init(void)
 		.kind = MEMKIT_RANGE_OFFSET,
 		.initial_allocs = 16,
 		.max_allocs = DEMO_MAX_BUFFERS,
-		.flags = MEMKIT_RANGE_PRIV | MEMKIT_RANGE_LOOKUP,
+		.flags = MEMKIT_RANGE_PRIV | MEMKIT_RANGE_LOOKUP | MEMKIT_RANGE_PLACE,
 		.gfp = GFP_KERNEL,
 		.lock = &demo.lock,
 	};
@@ -443,6 +531,7 @@ static int __init memkit_demo_init(void)
 
 	mutex_init(&demo.lock);
 	spin_lock_init(&demo.map_lock);
+	INIT_LIST_HEAD(&demo.lru);
 	demo.fw.node = MEMKIT_OA_NO_NODE;
 
 	/* The driver's own debugfs directory; memkit puts the range's in it. */
