@@ -138,7 +138,7 @@ demo: build-test
 		-x tools/demo/demo.sh \
 		build/test/memkit/memkit.ko build/test/tools/demo/memkit_demo.ko
 	@echo "Live state is in /sys/kernel/debug/memkit/ (summary, <name>/...); drive the demo with"
-	@echo "echo 'alloc 1M' | 'free N' | 'free-at OFFSET' | 'resize N 2M' | 'free-half' | 'run N' | 'grow 64M' | 'relocate' > /sys/kernel/debug/memkit_demo/ctl"
+	@echo "echo 'alloc 1M' | 'alloc-visible 8M' | 'free N' | 'free-at OFFSET' | 'resize N 2M' | 'free-half' | 'run N' | 'grow 64M' | 'relocate' > /sys/kernel/debug/memkit_demo/ctl"
 
 # memkit against the kernel's peers in one boot of the perf kernel (no
 # debug checkers, DRM and GENERIC_ALLOCATOR on): table, CSV and a chart.

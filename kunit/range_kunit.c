@@ -711,7 +711,8 @@ static void range_place_modes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 20, 1, 300, 320, MEMKIT_OA_LOW, 0), 300ULL);
 	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 20, 1, 300, 320, MEMKIT_OA_HIGH, 0), 300ULL);
 	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 20, 1, 301, 321, MEMKIT_OA_FAST, 0), U64_MAX);
-	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 100, 1, 900, 1000, MEMKIT_OA_BEST, 0), 900ULL);
+	at = range_place_at(test, r, 100, 1, 900, 1000, MEMKIT_OA_BEST, 0);
+	KUNIT_EXPECT_EQ(test, at, 900ULL);
 	/* Alignments that are not powers of two: 3 and 6. */
 	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 20, 3, 0, 0, MEMKIT_OA_LOW, 0), 102ULL);
 	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 20, 6, 0, 0, MEMKIT_OA_HIGH, 0), 978ULL);
@@ -965,6 +966,10 @@ static void range_place_scan_misuse(struct kunit *test)
 /* debugfs: the mode counts, the last window, the scans and the colours. */
 static void range_place_debugfs(struct kunit *test)
 {
+	static const char best_row[] = "best                      1                    0\n";
+	static const char high_row[] = "high                      1                    1\n";
+	static const char colors[] =
+		"|z.....................7777777777................................|";
 	struct memkit_range *r = range_new_place(test, "kt-range-place", 6400, 0);
 	struct memkit_oa_req req = {
 		.size = 1000, .align = 1, .end = 3200, .mode = MEMKIT_OA_HIGH, .color = 7,
@@ -995,19 +1000,16 @@ static void range_place_debugfs(struct kunit *test)
 	KUNIT_ASSERT_GT(test, memkit_kunit_read(rd, KT_MEMKIT_DIR "/kt-range-place/place"), 0);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf, "placement index on, guard 0 units"));
 	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf, "last window [0, 6400)\n"));
-	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf,
-		"best                      1                    0\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf, best_row));
 	/* The -EINVAL is not a search that failed: only the -ENOSPC is. */
-	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf,
-		"high                      1                    1\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf, high_row));
 	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf, "eviction scans 1, found a hole 1\n"));
 
 	/* Cells of 100 units: colour z at cell 0, colour 7 over cells 22 to 31. */
 	KUNIT_ASSERT_GT(test, memkit_kunit_read(rd, KT_MEMKIT_DIR "/kt-range-place/map"), 0);
 	row = strstr(rd->buf, "|\n|");
 	KUNIT_ASSERT_NOT_NULL(test, row);
-	KUNIT_EXPECT_EQ(test, strncmp(row + 2,
-		"|z.....................7777777777................................|", 66), 0);
+	KUNIT_EXPECT_EQ(test, strncmp(row + 2, colors, strlen(colors)), 0);
 	KUNIT_EXPECT_EQ(test, memkit_range_free(r, &a), 0);
 	KUNIT_EXPECT_EQ(test, memkit_range_free(r, &b), 0);
 }

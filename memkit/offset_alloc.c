@@ -1035,12 +1035,13 @@ static struct oa_place *oa_hole_edge(const struct memkit_oa *oa, u64 bound, u64 
 	if (oa_addr_entry(cand)->size >= size)
 		return oa_addr_entry(cand);
 	for (rb = oa_child(cand, !high);;) {
-		if (oa_sub_max(oa_child(rb, high)) >= size)
+		if (oa_sub_max(oa_child(rb, high)) >= size) {
 			rb = oa_child(rb, high);
-		else if (oa_addr_entry(rb)->size >= size)
+			continue;
+		}
+		if (oa_addr_entry(rb)->size >= size)
 			return oa_addr_entry(rb);
-		else
-			rb = oa_child(rb, !high);
+		rb = oa_child(rb, !high);
 	}
 }
 

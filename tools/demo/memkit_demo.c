@@ -129,6 +129,7 @@ static int demo_alloc_req(const struct memkit_oa_req *want, u64 *offset)
 		memkit_pool_destroy(&demo.reqs, req);
 		return ret;
 	}
+	req->evict = false;
 	list_add_tail(&req->lru, &demo.lru);
 	if (offset)
 		*offset = req->vram.offset;

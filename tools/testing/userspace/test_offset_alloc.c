@@ -79,7 +79,6 @@ static int live_cmp(const void *a, const void *b)
 	return x->h.offset < y->h.offset ? -1 : x->h.offset > y->h.offset;
 }
 
-
 static u64 model_used(void)
 {
 	u64 used = 0;
@@ -690,7 +689,8 @@ static void do_scan(struct memkit_oa *oa, struct ut_rng *rng, const struct memki
 		m.end = end;
 		UT_ASSERT(!model_fits_without(&m, order, fed - 1),
 			  "the scan said so only after %u candidates", fed);
-		UT_ASSERT(model_fits_without(&m, order, fed), "the scan found a hole the model lacks");
+		UT_ASSERT(model_fits_without(&m, order, fed),
+			  "the scan found a hole the model lacks");
 	}
 	UT_CHECK(memkit_oa_scan_add(&scan, &live[order[0]].h) == -EBUSY, "scan_add after a hit");
 	memkit_oa_scan_hole(&scan, &hs, &he);
@@ -1007,16 +1007,18 @@ int main(int argc, char **argv)
 		UT_ASSERT(memkit_oa_set_guard(&oa, guard) ==
 			  (flags & MEMKIT_OA_PLACE ? 0 : -EOPNOTSUPP), "set_guard");
 		run(&oa, OA_MAX, ops, 512, &rng, &c);
-		printf("test_offset_alloc: flags %#x guard %llu: %llu allocations, %llu -ENOSPC, %llu resets,",
-		       flags, guard, c.allocs, c.nospc, c.resets);
+		printf("test_offset_alloc: flags %#x guard %llu: %llu allocations,",
+		       flags, guard, c.allocs);
+		printf(" %llu -ENOSPC, %llu resets,", c.nospc, c.resets);
 		printf(" %llu resizes, %llu extensions, %llu segments added\n",
 		       c.resizes, c.extends, c.grows);
 		/* The false -ENOSPC oracle must have had work, or it proves nothing. */
 		UT_CHECK(c.nospc > ops / 1000, "only %llu -ENOSPC", c.nospc);
 		UT_CHECK(!flags || c.grows, "the growable allocator never grew");
 		if (flags & MEMKIT_OA_PLACE) {
-			printf("test_offset_alloc: placed %llu, %llu -ENOSPC; %llu scans evicted and refilled\n",
-			       c.placed, c.place_nospc, c.scans);
+			printf("test_offset_alloc: placed %llu, %llu -ENOSPC;",
+			       c.placed, c.place_nospc);
+			printf(" %llu scans evicted and refilled\n", c.scans);
 			UT_CHECK(c.placed > ops / 10 && c.place_nospc > ops / 1000 &&
 				 c.scans > ops / 10000,
 				 "placement oracle had too little work");
