@@ -45,7 +45,7 @@
 
 #define BENCH_REPS	5
 #define BENCH_SEED	0x6d656d6b6974ULL
-#define BENCH_ROWS	96
+#define BENCH_ROWS	128
 
 struct bench_row {
 	const char *workload;
@@ -108,6 +108,11 @@ enum range_impl {
 #if IS_ENABLED(CONFIG_GENERIC_ALLOCATOR)
 	R_GENPOOL,
 #endif
+	R_RANGE_CHURN_NR,	/* the range churn rows are those above */
+	R_RANGE_PLACE = R_RANGE_CHURN_NR,	/* the placement churn rows */
+#if IS_ENABLED(CONFIG_DRM)
+	R_DRM_PLACE,
+#endif
 	R_NR
 };
 
@@ -116,6 +121,10 @@ static const char * const range_names[] = {
 	[R_OA] = "memkit_oa",
 #if IS_ENABLED(CONFIG_DRM)
 	[R_DRM_BEST] = "drm_mm best", [R_DRM_LOW] = "drm_mm low",
+#endif
+	[R_RANGE_PLACE] = "memkit_range",
+#if IS_ENABLED(CONFIG_DRM)
+	[R_DRM_PLACE] = "drm_mm",
 #endif
 #if IS_ENABLED(CONFIG_GENERIC_ALLOCATOR)
 	[R_GENPOOL] = "gen_pool",
@@ -129,6 +138,7 @@ struct range_bench {
 #if IS_ENABLED(CONFIG_DRM)
 	struct drm_mm mm;
 	struct drm_mm_node *nodes;
+	spinlock_t drm_lock;	/* R_DRM_PLACE: what memkit_range takes */
 #endif
 #if IS_ENABLED(CONFIG_GENERIC_ALLOCATOR)
 	struct gen_pool *gp;
@@ -137,13 +147,21 @@ struct range_bench {
 	struct memkit_oa_handle *h;
 	u64 *size;
 	u32 slots;
+	/* R_RANGE_PLACE and R_DRM_PLACE: the window and mode of every allocation */
+	struct memkit_oa_req place;
+	int drm_mode;
 };
 
 #define GENPOOL_BASE	BIT(40)		/* gen_pool reserves address 0 for failure */
 
 static int rb_init(struct range_bench *rb, enum range_impl impl, u64 total, u32 slots)
 {
+	struct memkit_oa_req place = rb->place;
+	int drm_mode = rb->drm_mode;
+
 	memset(rb, 0, sizeof(*rb));
+	rb->place = place;
+	rb->drm_mode = drm_mode;
 	rb->impl = impl;
 	rb->slots = slots;
 	rb->h = kvcalloc(slots, sizeof(*rb->h), GFP_KERNEL);
@@ -154,11 +172,13 @@ static int rb_init(struct range_bench *rb, enum range_impl impl, u64 total, u32 
 	case R_RANGE:
 		rb->range = memkit_range_create(NULL, total, MEMKIT_RANGE_OFFSET, slots);
 		return PTR_ERR_OR_ZERO(rb->range);
-	case R_RANGE_EXTRAS: {
+	case R_RANGE_EXTRAS:
+	case R_RANGE_PLACE: {
 		/* What a driver that keeps its buffer objects with the range pays. */
 		struct memkit_range_config cfg = {
 			.size = total, .initial_allocs = slots, .max_allocs = slots,
-			.flags = MEMKIT_RANGE_PRIV | MEMKIT_RANGE_LOOKUP,
+			.flags = impl == R_RANGE_PLACE ? MEMKIT_RANGE_PLACE :
+				 MEMKIT_RANGE_PRIV | MEMKIT_RANGE_LOOKUP,
 		};
 
 		rb->range = memkit_range_create_config(&cfg);
@@ -169,9 +189,11 @@ static int rb_init(struct range_bench *rb, enum range_impl impl, u64 total, u32 
 #if IS_ENABLED(CONFIG_DRM)
 	case R_DRM_BEST:
 	case R_DRM_LOW:
+	case R_DRM_PLACE:
 		rb->nodes = kvcalloc(slots, sizeof(*rb->nodes), GFP_KERNEL);
 		if (!rb->nodes)
 			return -ENOMEM;
+		spin_lock_init(&rb->drm_lock);
 		drm_mm_init(&rb->mm, 0, total);
 		return 0;
 #endif
@@ -209,7 +231,25 @@ static int rb_alloc(struct range_bench *rb, u32 i, u64 size)
 	case R_OA:
 		ret = memkit_oa_alloc(&rb->oa, size, 1, &rb->h[i]);
 		break;
+	case R_RANGE_PLACE: {
+		struct memkit_oa_req req = rb->place;
+
+		req.size = size;
+		ret = memkit_range_alloc_in(rb->range, &req, &rb->h[i]);
+		break;
+	}
 #if IS_ENABLED(CONFIG_DRM)
+	case R_DRM_PLACE: {
+		/* The same lock as memkit_range's: an irq-safe spinlock around the call. */
+		unsigned long flags;
+
+		spin_lock_irqsave(&rb->drm_lock, flags);
+		ret = drm_mm_insert_node_in_range(&rb->mm, &rb->nodes[i], size, 0, 0,
+						  rb->place.start,
+						  rb->place.end ?: U64_MAX, rb->drm_mode);
+		spin_unlock_irqrestore(&rb->drm_lock, flags);
+		break;
+	}
 	case R_DRM_BEST:
 	case R_DRM_LOW:
 		ret = drm_mm_insert_node_in_range(&rb->mm, &rb->nodes[i], size, 0, 0, 0,
@@ -237,6 +277,7 @@ static void rb_free(struct range_bench *rb, u32 i)
 	switch (rb->impl) {
 	case R_RANGE:
 	case R_RANGE_EXTRAS:
+	case R_RANGE_PLACE:
 		memkit_range_free(rb->range, &rb->h[i]);
 		break;
 	case R_OA:
@@ -247,6 +288,14 @@ static void rb_free(struct range_bench *rb, u32 i)
 	case R_DRM_LOW:
 		drm_mm_remove_node(&rb->nodes[i]);
 		break;
+	case R_DRM_PLACE: {
+		unsigned long flags;
+
+		spin_lock_irqsave(&rb->drm_lock, flags);
+		drm_mm_remove_node(&rb->nodes[i]);
+		spin_unlock_irqrestore(&rb->drm_lock, flags);
+		break;
+	}
 #endif
 #if IS_ENABLED(CONFIG_GENERIC_ALLOCATOR)
 	case R_GENPOOL:
@@ -269,6 +318,7 @@ static void rb_exit(struct range_bench *rb)
 	switch (rb->impl) {
 	case R_RANGE:
 	case R_RANGE_EXTRAS:
+	case R_RANGE_PLACE:
 		memkit_range_destroy(rb->range);
 		break;
 	case R_OA:
@@ -277,6 +327,7 @@ static void rb_exit(struct range_bench *rb)
 #if IS_ENABLED(CONFIG_DRM)
 	case R_DRM_BEST:
 	case R_DRM_LOW:
+	case R_DRM_PLACE:
 		if (rb->nodes)
 			drm_mm_takedown(&rb->mm);
 		kvfree(rb->nodes);
@@ -296,6 +347,40 @@ static void rb_exit(struct range_bench *rb)
 	kvfree(rb->size);
 }
 
+/*
+ * Fill @rb with @live allocations from the seeded stream, then time @n
+ * free + alloc pairs, BENCH_REPS times; the median in ps per pair, or 0
+ * if @rb could not be set up.
+ */
+static u64 rb_churn(struct range_bench *rb, enum range_impl impl, u32 live, u32 n)
+{
+	struct rnd_state rs;
+	u64 t[BENCH_REPS], ps = 0;
+	u32 i, rep;
+
+	prandom_seed_state(&rs, BENCH_SEED);
+	if (rb_init(rb, impl, 1ULL << 31, live) == 0) {
+		for (i = 0; i < live; i++)
+			rb_alloc(rb, i, bench_size(&rs));
+		for (rep = 0; rep < BENCH_REPS; rep++) {
+			u64 t0 = ktime_get_ns();
+
+			for (i = 0; i < n; i++) {
+				u32 v = prandom_u32_state(&rs) % live;
+
+				rb_free(rb, v);
+				rb_alloc(rb, v, bench_size(&rs));
+			}
+			t[rep] = (ktime_get_ns() - t0) * 1000 / n;
+			cond_resched();
+		}
+		ps = median(t);
+	}
+	rb_exit(rb);
+	cond_resched();
+	return ps;
+}
+
 /* Range churn: L live, then free a random one and allocate a random size. */
 static void bench_range_churn(u32 live, u32 ops)
 {
@@ -303,11 +388,10 @@ static void bench_range_churn(u32 live, u32 ops)
 	char param[16];
 
 	snprintf(param, sizeof(param), "%uKi live", live / 1024);
-	for (impl = 0; impl < R_NR; impl++) {
-		struct range_bench rb;
-		struct rnd_state rs;
-		u64 t[BENCH_REPS];
-		u32 i, rep, n = ops;
+	for (impl = 0; impl < R_RANGE_CHURN_NR; impl++) {
+		struct range_bench rb = {};
+		u64 ps;
+		u32 n = ops;
 
 #if IS_ENABLED(CONFIG_GENERIC_ALLOCATOR)
 		/* First fit scans a 2^31-bit bitmap: fewer ops, and not at 64Ki. */
@@ -317,26 +401,59 @@ static void bench_range_churn(u32 live, u32 ops)
 			n = ops / 20;
 		}
 #endif
-		prandom_seed_state(&rs, BENCH_SEED);
-		if (rb_init(&rb, impl, 1ULL << 31, live) == 0) {
-			for (i = 0; i < live; i++)
-				rb_alloc(&rb, i, bench_size(&rs));
-			for (rep = 0; rep < BENCH_REPS; rep++) {
-				u64 t0 = ktime_get_ns();
+		ps = rb_churn(&rb, impl, live, n);
+		if (ps)
+			bench_add("range churn", param, range_names[impl], ps, 0);
+	}
+}
 
-				for (i = 0; i < n; i++) {
-					u32 v = prandom_u32_state(&rs) % live;
+/*
+ * Placement churn: the range churn stream with every allocation asking
+ * the same window and mode of memkit_range (MEMKIT_RANGE_PLACE,
+ * memkit_range_alloc_in()) and of drm_mm (drm_mm_insert_node_in_range()
+ * with the matching mode), each behind the same irq-safe spinlock.  The
+ * window is the first quarter of the range or all of it.
+ */
+static void bench_place_churn(u32 live, u32 ops)
+{
+	static const struct {
+		const char *workload;
+		enum memkit_oa_mode mode;
+		int drm_mode;
+		bool quarter;
+	} cases[] = {
+#if IS_ENABLED(CONFIG_DRM)
+		{ "place 1/4 low", MEMKIT_OA_LOW, DRM_MM_INSERT_LOW, true },
+		{ "place 1/4 best", MEMKIT_OA_BEST, DRM_MM_INSERT_BEST, true },
+		{ "place high", MEMKIT_OA_HIGH, DRM_MM_INSERT_HIGH, false },
+		{ "place low", MEMKIT_OA_LOW, DRM_MM_INSERT_LOW, false },
+		{ "place best", MEMKIT_OA_BEST, DRM_MM_INSERT_BEST, false },
+#else
+		{ "place 1/4 low", MEMKIT_OA_LOW, 0, true },
+		{ "place high", MEMKIT_OA_HIGH, 0, false },
+		{ "place low", MEMKIT_OA_LOW, 0, false },
+		{ "place best", MEMKIT_OA_BEST, 0, false },
+#endif
+	};
+	enum range_impl impl;
+	char param[16];
+	unsigned int c;
 
-					rb_free(&rb, v);
-					rb_alloc(&rb, v, bench_size(&rs));
-				}
-				t[rep] = (ktime_get_ns() - t0) * 1000 / n;
-				cond_resched();
-			}
-			bench_add("range churn", param, range_names[impl], median(t), 0);
+	snprintf(param, sizeof(param), "%uKi live", live / 1024);
+	for (c = 0; c < ARRAY_SIZE(cases); c++) {
+		for (impl = R_RANGE_CHURN_NR; impl < R_NR; impl++) {
+			struct range_bench rb = { .drm_mode = cases[c].drm_mode };
+			u64 ps;
+
+			rb.place.align = 1;
+			rb.place.mode = cases[c].mode;
+			/* The first quarter of the 2^31 units, or the whole range. */
+			rb.place.end = cases[c].quarter ? BIT_ULL(29) : 0;
+			ps = rb_churn(&rb, impl, live, ops);
+
+			if (ps)
+				bench_add(cases[c].workload, param, range_names[impl], ps, 0);
 		}
-		rb_exit(&rb);
-		cond_resched();
 	}
 }
 
@@ -764,6 +881,10 @@ static int __init memkit_bench_init(void)
 	bench_progress("range churn 16Ki");
 	bench_range_churn(65536, 10000 * scale);
 	bench_progress("range churn 64Ki");
+	bench_place_churn(1024, 10000 * scale);
+	bench_progress("place churn 1Ki");
+	bench_place_churn(65536, 10000 * scale);
+	bench_progress("place churn 64Ki");
 	for (i = 0; i < ARRAY_SIZE(refill_sizes); i++)
 		bench_refill(refill_sizes[i]);
 	bench_progress("refill");

@@ -11,7 +11,7 @@
  *
  * Usage: bench_native [-o results.csv] [-c cpu] [-s scale] [-w part]
  *	scale multiplies every operation count (default 1); part limits the
- *	run to one of range, refill, map, pool, arena.
+ *	run to one of range, place, refill, map, pool, arena.
  */
 
 #include <getopt.h>
@@ -28,7 +28,7 @@
 
 #define BENCH_REPS	5
 #define BENCH_SEED	0x6d656d6b6974ULL
-#define BENCH_ROWS	64
+#define BENCH_ROWS	96
 
 struct row {
 	const char *workload, *impl;
@@ -80,13 +80,27 @@ static u64 bench_size(u64 *s)
 	return 1 + bench_below(s, 2ULL << bench_below(s, 12));
 }
 
+/* memkit_oa_alloc(), or memkit_oa_alloc_in() with @tmpl's window and mode. */
+static int bench_oa_try(struct memkit_oa *oa, u64 size, const struct memkit_oa_req *tmpl,
+			struct memkit_oa_handle *h)
+{
+	struct memkit_oa_req r;
+
+	if (!tmpl)
+		return memkit_oa_alloc(oa, size, 1, h);
+	r = *tmpl;
+	r.size = size;
+	return memkit_oa_alloc_in(oa, &r, h);
+}
+
 /*
  * An allocation that may find the node storage short (a growable
  * allocator): add a segment, as a caller does outside its lock, and retry.
  */
-static int bench_oa_alloc(struct memkit_oa *oa, u64 size, struct memkit_oa_handle *h)
+static int bench_oa_alloc(struct memkit_oa *oa, u64 size, const struct memkit_oa_req *tmpl,
+			  struct memkit_oa_handle *h)
 {
-	int ret = memkit_oa_alloc(oa, size, 1, h);
+	int ret = bench_oa_try(oa, size, tmpl, h);
 	size_t bytes;
 	void *mem;
 
@@ -98,7 +112,7 @@ static int bench_oa_alloc(struct memkit_oa *oa, u64 size, struct memkit_oa_handl
 		free(mem);
 		return -ENOMEM;
 	}
-	return memkit_oa_alloc(oa, size, 1, h);
+	return bench_oa_try(oa, size, tmpl, h);
 }
 
 /*
@@ -106,9 +120,11 @@ static int bench_oa_alloc(struct memkit_oa *oa, u64 size, struct memkit_oa_handl
  * below @live makes a growable allocator, grown during the prefill (its
  * nodes are then spread over segments); @flags adds the private pointer,
  * set after each allocation as a driver would, and the index by offset.
+ * With @tmpl, every allocation is memkit_oa_alloc_in() with its window and
+ * mode (the "place churn" rows).
  */
 static void bench_range_churn(u32 live, u64 pairs, u32 initial, unsigned int flags,
-			      const char *impl)
+			      const struct memkit_oa_req *tmpl, const char *impl)
 {
 	struct memkit_oa_handle *h = calloc(live, sizeof(*h));
 	double t[BENCH_REPS];
@@ -122,7 +138,7 @@ static void bench_range_churn(u32 live, u64 pairs, u32 initial, unsigned int fla
 		if (!h || memkit_oa_init_flags(&oa, 1ULL << 31, initial, live, flags))
 			goto out;
 		for (i = 0; i < live; i++) {
-			failed += !!bench_oa_alloc(&oa, bench_size(&s), &h[i]);
+			failed += !!bench_oa_alloc(&oa, bench_size(&s), tmpl, &h[i]);
 			if (flags & MEMKIT_OA_PRIV)
 				memkit_oa_set_priv(&oa, &h[i], &h[i]);
 		}
@@ -131,7 +147,7 @@ static void bench_range_churn(u32 live, u64 pairs, u32 initial, unsigned int fla
 			u32 v = bench_below(&s, live);
 
 			memkit_oa_free(&oa, &h[v]);
-			failed += !!bench_oa_alloc(&oa, bench_size(&s), &h[v]);
+			failed += !!bench_oa_alloc(&oa, bench_size(&s), tmpl, &h[v]);
 			if (flags & MEMKIT_OA_PRIV)
 				memkit_oa_set_priv(&oa, &h[v], &h[v]);
 		}
@@ -141,7 +157,7 @@ static void bench_range_churn(u32 live, u64 pairs, u32 initial, unsigned int fla
 			printf("range churn: %llu allocations failed\n", failed);
 	}
 	snprintf(param, sizeof(param), "%uKi live", live >> 10);
-	add_row("range churn", param, impl, median(t), 0);
+	add_row(tmpl ? "place churn" : "range churn", param, impl, median(t), 0);
 out:
 	free(h);
 }
@@ -149,12 +165,36 @@ out:
 /* The plain allocator, then the cost of each option as its own row. */
 static void bench_range_churn_all(u32 live, u64 pairs)
 {
-	bench_range_churn(live, pairs, live, 0, "memkit_oa");
-	bench_range_churn(live, pairs, 16, 0, "memkit_oa grown");
-	bench_range_churn(live, pairs, live, MEMKIT_OA_PRIV, "memkit_oa +priv");
-	bench_range_churn(live, pairs, live, MEMKIT_OA_LOOKUP, "memkit_oa +lookup");
-	bench_range_churn(live, pairs, 16, MEMKIT_OA_PRIV | MEMKIT_OA_LOOKUP,
+	bench_range_churn(live, pairs, live, 0, NULL, "memkit_oa");
+	bench_range_churn(live, pairs, 16, 0, NULL, "memkit_oa grown");
+	bench_range_churn(live, pairs, live, MEMKIT_OA_PRIV, NULL, "memkit_oa +priv");
+	bench_range_churn(live, pairs, live, MEMKIT_OA_LOOKUP, NULL, "memkit_oa +lookup");
+	bench_range_churn(live, pairs, 16, MEMKIT_OA_PRIV | MEMKIT_OA_LOOKUP, NULL,
 			  "memkit_oa grown+both");
+}
+
+/*
+ * Place churn: the same stream through memkit_oa_alloc_in() on an
+ * allocator with MEMKIT_OA_PLACE, one row per window and mode; each reads
+ * against the FAST row of the same allocator (drm_mm cannot run here).
+ */
+static void bench_place_churn_all(u32 live, u64 pairs)
+{
+	static const struct {
+		struct memkit_oa_req r;
+		const char *name;
+	} modes[] = {
+		{ { .align = 1, .mode = MEMKIT_OA_FAST }, "place FAST" },
+		{ { .align = 1, .end = 1ULL << 29, .mode = MEMKIT_OA_FAST }, "place FAST 1/4" },
+		{ { .align = 1, .end = 1ULL << 29, .mode = MEMKIT_OA_LOW }, "place LOW 1/4" },
+		{ { .align = 1, .mode = MEMKIT_OA_HIGH }, "place HIGH" },
+		{ { .align = 1, .mode = MEMKIT_OA_LOW }, "place LOW" },
+		{ { .align = 1, .mode = MEMKIT_OA_BEST }, "place BEST" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(modes); i++)
+		bench_range_churn(live, pairs, live, MEMKIT_OA_PLACE, &modes[i].r, modes[i].name);
 }
 
 /* Fixed-size refill in 10^6 units: fill, free every other, fill again. */
@@ -520,6 +560,10 @@ int main(int argc, char **argv)
 		bench_range_churn_all(1 << 10, 2000000ULL * scale);
 		bench_range_churn_all(1 << 16, 2000000ULL * scale);
 		bench_range_churn_all(1 << 20, 2000000ULL * scale);
+	}
+	if (want("place")) {
+		bench_place_churn_all(1 << 10, 2000000ULL * scale);
+		bench_place_churn_all(1 << 16, 2000000ULL * scale);
 	}
 	if (want("refill")) {
 		bench_refill(1000);
