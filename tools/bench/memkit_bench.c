@@ -448,7 +448,8 @@ static void bench_place_churn(u32 live, u32 ops)
 			rb.place.align = 1;
 			rb.place.mode = cases[c].mode;
 			/* The first quarter of the 2^31 units, or the whole range. */
-			rb.place.end = cases[c].quarter ? BIT_ULL(29) : 0;
+			if (cases[c].quarter)
+				rb.place.end = BIT_ULL(29);
 			ps = rb_churn(&rb, impl, live, ops);
 
 			if (ps)
