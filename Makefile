@@ -18,7 +18,9 @@
 #   make htmldocs       Documentation/ to HTML in build/htmldocs
 #   make check-runner   prove the QEMU runner fails when it should
 #   make lifecycle      50 load/unload cycles of memkit + the demo
-#   make install        modules_install against KDIR
+#   make dkms           the DKMS package: add, build, install, remove in a scratch tree
+#   make install        memkit.ko and its headers, against KDIR
+#   make install-demo   the same and the sample driver
 #   make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -39,7 +41,7 @@ TEST_KDIR = $$($(T)/kernel.sh build debug)
 TEST32_KDIR = $$($(T)/kernel.sh build debug32)
 
 .PHONY: all modules check deps lint htmldocs build-stock build-test build-test32 kunit kunit32 demo \
-	lifecycle bench check-runner install clean utest fuzz fuzz-smoke bench-native coverage \
+	lifecycle bench check-runner install install-demo dkms clean utest fuzz fuzz-smoke bench-native coverage \
 	mutation mutation-smoke
 
 all: modules
@@ -47,24 +49,31 @@ all: modules
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-# Modules into /lib/modules/<release>/updates, then depmod (kbuild skips it
-# without a System.map, as with distribution headers; a staged install with
-# INSTALL_MOD_PATH leaves it to the packager); headers and Module.symvers
-# into $(PREFIX)/src/memkit for consumer modules.
+# memkit.ko into /lib/modules/<release>/updates, then depmod (kbuild skips
+# it without a System.map, as with distribution headers; a staged install
+# with INSTALL_MOD_PATH leaves it to the packager); the public headers and
+# Module.symvers into $(PREFIX)/src/memkit for consumer modules.  The test
+# support, the suites and the benchmarks are never installed; the sample
+# driver only by make install-demo.
 PREFIX ?= /usr
 KRELEASE = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h)
+INSTALL_HDRS = $(filter-out include/memkit/testing.h,$(wildcard include/memkit/*.h))
 
-install: modules
-	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
+install: MEMKIT_ONLY = lib
+install-demo: MEMKIT_ONLY = demo
+install install-demo:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) MEMKIT_ONLY=$(MEMKIT_ONLY) modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) MEMKIT_ONLY=$(MEMKIT_ONLY) INSTALL_MOD_DIR=updates \
+		modules_install
 	$(if $(INSTALL_MOD_PATH),,depmod -a $(KRELEASE))
 	install -d $(DESTDIR)$(PREFIX)/src/memkit/include/memkit
-	install -m 0644 include/memkit/*.h $(DESTDIR)$(PREFIX)/src/memkit/include/memkit/
+	install -m 0644 $(INSTALL_HDRS) $(DESTDIR)$(PREFIX)/src/memkit/include/memkit/
 	install -m 0644 Module.symvers $(DESTDIR)$(PREFIX)/src/memkit/
 
 deps:
 	@$(T)/deps.sh build test user
 
-check: deps lint build-stock utest fuzz-smoke mutation-smoke check-runner lifecycle kunit kunit32
+check: deps lint build-stock dkms utest fuzz-smoke mutation-smoke check-runner lifecycle kunit kunit32
 
 # The core files compiled unchanged in userspace (tools/testing/userspace).
 USERSPACE = $(MAKE) --no-print-directory -C $(T)/userspace O=$(CURDIR)/build/userspace \
@@ -105,6 +114,13 @@ build-stock: deps
 	@if [ -z "$(STOCK_KDIR)" ]; then echo "no stock headers in /usr/src" >&2; exit 1; fi
 	$(T)/build.sh stock $(STOCK_KDIR)
 
+# The DKMS package, built, installed and removed in a scratch tree
+# against the stock headers (tools/testing/dkms.sh).
+dkms: deps
+	@$(T)/deps.sh package
+	@if [ -z "$(STOCK_KDIR)" ]; then echo "no stock headers in /usr/src" >&2; exit 1; fi
+	$(T)/dkms.sh $(STOCK_KDIR)
+
 build-test: deps
 	kdir=$(TEST_KDIR) && $(T)/build.sh test $$kdir
 
@@ -119,10 +135,15 @@ lint: deps
 htmldocs: deps
 	$(T)/htmldocs.sh
 
+# Allocation profiling is built into the 64-bit test kernel but off at
+# boot: a slab allocation that fault injection fails while profiling is on
+# makes the kernel warn about its tag vector.
 kunit: build-test
-	kdir=$(TEST_KDIR) && $(T)/run-qemu.sh -q -a tsc=reliable -k $$kdir -o build/run-kunit \
+	kdir=$(TEST_KDIR) && $(T)/run-qemu.sh -q -a "tsc=reliable sysctl.vm.mem_profiling=0" \
+		-k $$kdir -o build/run-kunit \
 		-s "$(SUITES)" -M $(MANIFEST) $(KUNIT_SEED) \
-		build/test/memkit/memkit.ko build/test/kunit/memkit_kunit.ko \
+		build/test/memkit/memkit.ko build/test/memkit/memkit_test.ko \
+		build/test/kunit/memkit_kunit.ko \
 		build/test/tools/demo/memkit_demo.ko
 
 # The same suites on the 32-bit kernel, under qemu-system-i386.
@@ -130,7 +151,8 @@ kunit32: build-test32
 	@$(T)/deps.sh i386 >/dev/null
 	kdir=$(TEST32_KDIR) && $(T)/run-qemu.sh -q -a tsc=reliable -k $$kdir -o build/run-kunit32 \
 		-s "$(SUITES)" -M $(MANIFEST) $(KUNIT_SEED) \
-		build/test32/memkit/memkit.ko build/test32/kunit/memkit_kunit.ko \
+		build/test32/memkit/memkit.ko build/test32/memkit/memkit_test.ko \
+		build/test32/kunit/memkit_kunit.ko \
 		build/test32/tools/demo/memkit_demo.ko
 
 demo: build-test

@@ -18,6 +18,7 @@
 #include <memkit/allocator.h>
 #include <memkit/arena.h>
 #include <memkit/bug.h>
+#include <memkit/testing.h>
 
 #include "memkit_kunit.h"
 

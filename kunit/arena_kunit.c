@@ -15,6 +15,7 @@
 
 #include <memkit/allocator.h>
 #include <memkit/arena.h>
+#include <memkit/testing.h>
 
 #include "memkit_kunit.h"
 
@@ -516,6 +517,34 @@ static void ar_debugfs(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memkit_kunit_read(rd, "/sys/kernel/debug/memkit/kt-arena/stats"),
 			(ssize_t)-ENOENT);
 }
+/* A reset reaches events/memkit/ with its mode and the capacity it left. */
+static void ar_trace_events(struct kunit *test)
+{
+	struct memkit_kunit_reader *rd = memkit_kunit_reader(test);
+	struct ar_ctx *c = ar_new(test, &ar_plain, MEMKIT_ARENA_BUMP);
+	const char *t, *keep, *drop;
+	size_t cap;
+
+	KUNIT_ASSERT_NOT_NULL(test, memkit_alloc(&c->a, 100, 8, GFP_KERNEL));
+	cap = ar_stats(c).capacity;
+	keep = memkit_kunit_printf(test,
+			       "mode=retain_capacity capacity=%zu->%zu ok=1 caller=%s+",
+			       cap, cap, __func__);
+	drop = memkit_kunit_printf(test, "mode=free_all capacity=%zu->0 ok=1 caller=%s+",
+			       cap, __func__);
+	KUNIT_ASSERT_NOT_NULL(test, keep);
+	KUNIT_ASSERT_NOT_NULL(test, drop);
+	memkit_kunit_trace_begin(test);
+	KUNIT_EXPECT_TRUE(test, memkit_arena_reset(&c->arena, MEMKIT_ARENA_RETAIN_CAPACITY, 0,
+						   GFP_KERNEL));
+	KUNIT_EXPECT_TRUE(test, memkit_arena_reset(&c->arena, MEMKIT_ARENA_FREE_ALL, 0,
+						   GFP_KERNEL));
+	t = memkit_kunit_trace_end(test, rd);
+	KUNIT_EXPECT_EQ_MSG(test, memkit_kunit_count(t, "memkit_arena_reset: "), 2U, "%s", t);
+	KUNIT_EXPECT_EQ_MSG(test, memkit_kunit_count(t, keep), 1U, "no '%s' in:\n%s", keep, t);
+	KUNIT_EXPECT_EQ_MSG(test, memkit_kunit_count(t, drop), 1U, "no '%s' in:\n%s", drop, t);
+}
+
 
 static int arena_suite_init(struct kunit_suite *suite)
 {
@@ -542,6 +571,7 @@ static struct kunit_case memkit_arena_cases[] = {
 	KUNIT_CASE(ar_init_exit),
 	KUNIT_CASE_PARAM(ar_allocation_failures, ar_mode_gen_params),
 	KUNIT_CASE(ar_debugfs),
+	KUNIT_CASE(ar_trace_events),
 	{}
 };
 

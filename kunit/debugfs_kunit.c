@@ -14,6 +14,7 @@
 
 #include <memkit/bug.h>
 #include <memkit/debugfs.h>
+#include <memkit/testing.h>
 
 #include "memkit_kunit.h"
 

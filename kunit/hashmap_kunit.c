@@ -16,6 +16,7 @@
 
 #include <memkit/bug.h>
 #include <memkit/hashmap.h>
+#include <memkit/testing.h>
 
 #include "memkit_kunit.h"
 
@@ -1392,6 +1393,36 @@ static int hashmap_suite_init(struct kunit_suite *suite)
 	return 0;
 }
 
+/*
+ * The inline insert and remove reach events/memkit/ from the caller's
+ * module, through the static branch; attach reports what it found.
+ */
+static void hm_trace_events(struct kunit *test)
+{
+	struct memkit_kunit_reader *rd = memkit_kunit_reader(test);
+	struct hm_ctx *c = hm_new(test, 16, 0, P64);
+	struct memkit_hashmap copy;
+	const char *t;
+
+	memkit_kunit_trace_begin(test);
+	KUNIT_ASSERT_EQ(test, hm_put64(&c->map, 1, 10, P64), 0);
+	KUNIT_ASSERT_EQ(test, hm_put64(&c->map, 2, 20, P64), 0);
+	KUNIT_ASSERT_EQ(test, hm_put64(&c->map, 3, 30, P64), 0);
+	/* An overwrite inserts nothing. */
+	KUNIT_ASSERT_EQ(test, hm_put64(&c->map, 3, 31, P64), 0);
+	KUNIT_ASSERT_EQ(test, hm_del64(&c->map, 2, P64), 0);
+	KUNIT_ASSERT_EQ(test, memkit_hashmap_attach(&copy, c->buf, c->size, P64), 0);
+	KUNIT_EXPECT_EQ(test, memkit_hashmap_attach(&copy, c->buf, 8, P64), -EINVAL);
+	t = memkit_kunit_trace_end(test, rd);
+	KUNIT_EXPECT_EQ_MSG(test, memkit_kunit_count(t, "memkit_hashmap_insert: "), 3U, "%s", t);
+	KUNIT_EXPECT_EQ_MSG(test, memkit_kunit_count(t, " count=3/16 caller="), 1U, "%s", t);
+	KUNIT_EXPECT_EQ_MSG(test, memkit_kunit_count(t, "memkit_hashmap_remove: "), 1U, "%s", t);
+	KUNIT_EXPECT_EQ_MSG(test, memkit_kunit_count(t, "[memkit_kunit]"), 6U, "%s", t);
+	KUNIT_EXPECT_EQ_MSG(test, memkit_kunit_count(t, "capacity=16 count=2 reseed=0 ret=0 "), 1U,
+			    "%s", t);
+	KUNIT_EXPECT_EQ_MSG(test, memkit_kunit_count(t, "ret=-22 "), 1U, "%s", t);
+}
+
 static struct kunit_case memkit_hashmap_cases[] = {
 	KUNIT_CASE(hm_basic_usage),
 	KUNIT_CASE(hm_layout_for_size),
@@ -1435,6 +1466,7 @@ static struct kunit_case memkit_hashmap_cases[] = {
 	KUNIT_CASE(hm_iteration_once),
 	KUNIT_CASE(hm_custom_eq),
 	KUNIT_CASE(hm_debugfs),
+	KUNIT_CASE(hm_trace_events),
 	{}
 };
 

@@ -12,6 +12,8 @@
 #include <linux/module.h>
 #include <linux/random.h>
 #include <linux/sched.h>
+#include <linux/string.h>
+#include <linux/trace_events.h>
 #include <linux/uaccess.h>
 
 #include <memkit/compat.h>
@@ -125,6 +127,87 @@ ssize_t memkit_kunit_read(struct memkit_kunit_reader *rd, const char *path)
 	return n;
 }
 
+#define MEMKIT_KUNIT_TRACE	"/sys/kernel/tracing/trace"
+
+/**
+ * memkit_kunit_trace_begin() - record memkit's trace events from here on
+ * @test: the test; skipped if the kernel has no event tracing or tracefs
+ *	is not mounted.
+ *
+ * Empties the trace buffer (as ``> trace`` does) and enables every event
+ * of events/memkit/.
+ */
+void memkit_kunit_trace_begin(struct kunit *test)
+{
+	struct file *f;
+
+	if (!IS_ENABLED(CONFIG_EVENT_TRACING))
+		kunit_skip(test, "no event tracing in this kernel");
+	f = filp_open(MEMKIT_KUNIT_TRACE, O_WRONLY | O_TRUNC, 0);
+	if (IS_ERR(f))
+		kunit_skip(test, "no %s: %ld", MEMKIT_KUNIT_TRACE, PTR_ERR(f));
+	filp_close(f, NULL);
+#ifdef CONFIG_EVENT_TRACING
+	KUNIT_ASSERT_EQ(test, trace_set_clr_event("memkit", NULL, 1), 0);
+#endif
+}
+
+/**
+ * memkit_kunit_trace_end() - stop recording and read what was recorded
+ * @test: the test.
+ * @rd: a reader.
+ *
+ * Return: the text of the trace file (up to %MEMKIT_KUNIT_READ_MAX bytes),
+ * as a user reading it would see it.
+ */
+const char *memkit_kunit_trace_end(struct kunit *test, struct memkit_kunit_reader *rd)
+{
+#ifdef CONFIG_EVENT_TRACING
+	KUNIT_EXPECT_EQ(test, trace_set_clr_event("memkit", NULL, 0), 0);
+#endif
+	KUNIT_ASSERT_GT(test, memkit_kunit_read(rd, MEMKIT_KUNIT_TRACE), 0);
+	return rd->buf;
+}
+
+/**
+ * memkit_kunit_printf() - format a string that lives until the test ends
+ * @test: the test.
+ * @fmt: printf format.
+ *
+ * Asserts (ends the test) if there is no memory for it.
+ *
+ * Return: the string; longer results are cut at 255 characters.
+ */
+char *memkit_kunit_printf(struct kunit *test, const char *fmt, ...)
+{
+	char *s = kunit_kmalloc(test, 256, GFP_KERNEL);
+	va_list args;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	va_start(args, fmt);
+	vsnprintf(s, 256, fmt, args);
+	va_end(args);
+	return s;
+}
+
+/**
+ * memkit_kunit_count() - how many times a string occurs in a text
+ * @text: the text.
+ * @needle: a non-empty string.
+ *
+ * Return: the number of occurrences, not overlapping.
+ */
+unsigned int memkit_kunit_count(const char *text, const char *needle)
+{
+	unsigned int n = 0;
+
+	while ((text = strstr(text, needle))) {
+		n++;
+		text += strlen(needle);
+	}
+	return n;
+}
+
 /* Can this task's GFP_KERNEL slab allocations be failed on demand? */
 static bool memkit_kunit_faults_ready(struct kunit *test)
 {
@@ -195,3 +278,4 @@ unsigned int memkit_kunit_each_failure(struct kunit *test,
 MODULE_DESCRIPTION("KUnit tests for memkit");
 MODULE_LICENSE("GPL");
 MEMKIT_IMPORT_NS();
+MEMKIT_IMPORT_TEST_NS();

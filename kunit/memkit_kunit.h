@@ -50,6 +50,10 @@ struct memkit_kunit_reader *memkit_kunit_reader(struct kunit *test);
 ssize_t memkit_kunit_read_file(struct memkit_kunit_reader *rd, struct file *f);
 ssize_t memkit_kunit_read(struct memkit_kunit_reader *rd, const char *path);
 bool memkit_kunit_debugfs_mounted(void);
+void memkit_kunit_trace_begin(struct kunit *test);
+const char *memkit_kunit_trace_end(struct kunit *test, struct memkit_kunit_reader *rd);
+__printf(2, 3) char *memkit_kunit_printf(struct kunit *test, const char *fmt, ...);
+unsigned int memkit_kunit_count(const char *text, const char *needle);
 unsigned int memkit_kunit_each_failure(struct kunit *test,
 				       int (*make)(struct kunit *test, void *arg),
 				       void (*check)(struct kunit *test, void *arg, int ret),

@@ -16,6 +16,7 @@
 
 #include <memkit/bug.h>
 #include <memkit/offset_alloc.h>
+#include <memkit/testing.h>
 
 #include "memkit_kunit.h"
 

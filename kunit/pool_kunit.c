@@ -13,6 +13,7 @@
 
 #include <memkit/bug.h>
 #include <memkit/pool.h>
+#include <memkit/testing.h>
 
 #include "memkit_kunit.h"
 
@@ -575,6 +576,29 @@ static int pool_suite_init(struct kunit_suite *suite)
 	return 0;
 }
 
+/* Objects taken and given back reach events/memkit/, naming the caller. */
+static void pl_trace_events(struct kunit *test)
+{
+	struct memkit_kunit_reader *rd = memkit_kunit_reader(test);
+	struct pl_ctx *c = pl_new(test, sizeof(u64), 0, MEMKIT_POOL_BUMP, 0);
+	char *caller = memkit_kunit_printf(test, "caller=%s+", __func__);
+	const char *t;
+	u64 *a, *b;
+
+	KUNIT_ASSERT_NOT_NULL(test, caller);
+	memkit_kunit_trace_begin(test);
+	a = memkit_pool_create(&c->pool, GFP_KERNEL);
+	b = memkit_pool_new(&c->pool, u64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	memkit_pool_destroy(&c->pool, a);
+	memkit_pool_destroy(&c->pool, b);
+	t = memkit_kunit_trace_end(test, rd);
+	KUNIT_EXPECT_EQ_MSG(test, memkit_kunit_count(t, "memkit_pool_create: "), 2U, "%s", t);
+	KUNIT_EXPECT_EQ_MSG(test, memkit_kunit_count(t, "memkit_pool_destroy: "), 2U, "%s", t);
+	KUNIT_EXPECT_EQ_MSG(test, memkit_kunit_count(t, caller), 4U, "%s", t);
+}
+
 static struct kunit_case memkit_pool_cases[] = {
 	KUNIT_CASE(pl_unique_and_reuse),
 	KUNIT_CASE(pl_preheat),
@@ -592,6 +616,7 @@ static struct kunit_case memkit_pool_cases[] = {
 	KUNIT_CASE(pl_init_bad_args),
 	KUNIT_CASE(pl_allocation_failures),
 	KUNIT_CASE(pl_debugfs),
+	KUNIT_CASE(pl_trace_events),
 	KUNIT_CASE_SLOW(pl_locked_threads_free_list),
 	KUNIT_CASE_SLOW(pl_locked_threads_passthrough),
 	{}

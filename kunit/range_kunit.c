@@ -22,6 +22,7 @@
 
 #include <memkit/bug.h>
 #include <memkit/range.h>
+#include <memkit/testing.h>
 
 #include "memkit_kunit.h"
 
@@ -1671,6 +1672,54 @@ static void range_create_unwinds(struct kunit *test)
 	memkit_kunit_each_failure(test, range_unwind_make, range_unwind_check, &u);
 }
 
+/*
+ * Every allocation, failure and free reaches events/memkit/ with the
+ * range's name, the request, and the caller (this function, not memkit).
+ */
+static void range_trace_events(struct kunit *test)
+{
+	struct memkit_kunit_reader *rd = memkit_kunit_reader(test);
+	struct memkit_range *r = range_new(test, "kt-trace", 1024, MEMKIT_RANGE_OFFSET, 8);
+	struct memkit_oa_req req = { .size = 8, .align = 1, .mode = MEMKIT_OA_HIGH };
+	struct memkit_oa_handle a, b, c;
+	const char *t, *want[5];
+	unsigned int i;
+
+	memkit_kunit_trace_begin(test);
+	KUNIT_ASSERT_EQ(test, memkit_range_alloc(r, 100, 4, &a), 0);
+	KUNIT_ASSERT_EQ(test, memkit_range_reserve(r, 512, 64, &b), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_alloc(r, 4096, 1, &c), -ENOSPC);
+	/* Without MEMKIT_RANGE_PLACE: refused, and the refusal is traced. */
+	KUNIT_EXPECT_EQ(test, memkit_range_alloc_in(r, &req, &c), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, memkit_range_free(r, &a), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_free(r, &b), 0);
+	t = memkit_kunit_trace_end(test, rd);
+
+	want[0] = memkit_kunit_printf(test,
+				  "memkit_range_alloc: range=kt-trace offset=%llu size=100 align=4 how=alloc caller=%s+",
+				  a.offset, __func__);
+	want[1] = memkit_kunit_printf(test,
+				  "memkit_range_alloc: range=kt-trace offset=512 size=64 align=0 how=reserve caller=%s+",
+				  __func__);
+	want[2] = memkit_kunit_printf(test,
+				  "memkit_range_alloc_fail: range=kt-trace size=4096 align=1 how=alloc err=%d caller=%s+",
+				  -ENOSPC, __func__);
+	want[3] = memkit_kunit_printf(test,
+				  "memkit_range_alloc_fail: range=kt-trace size=8 align=1 how=high err=%d caller=%s+",
+				  -EOPNOTSUPP, __func__);
+	want[4] = memkit_kunit_printf(test,
+				  "memkit_range_free: range=kt-trace offset=%llu size=100 caller=%s+",
+				  a.offset, __func__);
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
+		KUNIT_ASSERT_NOT_NULL(test, want[i]);
+		KUNIT_EXPECT_EQ_MSG(test, memkit_kunit_count(t, want[i]), 1U, "no '%s' in:\n%s",
+				    want[i], t);
+	}
+	KUNIT_EXPECT_EQ(test, memkit_kunit_count(t, "memkit_range_free: range=kt-trace offset=512 size=64 "),
+			1U);
+	KUNIT_EXPECT_EQ(test, memkit_kunit_count(t, "range=kt-trace "), 6U);
+}
+
 static struct kunit_case memkit_range_cases[] = {
 	KUNIT_CASE(range_create_destroy),
 	KUNIT_CASE(range_create_bad_args),
@@ -1701,6 +1750,7 @@ static struct kunit_case memkit_range_cases[] = {
 	KUNIT_CASE(range_place_evict),
 	KUNIT_CASE(range_place_scan_misuse),
 	KUNIT_CASE(range_place_debugfs),
+	KUNIT_CASE(range_trace_events),
 	KUNIT_CASE_SLOW(range_grow_atomic_preload),
 	KUNIT_CASE_SLOW(range_concurrent),
 	KUNIT_CASE_SLOW(range_million_regions),

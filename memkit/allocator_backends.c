@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * memkit_allocator: the stock kernel backends and the validating test
- * backend.
+ * memkit_allocator: the stock kernel backends.
  */
 
 #include <linux/align.h>
@@ -10,7 +9,6 @@
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
-#include <linux/xarray.h>
 
 #include <memkit/allocator.h>
 #include <memkit/bug.h>
@@ -39,8 +37,9 @@
  *   through a &struct memkit_range (irq-safe).  Each allocation keeps its
  *   range handle in the max(align, 8) bytes before it.  Alignment up to
  *   the buffer's own.  Shrinks in place; does not grow.
- * - &struct memkit_validating_allocator: a test backend that tracks every
- *   buffer in an xarray and warns on contract violations.
+ *
+ * The test backends (failing on demand, validating the contract) are in
+ * memkit_test.ko, <memkit/testing.h>.
  */
 
 bool memkit_poison = IS_ENABLED(CONFIG_DEBUG_KERNEL);
@@ -318,184 +317,3 @@ struct memkit_allocator memkit_heap_allocator(struct memkit_heap *heap)
 	return (struct memkit_allocator){ .ctx = heap, .ops = &heap_ops };
 }
 EXPORT_SYMBOL_MEMKIT(memkit_heap_allocator);
-
-/* validating test backend */
-
-/*
- * A buffer's record, an xarray value entry (up to LONG_MAX): its length
- * above the log2 of its alignment.  Longer buffers cannot be recorded, so
- * the backend refuses them as a lack of memory (2^56 bytes on 64-bit
- * kernels, 32 MiB on 32-bit ones).
- */
-#define VALID_ALIGN_BITS	6
-#define VALID_MAX_LEN		((size_t)(LONG_MAX >> VALID_ALIGN_BITS))
-
-static unsigned long valid_record(size_t len, size_t align)
-{
-	return ((unsigned long)len << VALID_ALIGN_BITS) | ilog2(align);
-}
-
-/* Is @buf live with exactly this length and alignment?  Warns if not. */
-static bool valid_check(struct memkit_validating_allocator *va, void *buf,
-			size_t len, size_t align, const char *op)
-{
-	void *entry = xa_load(va->live, (unsigned long)buf);
-
-	if (memkit_warn_once(!entry, "%s of a buffer this allocator does not hold", op))
-		return false;
-	return !memkit_warn_once(xa_to_value(entry) != valid_record(len, align),
-				 "%s with length %zu align %zu; allocated with %lu align %lu",
-				 op, len, align, xa_to_value(entry) >> VALID_ALIGN_BITS,
-				 1UL << (xa_to_value(entry) & (BIT(VALID_ALIGN_BITS) - 1)));
-}
-
-static bool valid_store(struct memkit_validating_allocator *va, void *buf,
-			size_t len, size_t align, gfp_t gfp)
-{
-	return !xa_err(xa_store(va->live, (unsigned long)buf,
-				xa_mk_value(valid_record(len, align)), gfp));
-}
-
-static void *valid_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
-			 unsigned long ip)
-{
-	struct memkit_validating_allocator *va = ctx;
-	const struct memkit_allocator *c = &va->child;
-	void *buf;
-
-	if (memkit_warn_once(!len, "zero-length allocation reached the backend") ||
-	    len > VALID_MAX_LEN)
-		return NULL;
-	buf = c->ops->alloc(c->ctx, len, align, gfp, ip);
-	if (!buf)
-		return NULL;
-	if (memkit_warn_once(!IS_ALIGNED((unsigned long)buf, align),
-			     "backend returned a buffer misaligned for %zu", align) ||
-	    !valid_store(va, buf, len, align, gfp)) {
-		c->ops->free(c->ctx, buf, len, align, ip);
-		return NULL;
-	}
-	return buf;
-}
-
-static bool valid_resize(void *ctx, void *buf, size_t old_len, size_t new_len,
-			 size_t align, unsigned long ip)
-{
-	struct memkit_validating_allocator *va = ctx;
-	const struct memkit_allocator *c = &va->child;
-
-	if (!valid_check(va, buf, old_len, align, "resize") ||
-	    memkit_warn_once(!new_len, "zero-length resize reached the backend") ||
-	    new_len > VALID_MAX_LEN || !c->ops->resize ||
-	    !c->ops->resize(c->ctx, buf, old_len, new_len, align, ip))
-		return false;
-	/* Same index: the slot exists, so this store cannot fail. */
-	valid_store(va, buf, new_len, align, GFP_ATOMIC);
-	return true;
-}
-
-static void *valid_remap(void *ctx, void *buf, size_t old_len, size_t new_len,
-			 size_t align, gfp_t gfp, unsigned long ip)
-{
-	struct memkit_validating_allocator *va = ctx;
-	const struct memkit_allocator *c = &va->child;
-	void *ret;
-
-	if (!c->ops->remap)
-		return valid_resize(ctx, buf, old_len, new_len, align, ip) ? buf : NULL;
-	if (!valid_check(va, buf, old_len, align, "remap") ||
-	    memkit_warn_once(!new_len, "zero-length remap reached the backend") ||
-	    new_len > VALID_MAX_LEN)
-		return NULL;
-	ret = c->ops->remap(c->ctx, buf, old_len, new_len, align, gfp, ip);
-	if (!ret)
-		return NULL;
-	if (ret != buf)
-		xa_erase(va->live, (unsigned long)buf);
-	memkit_warn_once(!IS_ALIGNED((unsigned long)ret, align),
-			 "backend remapped a buffer misaligned for %zu", align);
-	memkit_warn_once(!valid_store(va, ret, new_len, align, gfp),
-			 "validating allocator lost track of a remapped buffer");
-	return ret;
-}
-
-static void valid_free(void *ctx, void *buf, size_t len, size_t align,
-		       unsigned long ip)
-{
-	struct memkit_validating_allocator *va = ctx;
-
-	if (!valid_check(va, buf, len, align, "free"))
-		return;
-	xa_erase(va->live, (unsigned long)buf);
-	va->child.ops->free(va->child.ctx, buf, len, align, ip);
-}
-
-static const struct memkit_allocator_ops validating_ops = {
-	.alloc = valid_alloc,
-	.resize = valid_resize,
-	.remap = valid_remap,
-	.free = valid_free,
-};
-
-/**
- * memkit_validating_allocator_init() - set up a validating allocator
- * @va: the allocator to set up.
- * @child: does the real work; copied.
- *
- * Context: process context.
- * Return: 0 or -ENOMEM.
- */
-int memkit_validating_allocator_init(struct memkit_validating_allocator *va,
-				     const struct memkit_allocator *child)
-{
-	va->child = *child;
-	va->live = kmalloc(sizeof(*va->live), GFP_KERNEL);
-	if (!va->live)
-		return -ENOMEM;
-	xa_init(va->live);
-	return 0;
-}
-EXPORT_SYMBOL_MEMKIT(memkit_validating_allocator_init);
-
-/**
- * memkit_validating_allocator_exit() - tear down, freeing what is left
- * @va: the allocator.
- *
- * Buffers still live are a leak in the code under test: reported with a
- * warning, then given back to the child.
- *
- * Context: process context.
- */
-void memkit_validating_allocator_exit(struct memkit_validating_allocator *va)
-{
-	unsigned long index, count = 0;
-	void *entry;
-
-	if (!va->live)
-		return;
-	xa_for_each(va->live, index, entry) {
-		unsigned long rec = xa_to_value(entry);
-
-		va->child.ops->free(va->child.ctx, (void *)index, rec >> VALID_ALIGN_BITS,
-				    1UL << (rec & (BIT(VALID_ALIGN_BITS) - 1)), _RET_IP_);
-		count++;
-	}
-	memkit_warn_once(count, "validating allocator: %lu buffers leaked", count);
-	xa_destroy(va->live);
-	kfree(va->live);
-	va->live = NULL;
-}
-EXPORT_SYMBOL_MEMKIT(memkit_validating_allocator_exit);
-
-/**
- * memkit_validating_as_allocator() - the interface of a validating allocator
- * @va: an initialised validating allocator.
- *
- * Context: any context the child allows.
- * Return: an allocator that checks and forwards to @va's child.
- */
-struct memkit_allocator memkit_validating_as_allocator(struct memkit_validating_allocator *va)
-{
-	return (struct memkit_allocator){ .ctx = va, .ops = &validating_ops };
-}
-EXPORT_SYMBOL_MEMKIT(memkit_validating_as_allocator);

@@ -14,6 +14,7 @@
 #include <memkit/compat.h>
 
 #include "internal.h"
+#include "memkit_trace.h"
 
 /**
  * DOC: Overview
@@ -575,7 +576,16 @@ bool memkit_arena_reset(struct memkit_arena *arena,
 			enum memkit_arena_reset_mode mode, size_t limit,
 			gfp_t gfp)
 {
-	return __memkit_arena_reset(arena, mode, limit, gfp, NULL);
+	size_t before;
+	bool ok;
+
+	if (!trace_memkit_arena_reset_enabled())
+		return __memkit_arena_reset(arena, mode, limit, gfp, NULL);
+	before = memkit_arena_query_capacity(arena);
+	ok = __memkit_arena_reset(arena, mode, limit, gfp, NULL);
+	trace_memkit_arena_reset(arena, mode, before, memkit_arena_query_capacity(arena), ok,
+				 _RET_IP_);
+	return ok;
 }
 EXPORT_SYMBOL_MEMKIT(memkit_arena_reset);
 

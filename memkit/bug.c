@@ -11,6 +11,7 @@
 
 #include <memkit/bug.h>
 #include <memkit/compat.h>
+#include <memkit/testing.h>
 
 /**
  * DOC: Caller bugs
@@ -22,44 +23,37 @@
  *
  * Tests need to provoke these on purpose, and a real WARN taints the kernel
  * and fails the run.  The kernel this is tested on has no way to suppress
- * a warning from KUnit, so memkit keeps its own: one task at a time may
- * claim the expectation with memkit_expect_warnings_begin(); memkit
- * warnings raised by that task, in task context, are then counted and
- * logged as information, and memkit_expect_warnings_end() returns the
- * count.  Warnings from any other task, and any raised in interrupt
- * context (where current is merely the task that was interrupted), are
- * untouched.
+ * a warning from KUnit, so memkit keeps its own, on kernels built with
+ * KUnit only (the two calls are exported for tests alone, with
+ * EXPORT_SYMBOL_IF_KUNIT(); a kernel without KUnit compiles them out).
+ * One task at a time may claim the expectation with
+ * memkit_expect_warnings_begin(); memkit warnings raised by that task, in
+ * task context, are then counted and logged as information, and
+ * memkit_expect_warnings_end() returns the count.  Warnings from any other
+ * task, and any raised in interrupt context (where current is merely the
+ * task that was interrupted), are untouched.
  *
  * Complexity: O(1).  Locking: the expecting task is published with
  * cmpxchg(); the counter is atomic.
  */
 
+#if IS_ENABLED(CONFIG_KUNIT)
 static struct task_struct *memkit_expect_task;
 static atomic_t memkit_expect_count = ATOMIC_INIT(0);
 
-void __memkit_warn(bool *warned, const char *fmt, ...)
+/* Is this warning one the current task said to expect?  Counts it if so. */
+static bool memkit_warning_expected(void)
 {
-	struct va_format vaf;
-	va_list args;
-
-	va_start(args, fmt);
-	vaf.fmt = fmt;
-	vaf.va = &args;
-	if (in_task() && READ_ONCE(memkit_expect_task) == current) {
-		atomic_inc(&memkit_expect_count);
-		pr_info("memkit: expected warning: %pV\n", &vaf);
-	} else if (!READ_ONCE(*warned)) {
-		WRITE_ONCE(*warned, true);
-		WARN(1, "memkit: %pV\n", &vaf);
-	}
-	va_end(args);
+	if (!in_task() || READ_ONCE(memkit_expect_task) != current)
+		return false;
+	atomic_inc(&memkit_expect_count);
+	return true;
 }
-EXPORT_SYMBOL_MEMKIT(__memkit_warn);
 
 /**
  * memkit_expect_warnings_begin() - count this task's memkit warnings
  *
- * Context: process context; meant for tests.
+ * Context: process context; for tests, on kernels with KUnit.
  * Return: 0, or -EBUSY if another task is already expecting warnings.
  */
 int memkit_expect_warnings_begin(void)
@@ -69,7 +63,7 @@ int memkit_expect_warnings_begin(void)
 	atomic_set(&memkit_expect_count, 0);
 	return 0;
 }
-EXPORT_SYMBOL_MEMKIT(memkit_expect_warnings_begin);
+EXPORT_SYMBOL_IF_KUNIT(memkit_expect_warnings_begin);
 
 /**
  * memkit_expect_warnings_end() - stop counting, return the count
@@ -85,4 +79,28 @@ unsigned int memkit_expect_warnings_end(void)
 	WRITE_ONCE(memkit_expect_task, NULL);
 	return atomic_read(&memkit_expect_count);
 }
-EXPORT_SYMBOL_MEMKIT(memkit_expect_warnings_end);
+EXPORT_SYMBOL_IF_KUNIT(memkit_expect_warnings_end);
+#else
+static bool memkit_warning_expected(void)
+{
+	return false;
+}
+#endif
+
+void __memkit_warn(bool *warned, const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	if (memkit_warning_expected()) {
+		pr_info("memkit: expected warning: %pV\n", &vaf);
+	} else if (!READ_ONCE(*warned)) {
+		WRITE_ONCE(*warned, true);
+		WARN(1, "memkit: %pV\n", &vaf);
+	}
+	va_end(args);
+}
+EXPORT_SYMBOL_MEMKIT(__memkit_warn);

@@ -14,6 +14,8 @@
 #include <memkit/compat.h>
 #include <memkit/hashmap.h>
 
+#include "memkit_trace.h"
+
 /**
  * DOC: Overview
  *
@@ -388,6 +390,33 @@ static int hashmap_take_header(struct memkit_hashmap *map, void *buf, size_t buf
 	return 0;
 }
 
+static int hashmap_attach(struct memkit_hashmap *map, void *buf, size_t buf_size,
+			  const struct memkit_hashmap_params p)
+{
+	u64 dist_sum;
+	u32 used;
+	int ret;
+
+	ret = hashmap_take_header(map, buf, buf_size, p);
+	if (ret)
+		return ret;
+	if (hashmap_check_placement(map, p, &used, &dist_sum) || used != map->hdr->size ||
+	    dist_sum > memkit_hashmap_probe_budget(used, map->capacity) ||
+	    hashmap_check_unique(map, p)) {
+		memset(map, 0, sizeof(*map));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* What an attach found, for events/memkit/memkit_hashmap_attach. */
+static int hashmap_trace_attach(const struct memkit_hashmap *map, const void *buf, bool reseed,
+				int ret, unsigned long ip)
+{
+	trace_memkit_hashmap_attach(buf, map->capacity, ret ? 0 : map->hdr->size, reseed, ret, ip);
+	return ret;
+}
+
 /**
  * memkit_hashmap_attach() - take up a map in a buffer, after a copy or move
  * @map: the handle to set up.
@@ -414,20 +443,8 @@ static int hashmap_take_header(struct memkit_hashmap *map, void *buf, size_t buf
 int memkit_hashmap_attach(struct memkit_hashmap *map, void *buf, size_t buf_size,
 			  const struct memkit_hashmap_params p)
 {
-	u64 dist_sum;
-	u32 used;
-	int ret;
-
-	ret = hashmap_take_header(map, buf, buf_size, p);
-	if (ret)
-		return ret;
-	if (hashmap_check_placement(map, p, &used, &dist_sum) || used != map->hdr->size ||
-	    dist_sum > memkit_hashmap_probe_budget(used, map->capacity) ||
-	    hashmap_check_unique(map, p)) {
-		memset(map, 0, sizeof(*map));
-		return -EINVAL;
-	}
-	return 0;
+	return hashmap_trace_attach(map, buf, false, hashmap_attach(map, buf, buf_size, p),
+				    _RET_IP_);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_hashmap_attach);
 
@@ -509,28 +526,7 @@ static int hashmap_replace_all(struct memkit_hashmap *map,
 	return 0;
 }
 
-/**
- * memkit_hashmap_attach_reseed() - take up a map from an untrusted source
- * @map: the handle to set up.
- * @buf: the buffer, aligned to max(8, key and value alignment).
- * @buf_size: bytes available at @buf.
- * @p: the key and value types; the map must use memkit's keyed hash
- *	(@p.hash NULL), since only then does a new seed move anything.
- *
- * Checks the header as memkit_hashmap_attach() does and that every
- * metadata byte is empty or used, then draws a new random seed and
- * re-places every entry in the buffer in place, so where the keys sit no
- * longer depends on anything the image's author chose.  Keys and values
- * are kept; a duplicate key is refused.
- *
- * Context: the owner's lock held.  O(capacity) expected: with a new random
- * seed the image's keys probe like random ones.
- * Return: 0, or -EINVAL for a bad header, a malformed metadata byte, a
- * count that does not match, a caller-hashed map or a duplicate key.  The
- * handle is zeroed then, and after a duplicate key has been found the
- * buffer holds no map (its magic is cleared), since re-placing had begun.
- */
-int memkit_hashmap_attach_reseed(struct memkit_hashmap *map, void *buf, size_t buf_size,
+static int hashmap_attach_reseed(struct memkit_hashmap *map, void *buf, size_t buf_size,
 				 const struct memkit_hashmap_params p)
 {
 	u32 i, used = 0;
@@ -557,6 +553,34 @@ int memkit_hashmap_attach_reseed(struct memkit_hashmap *map, void *buf, size_t b
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/**
+ * memkit_hashmap_attach_reseed() - take up a map from an untrusted source
+ * @map: the handle to set up.
+ * @buf: the buffer, aligned to max(8, key and value alignment).
+ * @buf_size: bytes available at @buf.
+ * @p: the key and value types; the map must use memkit's keyed hash
+ *	(@p.hash NULL), since only then does a new seed move anything.
+ *
+ * Checks the header as memkit_hashmap_attach() does and that every
+ * metadata byte is empty or used, then draws a new random seed and
+ * re-places every entry in the buffer in place, so where the keys sit no
+ * longer depends on anything the image's author chose.  Keys and values
+ * are kept; a duplicate key is refused.
+ *
+ * Context: the owner's lock held.  O(capacity) expected: with a new random
+ * seed the image's keys probe like random ones.
+ * Return: 0, or -EINVAL for a bad header, a malformed metadata byte, a
+ * count that does not match, a caller-hashed map or a duplicate key.  The
+ * handle is zeroed then, and after a duplicate key has been found the
+ * buffer holds no map (its magic is cleared), since re-placing had begun.
+ */
+int memkit_hashmap_attach_reseed(struct memkit_hashmap *map, void *buf, size_t buf_size,
+				 const struct memkit_hashmap_params p)
+{
+	return hashmap_trace_attach(map, buf, true, hashmap_attach_reseed(map, buf, buf_size, p),
+				    _RET_IP_);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_hashmap_attach_reseed);
 
@@ -609,3 +633,28 @@ int memkit_hashmap_remove_by_ptr(struct memkit_hashmap *map, const void *key_ptr
 	return 0;
 }
 EXPORT_SYMBOL_MEMKIT(memkit_hashmap_remove_by_ptr);
+
+/**
+ * __memkit_hashmap_trace() - report an insert or a remove to tracefs
+ * @map: the map.
+ * @idx: the slot inserted into, or about to be emptied.
+ * @insert: which of the two.
+ * @ip: where in the caller it happened.
+ *
+ * Called by the inline operations only while the event is enabled: an
+ * insert after it is made, a remove before.  The event gives the entry's
+ * distance from home and the count after the operation.
+ *
+ * Context: the owner's lock held.
+ */
+void __memkit_hashmap_trace(const struct memkit_hashmap *map, u32 idx, bool insert,
+			    unsigned long ip)
+{
+	u32 dist = map->dist[idx];
+
+	if (insert)
+		trace_memkit_hashmap_insert(map, idx, dist, map->hdr->size, map->capacity, ip);
+	else
+		trace_memkit_hashmap_remove(map, idx, dist, map->hdr->size - 1, map->capacity, ip);
+}
+EXPORT_SYMBOL_MEMKIT(__memkit_hashmap_trace);

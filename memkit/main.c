@@ -11,6 +11,13 @@
 
 #include "internal.h"
 
+#define CREATE_TRACE_POINTS
+#include "memkit_trace.h"
+
+/* The hash map's inline operations test these from client modules. */
+EXPORT_TRACEPOINT_SYMBOL_GPL(memkit_hashmap_insert);
+EXPORT_TRACEPOINT_SYMBOL_GPL(memkit_hashmap_remove);
+
 static int __init memkit_init(void)
 {
 	memkit_debugfs_init();

@@ -14,6 +14,7 @@
 #include <memkit/pool.h>
 
 #include "internal.h"
+#include "memkit_trace.h"
 
 /**
  * DOC: Overview
@@ -322,17 +323,8 @@ int memkit_pool_preheat(struct memkit_pool *pool, size_t n, gfp_t gfp)
 }
 EXPORT_SYMBOL_MEMKIT(memkit_pool_preheat);
 
-/**
- * memkit_pool_create() - take an object from the pool
- * @pool: the pool.
- * @gfp: allocation flags if a growable pool must grow (must not sleep for
- *	a locked pool).
- *
- * Context: as @gfp allows; any context for a locked pool.  O(1).
- * Return: uninitialised storage for one object, or NULL: out of memory, a
- * fixed pool with no free object, or a sleeping @gfp on a locked pool.
- */
-void *memkit_pool_create(struct memkit_pool *pool, gfp_t gfp)
+/* memkit_pool_create(), reporting @ip as the caller. */
+static void *pool_create(struct memkit_pool *pool, gfp_t gfp, unsigned long ip)
 {
 	unsigned long flags;
 	void *obj;
@@ -353,7 +345,24 @@ void *memkit_pool_create(struct memkit_pool *pool, gfp_t gfp)
 		pool->failed++;
 	}
 	pool_unlock(pool, flags);
+	if (obj)
+		trace_memkit_pool_create(pool, obj, ip);
 	return obj;
+}
+
+/**
+ * memkit_pool_create() - take an object from the pool
+ * @pool: the pool.
+ * @gfp: allocation flags if a growable pool must grow (must not sleep for
+ *	a locked pool).
+ *
+ * Context: as @gfp allows; any context for a locked pool.  O(1).
+ * Return: uninitialised storage for one object, or NULL: out of memory, a
+ * fixed pool with no free object, or a sleeping @gfp on a locked pool.
+ */
+void *memkit_pool_create(struct memkit_pool *pool, gfp_t gfp)
+{
+	return pool_create(pool, gfp, _RET_IP_);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_pool_create);
 
@@ -377,7 +386,7 @@ void *__memkit_pool_create_typed(struct memkit_pool *pool, size_t size,
 		pool_count_failure(pool);
 		return NULL;
 	}
-	return memkit_pool_create(pool, gfp);
+	return pool_create(pool, gfp, _RET_IP_);
 }
 EXPORT_SYMBOL_MEMKIT(__memkit_pool_create_typed);
 
@@ -420,6 +429,7 @@ void memkit_pool_destroy(struct memkit_pool *pool, void *obj)
 	}
 	pool->live--;
 	pool->destroys++;
+	trace_memkit_pool_destroy(pool, obj, _RET_IP_);
 out:
 	pool_unlock(pool, flags);
 	if (gp)

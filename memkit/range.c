@@ -17,6 +17,8 @@
 #include <memkit/debugfs.h>
 #include <memkit/range.h>
 
+#include "memkit_trace.h"
+
 /**
  * DOC: Overview
  *
@@ -101,6 +103,7 @@ struct memkit_range {
 	struct mutex *mutex;	/* the driver's mutex, if it gave one */
 	enum memkit_range_kind kind;
 	gfp_t gfp;		/* for node storage from within an allocation */
+	char name[MEMKIT_NAME_MAX];	/* for events/memkit/; "" without a name */
 	struct memkit_oa oa;
 	struct memkit_debugfs_entry debugfs;
 	/* Placement (MEMKIT_RANGE_PLACE), for debugfs; under the lock. */
@@ -509,6 +512,8 @@ struct memkit_range *memkit_range_create_config(const struct memkit_range_config
 	range->mutex = cfg->lock;
 	range->kind = cfg->kind;
 	range->gfp = cfg->gfp;
+	if (cfg->name)
+		strscpy(range->name, cfg->name, sizeof(range->name));
 
 	ret = memkit_oa_init_flags(&range->oa, cfg->size, min(cfg->initial_allocs, max),
 				   max, flags);
@@ -702,6 +707,7 @@ struct range_ask {
 	u64 size;
 	u64 arg;
 	bool reserve;
+	unsigned long ip;	/* the caller, for events/memkit/ */
 };
 
 static int range_try(struct memkit_oa *oa, const struct range_ask *a,
@@ -751,8 +757,27 @@ static void range_count_place(struct memkit_range *range, const struct memkit_oa
  * Allocation and reservation.  An allocation short of nodes grows the node
  * storage itself if the range's config allows and the lock is a mutex.
  */
+/* The outcome of a request, for events/memkit/. */
+static void range_trace_claim(const struct memkit_range *range, const struct range_ask *a,
+			      const struct memkit_oa_handle *handle, int ret)
+{
+	const struct memkit_oa_req *r = a->req;
+	unsigned int how = r ? r->mode : a->reserve ? MEMKIT_TRACE_RESERVE : MEMKIT_TRACE_ALLOC;
+	u64 size = r ? r->size : a->size;
+	u64 align = r ? r->align : a->reserve ? 0 : a->arg;
+
+	if (ret)
+		trace_memkit_range_alloc_fail(range->name, size, align, how, ret, a->ip);
+	else
+		trace_memkit_range_alloc(range->name, handle->offset, size, align, how, a->ip);
+}
+
+/*
+ * One attempt; @last says no retry follows, so its outcome is the
+ * request's and goes to events/memkit/.
+ */
 static int range_claim(struct memkit_range *range, const struct range_ask *a,
-		       struct memkit_oa_handle *handle)
+		       struct memkit_oa_handle *handle, bool last)
 {
 	int ret;
 
@@ -768,6 +793,8 @@ static int range_claim(struct memkit_range *range, const struct range_ask *a,
 	/* A search that ran: placed, or found no room. */
 	if (a->req && (!ret || ret == -ENOSPC))
 		range_count_place(range, a->req, ret);
+	if (last || ret != -ENOMEM)
+		range_trace_claim(range, a, handle, ret);
 	return ret;
 }
 
@@ -779,11 +806,15 @@ static int range_claim(struct memkit_range *range, const struct range_ask *a,
 static int range_claim_locked(struct memkit_range *range, const struct range_ask *a,
 			      struct memkit_oa_handle *handle)
 {
-	int ret = range_locked(range, range_claim(range, a, handle));
+	bool retry = !range->mutex && range->gfp;
+	int ret = range_locked(range, range_claim(range, a, handle, !retry));
 
-	if (ret == -ENOMEM && !range->mutex && range->gfp &&
-	    !memkit_range_preload(range, 1, range->gfp))
-		ret = range_locked(range, range_claim(range, a, handle));
+	if (ret == -ENOMEM && retry) {
+		if (memkit_range_preload(range, 1, range->gfp))
+			range_trace_claim(range, a, handle, ret);
+		else
+			ret = range_locked(range, range_claim(range, a, handle, true));
+	}
 	return ret;
 }
 
@@ -806,9 +837,9 @@ static int range_claim_locked(struct memkit_range *range, const struct range_ask
 int __memkit_range_alloc(struct memkit_range *range, u64 size, u64 align,
 			 struct memkit_oa_handle *handle)
 {
-	struct range_ask a = { .size = size, .arg = align };
+	struct range_ask a = { .size = size, .arg = align, .ip = _RET_IP_ };
 
-	return range_claim(range, &a, handle);
+	return range_claim(range, &a, handle, true);
 }
 EXPORT_SYMBOL_MEMKIT(__memkit_range_alloc);
 
@@ -830,7 +861,7 @@ EXPORT_SYMBOL_MEMKIT(__memkit_range_alloc);
 int memkit_range_alloc(struct memkit_range *range, u64 size, u64 align,
 		       struct memkit_oa_handle *handle)
 {
-	struct range_ask a = { .size = size, .arg = align };
+	struct range_ask a = { .size = size, .arg = align, .ip = _RET_IP_ };
 
 	return range_claim_locked(range, &a, handle);
 }
@@ -853,9 +884,9 @@ EXPORT_SYMBOL_MEMKIT(memkit_range_alloc);
 int __memkit_range_alloc_in(struct memkit_range *range, const struct memkit_oa_req *req,
 			    struct memkit_oa_handle *handle)
 {
-	struct range_ask a = { .req = req };
+	struct range_ask a = { .req = req, .ip = _RET_IP_ };
 
-	return range_claim(range, &a, handle);
+	return range_claim(range, &a, handle, true);
 }
 EXPORT_SYMBOL_MEMKIT(__memkit_range_alloc_in);
 
@@ -875,7 +906,7 @@ EXPORT_SYMBOL_MEMKIT(__memkit_range_alloc_in);
 int memkit_range_alloc_in(struct memkit_range *range, const struct memkit_oa_req *req,
 			  struct memkit_oa_handle *handle)
 {
-	struct range_ask a = { .req = req };
+	struct range_ask a = { .req = req, .ip = _RET_IP_ };
 
 	return range_claim_locked(range, &a, handle);
 }
@@ -1014,9 +1045,9 @@ EXPORT_SYMBOL_MEMKIT(memkit_range_scan_evict);
 int __memkit_range_reserve(struct memkit_range *range, u64 offset, u64 size,
 			   struct memkit_oa_handle *handle)
 {
-	struct range_ask a = { .size = size, .arg = offset, .reserve = true };
+	struct range_ask a = { .size = size, .arg = offset, .reserve = true, .ip = _RET_IP_ };
 
-	return range_claim(range, &a, handle);
+	return range_claim(range, &a, handle, true);
 }
 EXPORT_SYMBOL_MEMKIT(__memkit_range_reserve);
 
@@ -1033,11 +1064,27 @@ EXPORT_SYMBOL_MEMKIT(__memkit_range_reserve);
 int memkit_range_reserve(struct memkit_range *range, u64 offset, u64 size,
 			 struct memkit_oa_handle *handle)
 {
-	struct range_ask a = { .size = size, .arg = offset, .reserve = true };
+	struct range_ask a = { .size = size, .arg = offset, .reserve = true, .ip = _RET_IP_ };
 
 	return range_claim_locked(range, &a, handle);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_reserve);
+
+/* Free, lock held, and report @ip as the caller to events/memkit/. */
+static int range_free(struct memkit_range *range, const struct memkit_oa_handle *handle,
+		      unsigned long ip)
+{
+	u64 size = 0;
+	int ret;
+
+	range_assert_held(range);
+	if (trace_memkit_range_free_enabled())
+		memkit_oa_alloc_size(&range->oa, handle, &size);
+	ret = memkit_oa_free(&range->oa, handle);
+	if (!ret)
+		trace_memkit_range_free(range->name, handle->offset, size, ip);
+	return ret;
+}
 
 /**
  * __memkit_range_free() - give an allocation back, the range's lock held
@@ -1054,8 +1101,7 @@ EXPORT_SYMBOL_MEMKIT(memkit_range_reserve);
 int __memkit_range_free(struct memkit_range *range,
 			const struct memkit_oa_handle *handle)
 {
-	range_assert_held(range);
-	return memkit_oa_free(&range->oa, handle);
+	return range_free(range, handle, _RET_IP_);
 }
 EXPORT_SYMBOL_MEMKIT(__memkit_range_free);
 
@@ -1070,7 +1116,7 @@ EXPORT_SYMBOL_MEMKIT(__memkit_range_free);
 int memkit_range_free(struct memkit_range *range,
 		      const struct memkit_oa_handle *handle)
 {
-	return range_locked(range, __memkit_range_free(range, handle));
+	return range_locked(range, range_free(range, handle, _RET_IP_));
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_free);
 
@@ -1114,6 +1160,20 @@ int memkit_range_lookup(struct memkit_range *range, u64 offset,
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_lookup);
 
+/* memkit_range_free_at(), lock held, reporting @ip as the caller. */
+static int range_free_at(struct memkit_range *range, u64 offset, unsigned long ip)
+{
+	struct memkit_oa_handle h;
+	int ret = __memkit_range_lookup(range, offset, &h);
+
+	if (ret == -EOPNOTSUPP || ret == -EINVAL)
+		return ret;
+	if (memkit_warn_once(ret || h.offset != offset,
+			     "free at offset %llu, which starts no allocation", offset))
+		return -EINVAL;
+	return range_free(range, &h, ip);
+}
+
 /**
  * __memkit_range_free_at() - free the allocation that starts at an offset
  * @range: a range made with %MEMKIT_RANGE_LOOKUP.
@@ -1129,15 +1189,7 @@ EXPORT_SYMBOL_MEMKIT(memkit_range_lookup);
  */
 int __memkit_range_free_at(struct memkit_range *range, u64 offset)
 {
-	struct memkit_oa_handle h;
-	int ret = __memkit_range_lookup(range, offset, &h);
-
-	if (ret == -EOPNOTSUPP || ret == -EINVAL)
-		return ret;
-	if (memkit_warn_once(ret || h.offset != offset,
-			     "free at offset %llu, which starts no allocation", offset))
-		return -EINVAL;
-	return memkit_oa_free(&range->oa, &h);
+	return range_free_at(range, offset, _RET_IP_);
 }
 EXPORT_SYMBOL_MEMKIT(__memkit_range_free_at);
 
@@ -1151,7 +1203,7 @@ EXPORT_SYMBOL_MEMKIT(__memkit_range_free_at);
  */
 int memkit_range_free_at(struct memkit_range *range, u64 offset)
 {
-	return range_locked(range, __memkit_range_free_at(range, offset));
+	return range_locked(range, range_free_at(range, offset, _RET_IP_));
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_free_at);
 

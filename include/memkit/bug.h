@@ -17,10 +17,11 @@ __printf(2, 3) void __memkit_warn(bool *warned, const char *fmt, ...);
  * @fmt: printf format describing the bug.
  *
  * Behaves like WARN_ONCE(@cond, @fmt, ...): the first hit at each call
- * site prints a warning with a backtrace.  Between memkit_expect_warnings_begin()
- * and memkit_expect_warnings_end() on the same task, hits are counted and
- * logged with pr_info() instead, so a KUnit case can check that a bad call
- * is reported without tainting the kernel.  The caller must still recover.
+ * site prints a warning with a backtrace.  On kernels with KUnit, between
+ * memkit_expect_warnings_begin() and memkit_expect_warnings_end()
+ * (<memkit/testing.h>) on the same task, hits are counted and logged with
+ * pr_info() instead, so a test can check that a bad call is reported
+ * without tainting the kernel.  The caller must still recover.
  *
  * Return: @cond, as a bool.
  */
@@ -33,8 +34,5 @@ __printf(2, 3) void __memkit_warn(bool *warned, const char *fmt, ...);
 		__memkit_warn(&__memkit_warned, fmt, ##__VA_ARGS__);	\
 	unlikely(__memkit_cond);					\
 })
-
-int memkit_expect_warnings_begin(void);
-unsigned int memkit_expect_warnings_end(void);
 
 #endif /* _MEMKIT_BUG_H */

@@ -29,6 +29,25 @@
 #define MEMKIT_IMPORT_NS()	MODULE_IMPORT_NS(MEMKIT)
 #endif
 
+/*
+ * Exports for tests only.  EXPORT_SYMBOL_IF_KUNIT() (6.2+) exports into
+ * the EXPORTED_FOR_KUNIT_TESTING namespace on kernels with KUnit and not
+ * at all on others; kernels before 6.2 get the same macro here.  Test
+ * modules write MEMKIT_IMPORT_TEST_NS() once, at file scope.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#include <kunit/visibility.h>
+#elif IS_ENABLED(CONFIG_KUNIT)
+#define EXPORT_SYMBOL_IF_KUNIT(sym) EXPORT_SYMBOL_NS(sym, EXPORTED_FOR_KUNIT_TESTING)
+#else
+#define EXPORT_SYMBOL_IF_KUNIT(sym)
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define MEMKIT_IMPORT_TEST_NS()	MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")
+#else
+#define MEMKIT_IMPORT_TEST_NS()	MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
+#endif
+
 /* kvrealloc() dropped its old-size argument in 6.12. */
 static inline void *memkit_kvrealloc(const void *p, size_t old_size,
 				     size_t new_size, gfp_t gfp)

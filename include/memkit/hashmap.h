@@ -8,9 +8,11 @@
 
 #include <asm/byteorder.h>
 #include <linux/bits.h>
+#include <linux/instruction_pointer.h>
 #include <linux/siphash.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/tracepoint-defs.h>
 #include <linux/types.h>
 
 #include <memkit/debugfs.h>
@@ -178,6 +180,15 @@ int __memkit_hashmap_register(struct memkit_hashmap_debugfs *dbg,
 	__memkit_hashmap_register(dbg, map, name, p, lock, THIS_MODULE)
 void memkit_hashmap_unregister(struct memkit_hashmap_debugfs *dbg);
 u64 memkit_hashmap_probe_budget(u32 count, u32 capacity);
+/*
+ * The inline operations report to events/memkit/ through an out-of-line
+ * call taken only while the event is on: a static branch otherwise.
+ */
+DECLARE_TRACEPOINT(memkit_hashmap_insert);
+DECLARE_TRACEPOINT(memkit_hashmap_remove);
+void __memkit_hashmap_trace(const struct memkit_hashmap *map, u32 idx, bool insert,
+			    unsigned long ip);
+
 u32 memkit_hashmap_probe_length(const struct memkit_hashmap *map, u32 idx,
 				const struct memkit_hashmap_params p);
 
@@ -471,6 +482,8 @@ static __always_inline int memkit_hashmap_get_or_put(struct memkit_hashmap *map,
 	map->dist[idx] = __memkit_hashmap_dist_byte((idx - (u32)hash) & map->mask);
 	memcpy(memkit_hashmap_key(map, idx, p), key, p.key_size);
 	map->hdr->size++;
+	if (tracepoint_enabled(memkit_hashmap_insert))
+		__memkit_hashmap_trace(map, idx, true, _THIS_IP_);
 	return idx;
 }
 
@@ -567,6 +580,8 @@ static __always_inline void memkit_hashmap_remove_at(struct memkit_hashmap *map,
 {
 	u32 hole = idx, j = idx, mask = map->mask, n;
 
+	if (tracepoint_enabled(memkit_hashmap_remove))
+		__memkit_hashmap_trace(map, idx, false, _THIS_IP_);
 	map->meta[hole] = 0;
 	/*
 	 * At most capacity - 1 slots follow the hole, so this ends even if

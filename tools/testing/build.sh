@@ -42,16 +42,44 @@ if grep -iE 'warning|error' "$log" >&2; then
 	echo "build.sh: $name build has warnings (log: $log)" >&2
 	exit 1
 fi
-# Every symbol the sources export must be in memkit.ko's export table
-# (modpost writes it into memkit.mod.c; Module.symvers lists the symbols
-# even when the table is missing).
-ksyms=$(readelf -sW "$stage/memkit/memkit.ko" | awk '{ print $NF }' | sed -n 's/^__ksymtab_//p')
-missing=$(grep -rhoE 'EXPORT_SYMBOL_MEMKIT\([A-Za-z0-9_]+\)' memkit | sed 's/.*(\(.*\))/\1/' |
-	sort -u | while read -r sym; do
+# Every symbol the sources export must be in the export table of the
+# module they are built into (modpost writes it into <module>.mod.c;
+# Module.symvers lists the symbols even when the table is missing).
+exports_of() {
+	grep -hoE "$1"'\([A-Za-z0-9_]+\)' "${@:2}" | sed 's/.*(\(.*\))/\1/' | sort -u
+}
+check_table() {
+	local ko=$1 pattern=$2 ksyms missing
+	shift 2
+	ksyms=$(readelf -sW "$stage/$ko" | awk '{ print $NF }' | sed -n 's/^__ksymtab_//p')
+	missing=$(exports_of "$pattern" "$@" | while read -r sym; do
 		grep -qxF "$sym" <<<"$ksyms" || echo "$sym"
 	done)
-if [ -n "$missing" ]; then
-	echo "build.sh: $name: memkit.ko does not export: $(echo $missing)" >&2
+	if [ -n "$missing" ]; then
+		echo "build.sh: $name: $ko does not export: $(echo $missing)" >&2
+		exit 1
+	fi
+}
+core_srcs=$(ls memkit/*.c | grep -vx memkit/testing.c)
+# Test-only exports: memkit_test.ko's, and memkit.ko's EXPORT_SYMBOL_IF_KUNIT
+# ones, which exist only on kernels with KUnit.
+test_syms=$( (exports_of EXPORT_SYMBOL_MEMKIT memkit/testing.c
+	      exports_of EXPORT_SYMBOL_IF_KUNIT $core_srcs) | sort -u)
+if [ -f "$stage/memkit/memkit_test.ko" ]; then
+	check_table memkit/memkit.ko 'EXPORT_SYMBOL_(MEMKIT|IF_KUNIT)' $core_srcs
+	check_table memkit/memkit_test.ko EXPORT_SYMBOL_MEMKIT memkit/testing.c
+else
+	# No KUnit in this kernel: the production exports alone.
+	check_table memkit/memkit.ko EXPORT_SYMBOL_MEMKIT $core_srcs
+fi
+# A production symbol list: memkit.ko exports no test-only symbol outside
+# the kernel's namespace for them, and without KUnit none at all.
+leaked=$(awk -F'\t' -v kunit="$([ -f "$stage/memkit/memkit_test.ko" ] && echo 1)" '
+	NR == FNR { t[$1] = 1; next }
+	$3 ~ /memkit\/memkit$/ && ($2 in t) && (!kunit || $5 != "EXPORTED_FOR_KUNIT_TESTING") { print $2 }
+	' <(echo "$test_syms") "$stage/Module.symvers")
+if [ -n "$leaked" ]; then
+	echo "build.sh: $name: memkit.ko exports test-only symbols: $(echo $leaked)" >&2
 	exit 1
 fi
 echo "build.sh: $name: $(cd "$stage" && find . -name '*.ko' | sort | tr '\n' ' ')" >&2

@@ -4,7 +4,7 @@
 # Install the Debian packages that building and testing memkit needs.
 #
 # Usage: tools/testing/deps.sh [group...]
-#   groups: build (default), test, user, bench, i386
+#   groups: build (default), test, user, bench, package, i386
 #
 # Installs what is missing when run as root; otherwise prints the exact
 # apt-get command and fails.  The i386 group is the 32-bit guest's
@@ -19,6 +19,7 @@ declare -A group_pkgs=(
 	[test]="qemu-system-x86 busybox-static cpio"
 	[user]="clang libclang-rt-14-dev g++ libabsl-dev pkg-config lcov"
 	[bench]="gnuplot-nox"
+	[package]="dkms"
 )
 
 groups=("$@")

@@ -131,6 +131,7 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t debugfs debugfs /sys/kernel/debug
+[ -d /sys/kernel/tracing ] && mount -t tracefs tracefs /sys/kernel/tracing
 exec 3>/dev/ttyS1
 mark() { echo "@@@ \$*" >&3; }
 show() { mark "SHOW \$*"; }

@@ -8,6 +8,7 @@
 #define _MEMKIT_HARNESS_H
 
 #include <memkit/allocator.h>
+#include <memkit/testing.h>
 
 #include "ushim.h"
 

@@ -17,6 +17,7 @@
 
 #include <memkit/allocator.h>
 #include <memkit/bug.h>
+#include <memkit/testing.h>
 
 #include "harness.h"
 

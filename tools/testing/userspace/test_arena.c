@@ -24,6 +24,7 @@
 
 #include <memkit/allocator.h>
 #include <memkit/arena.h>
+#include <memkit/testing.h>
 
 #include "harness.h"
 

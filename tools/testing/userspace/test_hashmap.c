@@ -23,6 +23,7 @@
 
 #include <memkit/bug.h>
 #include <memkit/hashmap.h>
+#include <memkit/testing.h>
 
 #include "harness.h"
 

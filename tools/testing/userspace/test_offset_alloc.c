@@ -48,6 +48,7 @@
 
 #include <memkit/bug.h>
 #include <memkit/offset_alloc.h>
+#include <memkit/testing.h>
 
 #include "harness.h"
 

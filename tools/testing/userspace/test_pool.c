@@ -22,6 +22,7 @@
 #include <memkit/allocator.h>
 #include <memkit/bug.h>
 #include <memkit/pool.h>
+#include <memkit/testing.h>
 
 #include "harness.h"
 

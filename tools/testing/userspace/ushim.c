@@ -10,6 +10,7 @@
 
 #include <memkit/bug.h>
 #include <memkit/debugfs.h>
+#include <memkit/testing.h>
 
 #include "ushim.h"
 #include "harness.h"

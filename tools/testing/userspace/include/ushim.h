@@ -67,6 +67,7 @@ typedef u64 __le64;	/* the harness runs on little-endian hosts only */
 #define WRITE_ONCE(x, val)	(*(volatile typeof(x) *)&(x) = (val))
 #define data_race(expr)		(expr)
 #define _RET_IP_		((unsigned long)__builtin_return_address(0))
+#define _THIS_IP_		({ __label__ __here; __here: (unsigned long)&&__here; })
 
 /* IS_ENABLED(CONFIG_X): 1 if the harness defines CONFIG_X to 1, else 0. */
 #define __ushim_arg_1		0,
@@ -176,6 +177,8 @@ __printf(1, 2) void ushim_log(const char *fmt, ...);
 #define KERNEL_VERSION(a, b, c)	(((a) << 16) + ((b) << 8) + (c))
 #define EXPORT_SYMBOL_NS_GPL(sym, ns)
 #define MODULE_IMPORT_NS(ns)
+#define MODULE_DESCRIPTION(s)
+#define MODULE_LICENSE(s)
 #define MAX_PAGE_ORDER		10
 
 /* Allocation: counted, checked at exit */
