@@ -13,6 +13,7 @@
 #   make mutation       mutants of the core files against the native tests: the score
 #   make bench-native   native benchmarks: memkit vs absl::flat_hash_map, glibc
 #   make demo           boot the test kernel, load memkit, show its debugfs tree
+#   make shell          a shell in the test kernel with memkit and the demo loaded
 #   make bench          memkit vs drm_mm, gen_pool, rhashtable, ... in a perf kernel
 #   make lint           checkpatch --strict, sparse, kernel-doc, htmldocs: zero findings
 #   make htmldocs       Documentation/ to HTML in build/htmldocs
@@ -41,7 +42,7 @@ TEST_KDIR = $$($(T)/kernel.sh build debug)
 TEST32_KDIR = $$($(T)/kernel.sh build debug32)
 
 .PHONY: all modules check deps lint htmldocs build-stock build-test build-test32 kunit kunit32 demo \
-	lifecycle bench check-runner install install-demo dkms clean utest fuzz fuzz-smoke bench-native coverage \
+	lifecycle bench check-runner install install-demo dkms shell check-shell clean utest fuzz fuzz-smoke bench-native coverage \
 	mutation mutation-smoke
 
 all: modules
@@ -73,7 +74,7 @@ install install-demo:
 deps:
 	@$(T)/deps.sh build test user
 
-check: deps lint build-stock dkms utest fuzz-smoke mutation-smoke check-runner lifecycle kunit kunit32
+check: deps lint build-stock dkms utest fuzz-smoke mutation-smoke check-runner lifecycle check-shell kunit kunit32
 
 # The core files compiled unchanged in userspace (tools/testing/userspace).
 USERSPACE = $(MAKE) --no-print-directory -C $(T)/userspace O=$(CURDIR)/build/userspace \
@@ -159,8 +160,24 @@ demo: build-test
 	kdir=$(TEST_KDIR) && $(T)/run-qemu.sh -q -k $$kdir -o build/run-demo \
 		-x tools/demo/demo.sh \
 		build/test/memkit/memkit.ko build/test/tools/demo/memkit_demo.ko
-	@echo "Live state is in /sys/kernel/debug/memkit/ (summary, <name>/...); drive the demo with"
+	@mkdir -p build/demo
+	@awk '/^==== /{ f = ($$0 == "==== json vram") } f && !/^==== /' build/run-demo/show.txt \
+		>build/demo/vram.json
+	python3 tools/range-svg/range-svg.py build/demo/vram.json -o build/demo/vram.svg
+	@echo "The demo's VRAM range, drawn: build/demo/vram.svg (from build/demo/vram.json)"
+	@echo "Live state is in /sys/kernel/debug/memkit/ (summary, <name>/...); in make shell, drive the demo with"
 	@echo "echo 'alloc 1M' | 'alloc-visible 8M' | 'free N' | 'free-at OFFSET' | 'resize N 2M' | 'free-half' | 'run N' | 'grow 64M' | 'relocate' > /sys/kernel/debug/memkit_demo/ctl"
+
+# A shell in the debug test kernel with memkit and the demo loaded, on
+# this terminal; exit ends the run, which is judged as any other.
+# check-shell types commands into it (tools/testing/shell-check.sh).
+SHELL_SECONDS ?= 3600
+shell: build-test
+	kdir=$(TEST_KDIR) && $(T)/run-qemu.sh -q -I -t $(SHELL_SECONDS) -k $$kdir -o build/run-shell \
+		build/test/memkit/memkit.ko build/test/tools/demo/memkit_demo.ko
+
+check-shell: build-test
+	$(T)/shell-check.sh
 
 # memkit against the kernel's peers in one boot of the perf kernel (no
 # debug checkers, DRM and GENERIC_ALLOCATOR on): table, CSV and a chart.

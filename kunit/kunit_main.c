@@ -208,6 +208,88 @@ unsigned int memkit_kunit_count(const char *text, const char *needle)
 	return n;
 }
 
+/**
+ * memkit_kunit_profiling() - turn allocation profiling on or off
+ * @test: the test; skipped if the kernel has no allocation profiling.
+ * @on: which.
+ *
+ * Writes /proc/sys/vm/mem_profiling, as a user would.  The test kernel
+ * boots with it off (see the Makefile): a test that turns it on must turn
+ * it off again before it ends.
+ */
+void memkit_kunit_profiling(struct kunit *test, bool on)
+{
+	struct file *f;
+	loff_t pos = 0;
+
+	if (!IS_ENABLED(CONFIG_MEM_ALLOC_PROFILING))
+		kunit_skip(test, "no allocation profiling in this kernel");
+	f = filp_open("/proc/sys/vm/mem_profiling", O_WRONLY, 0);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(f), "no /proc/sys/vm/mem_profiling: %ld",
+			       PTR_ERR(f));
+	KUNIT_EXPECT_EQ(test, kernel_write(f, on ? "1\n" : "0\n", 2, &pos), 2);
+	filp_close(f, NULL);
+}
+
+/* Bytes on one line of /proc/allocinfo: "<bytes> <calls> <file>:<line> ..." */
+static void allocinfo_line(const char *line, const char *site, const char *module,
+			   s64 *site_bytes, s64 *module_bytes)
+{
+	long long bytes;
+
+	if (sscanf(line, "%lld", &bytes) != 1)
+		return;
+	if (strstr(line, site))
+		*site_bytes += bytes;
+	if (strstr(line, module))
+		*module_bytes += bytes;
+}
+
+/**
+ * memkit_kunit_allocinfo() - what /proc/allocinfo charges to a call site
+ * @test: the test.
+ * @file: the source file's name, e.g. "range_kunit.c".
+ * @line: the line of the call.
+ * @module: a module name; receives the bytes charged to all its lines.
+ * @module_bytes: where those go.
+ *
+ * Return: the bytes live from allocations made at @file:@line.
+ */
+s64 memkit_kunit_allocinfo(struct kunit *test, const char *file, int line,
+			   const char *module, s64 *module_bytes)
+{
+	char *site = memkit_kunit_printf(test, "%s:%d [", file, line);
+	char *mod = memkit_kunit_printf(test, " [%s] func:", module);
+	char *buf = kunit_kmalloc(test, PAGE_SIZE + 1, GFP_KERNEL);
+	size_t have = 0;
+	s64 site_bytes = 0;
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	*module_bytes = 0;
+	f = filp_open("/proc/allocinfo", O_RDONLY, 0);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(f), "no /proc/allocinfo: %ld", PTR_ERR(f));
+	while ((n = kernel_read(f, buf + have, PAGE_SIZE - have, &pos)) > 0) {
+		char *start = buf, *nl;
+
+		have += n;
+		buf[have] = '\0';
+		while ((nl = strchr(start, '\n'))) {
+			*nl = '\0';
+			allocinfo_line(start, site, mod, &site_bytes, module_bytes);
+			start = nl + 1;
+		}
+		have -= start - buf;
+		memmove(buf, start, have);
+		KUNIT_ASSERT_LT_MSG(test, have, (size_t)PAGE_SIZE, "a line longer than a page");
+	}
+	filp_close(f, NULL);
+	KUNIT_EXPECT_GE(test, n, 0);
+	return site_bytes;
+}
+
 /* Can this task's GFP_KERNEL slab allocations be failed on demand? */
 static bool memkit_kunit_faults_ready(struct kunit *test)
 {

@@ -53,6 +53,9 @@ bool memkit_kunit_debugfs_mounted(void);
 void memkit_kunit_trace_begin(struct kunit *test);
 const char *memkit_kunit_trace_end(struct kunit *test, struct memkit_kunit_reader *rd);
 __printf(2, 3) char *memkit_kunit_printf(struct kunit *test, const char *fmt, ...);
+void memkit_kunit_profiling(struct kunit *test, bool on);
+s64 memkit_kunit_allocinfo(struct kunit *test, const char *file, int line,
+			   const char *module, s64 *module_bytes);
 unsigned int memkit_kunit_count(const char *text, const char *needle);
 unsigned int memkit_kunit_each_failure(struct kunit *test,
 				       int (*make)(struct kunit *test, void *arg),

@@ -585,7 +585,6 @@ static void pl_trace_events(struct kunit *test)
 	const char *t;
 	u64 *a, *b;
 
-	KUNIT_ASSERT_NOT_NULL(test, caller);
 	memkit_kunit_trace_begin(test);
 	a = memkit_pool_create(&c->pool, GFP_KERNEL);
 	b = memkit_pool_new(&c->pool, u64, GFP_KERNEL);

@@ -1682,7 +1682,10 @@ static void range_trace_events(struct kunit *test)
 	struct memkit_range *r = range_new(test, "kt-trace", 1024, MEMKIT_RANGE_OFFSET, 8);
 	struct memkit_oa_req req = { .size = 8, .align = 1, .mode = MEMKIT_OA_HIGH };
 	struct memkit_oa_handle a, b, c;
-	const char *t, *want[5];
+	const char *alloc = "memkit_range_alloc: range=kt-trace";
+	const char *fail = "memkit_range_alloc_fail: range=kt-trace";
+	const char *freed = "memkit_range_free: range=kt-trace";
+	const char *t, *caller, *want[6];
 	unsigned int i;
 
 	memkit_kunit_trace_begin(test);
@@ -1695,29 +1698,99 @@ static void range_trace_events(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memkit_range_free(r, &b), 0);
 	t = memkit_kunit_trace_end(test, rd);
 
-	want[0] = memkit_kunit_printf(test,
-				  "memkit_range_alloc: range=kt-trace offset=%llu size=100 align=4 how=alloc caller=%s+",
-				  a.offset, __func__);
-	want[1] = memkit_kunit_printf(test,
-				  "memkit_range_alloc: range=kt-trace offset=512 size=64 align=0 how=reserve caller=%s+",
-				  __func__);
-	want[2] = memkit_kunit_printf(test,
-				  "memkit_range_alloc_fail: range=kt-trace size=4096 align=1 how=alloc err=%d caller=%s+",
-				  -ENOSPC, __func__);
-	want[3] = memkit_kunit_printf(test,
-				  "memkit_range_alloc_fail: range=kt-trace size=8 align=1 how=high err=%d caller=%s+",
-				  -EOPNOTSUPP, __func__);
-	want[4] = memkit_kunit_printf(test,
-				  "memkit_range_free: range=kt-trace offset=%llu size=100 caller=%s+",
-				  a.offset, __func__);
+	caller = memkit_kunit_printf(test, "caller=%s+", __func__);
+	want[0] = memkit_kunit_printf(test, "%s offset=%llu size=100 align=4 how=alloc %s",
+				      alloc, a.offset, caller);
+	want[1] = memkit_kunit_printf(test, "%s offset=512 size=64 align=0 how=reserve %s",
+				      alloc, caller);
+	want[2] = memkit_kunit_printf(test, "%s size=4096 align=1 how=alloc err=%d %s",
+				      fail, -ENOSPC, caller);
+	want[3] = memkit_kunit_printf(test, "%s size=8 align=1 how=high err=%d %s",
+				      fail, -EOPNOTSUPP, caller);
+	want[4] = memkit_kunit_printf(test, "%s offset=%llu size=100 %s", freed, a.offset, caller);
+	want[5] = memkit_kunit_printf(test, "%s offset=512 size=64 %s", freed, caller);
 	for (i = 0; i < ARRAY_SIZE(want); i++) {
-		KUNIT_ASSERT_NOT_NULL(test, want[i]);
 		KUNIT_EXPECT_EQ_MSG(test, memkit_kunit_count(t, want[i]), 1U, "no '%s' in:\n%s",
 				    want[i], t);
 	}
-	KUNIT_EXPECT_EQ(test, memkit_kunit_count(t, "memkit_range_free: range=kt-trace offset=512 size=64 "),
-			1U);
 	KUNIT_EXPECT_EQ(test, memkit_kunit_count(t, "range=kt-trace "), 6U);
+}
+
+/*
+ * With allocation profiling on, what memkit allocates on a caller's behalf
+ * (a range's node storage, a backend's buffer) is charged in
+ * /proc/allocinfo to the caller's line, not to memkit's, and given back
+ * when freed.
+ */
+static void range_alloc_profiling(struct kunit *test)
+{
+	s64 at_range, at_buf, in_memkit, before;
+	struct memkit_range *r;
+	int range_line, buf_line;
+	void *buf;
+
+	memkit_kunit_profiling(test, true);
+	memkit_kunit_allocinfo(test, "range_kunit.c", 0, "memkit", &before);
+	range_line = __LINE__ + 1;
+	r = memkit_range_create("kt-prof", 1 << 20, MEMKIT_RANGE_OFFSET, 8192);
+	buf_line = __LINE__ + 1;
+	buf = memkit_alloc(&memkit_kvmalloc_allocator, 3 * PAGE_SIZE + 8, 8, GFP_KERNEL);
+	at_range = memkit_kunit_allocinfo(test, "range_kunit.c", range_line, "memkit", &in_memkit);
+	at_buf = memkit_kunit_allocinfo(test, "range_kunit.c", buf_line, "memkit", &in_memkit);
+	if (!IS_ERR_OR_NULL(r))
+		memkit_range_destroy(r);
+	if (buf)
+		memkit_free(&memkit_kvmalloc_allocator, buf, 3 * PAGE_SIZE + 8, 8);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(r));
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	kunit_info(test, "charged to the create: %lld bytes, the buffer: %lld; memkit's own lines %lld before, %lld after\n",
+		   at_range, at_buf, before, in_memkit);
+	/* 8192 nodes of at least 16 bytes, and the buffer itself. */
+	KUNIT_EXPECT_GE(test, at_range, 8192LL * 16);
+	KUNIT_EXPECT_GE(test, at_buf, 3LL * PAGE_SIZE + 8);
+	/* None of it went to memkit's own lines. */
+	KUNIT_EXPECT_LT(test, in_memkit - before, 8192LL * 16);
+	/* Freed: nothing left at either line. */
+	KUNIT_EXPECT_EQ(test, memkit_kunit_allocinfo(test, "range_kunit.c", range_line, "memkit",
+						     &in_memkit), 0);
+	KUNIT_EXPECT_EQ(test, memkit_kunit_allocinfo(test, "range_kunit.c", buf_line, "memkit",
+						     &in_memkit), 0);
+	memkit_kunit_profiling(test, false);
+}
+
+/* The json file: totals, every region in address order, the bins. */
+static void range_json_debugfs(struct kunit *test)
+{
+	static const char head[] =
+		"{\n \"name\": \"kt-range-json\",\n \"kind\": \"offset\",\n"
+		" \"size\": 100,\n \"free\": 70,\n \"allocs\": 2,\n \"max_allocs\": 8,\n"
+		" \"free_regions\": 2,\n \"largest_free\": 40,\n \"guard\": 0,\n";
+	static const char regions[] =
+		" \"regions\": [\n  [0, 10, 1, 0],\n  [10, 40, 0, 0],\n  [50, 20, 1, 0],\n"
+		"  [70, 30, 0, 0]\n ],\n \"complete\": true,\n";
+	static const char bin_fmt[] =
+		"{\"bin\": %u, \"min_size\": %llu, \"regions\": 1, \"units\": %u}";
+	struct memkit_range *r = range_new(test, "kt-range-json", 100, MEMKIT_RANGE_OFFSET, 8);
+	struct memkit_kunit_reader *rd;
+	struct memkit_oa_handle a, b;
+	u32 bin40 = memkit_oa_bin_round_down(40), bin30 = memkit_oa_bin_round_down(30);
+	char *want40, *want30;
+
+	if (!memkit_kunit_debugfs_mounted())
+		kunit_skip(test, "debugfs is not mounted at /sys/kernel/debug");
+	rd = memkit_kunit_reader(test);
+	KUNIT_ASSERT_EQ(test, memkit_range_reserve(r, 0, 10, &a), 0);
+	KUNIT_ASSERT_EQ(test, memkit_range_reserve(r, 50, 20, &b), 0);
+	want40 = memkit_kunit_printf(test, bin_fmt, bin40, memkit_oa_bin_size(bin40), 40);
+	want30 = memkit_kunit_printf(test, bin_fmt, bin30, memkit_oa_bin_size(bin30), 30);
+	KUNIT_ASSERT_GT(test, memkit_kunit_read(rd, KT_MEMKIT_DIR "/kt-range-json/json"), 0);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(rd->buf, head), "%s", rd->buf);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(rd->buf, regions), "%s", rd->buf);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(rd->buf, want40), "%s", rd->buf);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(rd->buf, want30), "%s", rd->buf);
+	KUNIT_EXPECT_STREQ(test, rd->buf + strlen(rd->buf) - 6, "\n ]\n}\n");
+	KUNIT_EXPECT_EQ(test, memkit_range_free(r, &a), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_free(r, &b), 0);
 }
 
 static struct kunit_case memkit_range_cases[] = {
@@ -1750,7 +1823,9 @@ static struct kunit_case memkit_range_cases[] = {
 	KUNIT_CASE(range_place_evict),
 	KUNIT_CASE(range_place_scan_misuse),
 	KUNIT_CASE(range_place_debugfs),
+	KUNIT_CASE(range_json_debugfs),
 	KUNIT_CASE(range_trace_events),
+	KUNIT_CASE(range_alloc_profiling),
 	KUNIT_CASE_SLOW(range_grow_atomic_preload),
 	KUNIT_CASE_SLOW(range_concurrent),
 	KUNIT_CASE_SLOW(range_million_regions),

@@ -126,37 +126,17 @@ static void *__memkit_resize(const struct memkit_allocator *a, void *buf,
 	return ret;
 }
 
-/**
- * memkit_alloc() - allocate a buffer
- * @a: the allocator.
- * @len: bytes; 0 returns %MEMKIT_ZERO_PTR without calling the backend.
- * @align: power-of-two alignment; 0 means 1.
- * @gfp: allocation flags, passed to the backend.
- *
- * Context: as the backend allows for @gfp.
- * Return: the buffer, or NULL.
- */
-void *memkit_alloc(const struct memkit_allocator *a, size_t len, size_t align,
-		   gfp_t gfp)
+/* memkit_alloc() without its allocation tag: see the header. */
+void *memkit_alloc_noprof(const struct memkit_allocator *a, size_t len, size_t align,
+			  gfp_t gfp)
 {
 	return __memkit_alloc(a, len, align, gfp, _RET_IP_);
 }
-EXPORT_SYMBOL_MEMKIT(memkit_alloc);
+EXPORT_SYMBOL_MEMKIT(memkit_alloc_noprof);
 
-/**
- * memkit_alloc_array() - allocate an array, checking the size for overflow
- * @a: the allocator.
- * @n: number of elements.
- * @size: bytes per element.
- * @align: power-of-two alignment; 0 means 1.
- * @gfp: allocation flags.
- *
- * Context: as the backend allows for @gfp.
- * Return: the buffer, %MEMKIT_ZERO_PTR for an empty array, or NULL
- * (also when @n * @size overflows; the backend is not called then).
- */
-void *memkit_alloc_array(const struct memkit_allocator *a, size_t n,
-			 size_t size, size_t align, gfp_t gfp)
+/* memkit_alloc_array() without its allocation tag: see the header. */
+void *memkit_alloc_array_noprof(const struct memkit_allocator *a, size_t n,
+				size_t size, size_t align, gfp_t gfp)
 {
 	size_t len;
 
@@ -164,7 +144,7 @@ void *memkit_alloc_array(const struct memkit_allocator *a, size_t n,
 		return NULL;
 	return __memkit_alloc(a, len, align, gfp, _RET_IP_);
 }
-EXPORT_SYMBOL_MEMKIT(memkit_alloc_array);
+EXPORT_SYMBOL_MEMKIT(memkit_alloc_array_noprof);
 
 /**
  * memkit_resize() - grow or shrink a buffer in place
@@ -185,47 +165,17 @@ bool memkit_resize(const struct memkit_allocator *a, void *buf, size_t old_len,
 }
 EXPORT_SYMBOL_MEMKIT(memkit_resize);
 
-/**
- * memkit_remap() - resize a buffer, moving it if the backend can
- * @a: the allocator.
- * @buf: the buffer.
- * @old_len: its current length.
- * @new_len: the wanted length; 0 frees @buf and returns %MEMKIT_ZERO_PTR.
- * @align: its alignment.
- * @gfp: allocation flags.
- *
- * Unlike memkit_realloc() this never copies on its own: a backend without
- * remap only tries an in-place resize.
- *
- * Context: as the backend allows for @gfp.
- * Return: the buffer, possibly moved; NULL if it could not be resized (or
- * @old_len is 0), and then @buf is intact.
- */
-void *memkit_remap(const struct memkit_allocator *a, void *buf, size_t old_len,
-		   size_t new_len, size_t align, gfp_t gfp)
+/* memkit_remap() without its allocation tag: see the header. */
+void *memkit_remap_noprof(const struct memkit_allocator *a, void *buf, size_t old_len,
+			  size_t new_len, size_t align, gfp_t gfp)
 {
 	return __memkit_resize(a, buf, old_len, new_len, align, true, gfp, _RET_IP_);
 }
-EXPORT_SYMBOL_MEMKIT(memkit_remap);
+EXPORT_SYMBOL_MEMKIT(memkit_remap_noprof);
 
-/**
- * memkit_realloc() - resize a buffer by any means
- * @a: the allocator.
- * @buf: the buffer; may be zero-length.
- * @old_len: its current length; 0 allocates afresh.
- * @new_len: the wanted length; 0 frees @buf.
- * @align: its alignment, kept.
- * @gfp: allocation flags.
- *
- * Tries remap, then allocates a new buffer, copies min(@old_len, @new_len)
- * bytes and frees the old one.
- *
- * Context: as the backend allows for @gfp.
- * Return: the buffer (%MEMKIT_ZERO_PTR for 0), or NULL for lack of memory,
- * with @buf intact.
- */
-void *memkit_realloc(const struct memkit_allocator *a, void *buf,
-		     size_t old_len, size_t new_len, size_t align, gfp_t gfp)
+/* memkit_realloc() without its allocation tag: see the header. */
+void *memkit_realloc_noprof(const struct memkit_allocator *a, void *buf,
+			    size_t old_len, size_t new_len, size_t align, gfp_t gfp)
 {
 	void *ret;
 
@@ -242,7 +192,7 @@ void *memkit_realloc(const struct memkit_allocator *a, void *buf,
 	__memkit_free(a, buf, old_len, align, true, _RET_IP_);
 	return ret;
 }
-EXPORT_SYMBOL_MEMKIT(memkit_realloc);
+EXPORT_SYMBOL_MEMKIT(memkit_realloc_noprof);
 
 /**
  * memkit_free() - free a buffer
@@ -278,18 +228,9 @@ void memkit_free_nopoison(const struct memkit_allocator *a, void *buf,
 }
 EXPORT_SYMBOL_MEMKIT(memkit_free_nopoison);
 
-/**
- * memkit_dupe() - copy bytes into a new buffer
- * @a: the allocator.
- * @src: the bytes.
- * @len: how many.
- * @gfp: allocation flags.
- *
- * Context: as the backend allows for @gfp.
- * Return: the copy (alignment 1; %MEMKIT_ZERO_PTR for 0), or NULL.
- */
-void *memkit_dupe(const struct memkit_allocator *a, const void *src,
-		  size_t len, gfp_t gfp)
+/* memkit_dupe() without its allocation tag: see the header. */
+void *memkit_dupe_noprof(const struct memkit_allocator *a, const void *src,
+			 size_t len, gfp_t gfp)
 {
 	void *buf = __memkit_alloc(a, len, 1, gfp, _RET_IP_);
 
@@ -297,22 +238,11 @@ void *memkit_dupe(const struct memkit_allocator *a, const void *src,
 		memcpy(buf, src, len);
 	return buf;
 }
-EXPORT_SYMBOL_MEMKIT(memkit_dupe);
+EXPORT_SYMBOL_MEMKIT(memkit_dupe_noprof);
 
-/**
- * memkit_dupez() - copy a string into a new NUL-terminated buffer
- * @a: the allocator.
- * @src: the characters; need not be terminated.
- * @len: how many; the buffer is @len + 1 bytes.
- * @gfp: allocation flags.
- *
- * Free it with memkit_free(@a, buf, @len + 1, 1).
- *
- * Context: as the backend allows for @gfp.
- * Return: the copy, or NULL (also if @len + 1 overflows).
- */
-char *memkit_dupez(const struct memkit_allocator *a, const char *src,
-		   size_t len, gfp_t gfp)
+/* memkit_dupez() without its allocation tag: see the header. */
+char *memkit_dupez_noprof(const struct memkit_allocator *a, const char *src,
+			  size_t len, gfp_t gfp)
 {
 	char *buf;
 
@@ -325,4 +255,4 @@ char *memkit_dupez(const struct memkit_allocator *a, const char *src,
 	}
 	return buf;
 }
-EXPORT_SYMBOL_MEMKIT(memkit_dupez);
+EXPORT_SYMBOL_MEMKIT(memkit_dupez_noprof);

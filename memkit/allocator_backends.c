@@ -79,7 +79,7 @@ static void *kmalloc_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 {
 	size_t size = kmalloc_size_for(len, align);
 
-	return size ? kmalloc(size, gfp) : NULL;
+	return size ? kmalloc_noprof(size, gfp) : NULL;
 }
 
 /*
@@ -95,7 +95,7 @@ static bool kmalloc_resize(void *ctx, void *buf, size_t old_len, size_t new_len,
 
 	if (!want || want > kmalloc_size_roundup(kmalloc_size_for(old_len, align)))
 		return false;
-	ret = krealloc(buf, want, GFP_NOWAIT | __GFP_NOWARN);
+	ret = krealloc_noprof(buf, want, GFP_NOWAIT | __GFP_NOWARN);
 	return !memkit_warn_once(ret != buf, "krealloc moved a buffer within its bucket");
 }
 
@@ -103,7 +103,7 @@ static void *kmalloc_remap(void *ctx, void *buf, size_t old_len, size_t new_len,
 			   size_t align, gfp_t gfp, unsigned long ip)
 {
 	if (align <= ARCH_KMALLOC_MINALIGN)
-		return new_len <= KMALLOC_MAX_SIZE ? krealloc(buf, new_len, gfp) : NULL;
+		return new_len <= KMALLOC_MAX_SIZE ? krealloc_noprof(buf, new_len, gfp) : NULL;
 	return kmalloc_resize(ctx, buf, old_len, new_len, align, ip) ? buf : NULL;
 }
 
@@ -133,7 +133,7 @@ static void *kvmalloc_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 	/* The vmalloc path only guarantees page alignment. */
 	if (!size || align > PAGE_SIZE)
 		return NULL;
-	return kvmalloc(size, gfp);
+	return kvmalloc_noprof(size, gfp);
 }
 
 static bool kvmalloc_resize(void *ctx, void *buf, size_t old_len, size_t new_len,
@@ -183,7 +183,7 @@ static void *page_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 
 	if (order > MAX_PAGE_ORDER)
 		return NULL;
-	return (void *)__get_free_pages(gfp & ~__GFP_HIGHMEM, order);
+	return (void *)get_free_pages_noprof(gfp & ~__GFP_HIGHMEM, order);
 }
 
 static bool page_resize(void *ctx, void *buf, size_t old_len, size_t new_len,
@@ -259,24 +259,14 @@ static const struct memkit_allocator_ops heap_ops = {
 	.free = heap_free,
 };
 
-/**
- * memkit_heap_init() - set up a heap over a memory buffer
- * @heap: the heap.
- * @name: debugfs name of its range (see memkit_range_create()), or NULL.
- * @base: the buffer; the caller owns it and keeps it alive.
- * @size: its length in bytes.
- * @max_allocs: most live allocations.
- *
- * Context: process context; may sleep.
- * Return: 0, or what memkit_range_create() returns.
- */
-int memkit_heap_init(struct memkit_heap *heap, const char *name, void *base,
-		     size_t size, u32 max_allocs)
+/* memkit_heap_init() without its allocation tag: see the header. */
+int memkit_heap_init_noprof(struct memkit_heap *heap, const char *name, void *base,
+			    size_t size, u32 max_allocs)
 {
 	memset(heap, 0, sizeof(*heap));
 	if (!base)
 		return -EINVAL;
-	heap->range = memkit_range_create(name, size, MEMKIT_RANGE_OFFSET, max_allocs);
+	heap->range = memkit_range_create_noprof(name, size, MEMKIT_RANGE_OFFSET, max_allocs);
 	if (IS_ERR(heap->range)) {
 		int ret = PTR_ERR(heap->range);
 
@@ -287,7 +277,7 @@ int memkit_heap_init(struct memkit_heap *heap, const char *name, void *base,
 	heap->size = size;
 	return 0;
 }
-EXPORT_SYMBOL_MEMKIT(memkit_heap_init);
+EXPORT_SYMBOL_MEMKIT(memkit_heap_init_noprof);
 
 /**
  * memkit_heap_exit() - tear down a heap

@@ -5,9 +5,50 @@
 #ifndef _MEMKIT_INTERNAL_H
 #define _MEMKIT_INTERNAL_H
 
+#include <linux/compiler.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
 
 #include <memkit/arena.h>
+#include <memkit/debugfs.h>
+#include <memkit/range.h>
+
+/*
+ * The one way memkit takes an object's lock, whichever its creator chose:
+ * a mutex (process context only), else a spinlock taken with interrupts
+ * saved, else none (the owner serialises every call).  lockdep sees the
+ * real lock; sparse sees one context acquired either way.
+ */
+static __always_inline unsigned long memkit_lock(spinlock_t *spin, struct mutex *mutex)
+	__acquires(memkit_lock)
+{
+	unsigned long flags = 0;
+
+	if (mutex) {
+		mutex_lock(mutex);
+		__acquire(memkit_lock);
+	} else if (spin) {
+		spin_lock_irqsave(spin, flags);
+	} else {
+		__acquire(memkit_lock);
+	}
+	return flags;
+}
+
+static __always_inline void memkit_unlock(spinlock_t *spin, struct mutex *mutex,
+					  unsigned long flags)
+	__releases(memkit_lock)
+{
+	if (mutex) {
+		mutex_unlock(mutex);
+		__release(memkit_lock);
+	} else if (spin) {
+		spin_unlock_irqrestore(spin, flags);
+	} else {
+		__release(memkit_lock);
+	}
+}
 
 void memkit_debugfs_init(void);
 void memkit_debugfs_exit(void);
@@ -33,5 +74,73 @@ bool __memkit_arena_reset(struct memkit_arena *arena, enum memkit_arena_reset_mo
 			  size_t limit, gfp_t gfp, struct memkit_arena_garbage *g);
 bool __memkit_arena_free(struct memkit_arena *arena, void *buf, size_t len,
 			 struct memkit_arena_garbage *g);
+
+/* The range manager's state, shared by range.c and range_debugfs.c. */
+
+struct memkit_range {
+	spinlock_t lock;	/* irq-safe; protects @oa unless the driver gave a lock */
+	spinlock_t *spinlock;	/* @lock, or the driver's own irq-safe spinlock */
+	struct mutex *mutex;	/* the driver's mutex, if it gave one */
+	enum memkit_range_kind kind;
+	gfp_t gfp;		/* for node storage from within an allocation */
+	char name[MEMKIT_NAME_MAX];	/* for events/memkit/; "" without a name */
+	struct memkit_oa oa;
+	struct memkit_debugfs_entry debugfs;
+	/* Placement (MEMKIT_RANGE_PLACE), for debugfs; under the lock. */
+	struct {
+		u64 placed[MEMKIT_OA_NR_MODES];
+		u64 failed[MEMKIT_OA_NR_MODES];
+		u64 start, end;		/* the window asked for last */
+		u64 scans, scans_hit;
+	} place;
+};
+
+#define RANGE_MAP_CELLS		64
+#define RANGE_LEAK_OFFSETS	4
+#define RANGE_WALK_CHUNK	1024	/* regions per hold of the lock */
+#define RANGE_WALK_RESTARTS	4
+
+/* The bodies of memkit_range_lock() and _unlock(), inline for memkit's files. */
+static __always_inline unsigned long range_lock(struct memkit_range *range)
+	__acquires(&range->lock)
+{
+	return memkit_lock(range->spinlock, range->mutex);
+}
+
+static __always_inline void range_unlock(struct memkit_range *range, unsigned long flags)
+	__releases(&range->lock)
+{
+	memkit_unlock(range->spinlock, range->mutex, flags);
+}
+
+/* Evaluate @expr (a __ call) with the range's lock held. */
+#define range_locked(range, expr) ({					\
+	struct memkit_range *__range = (range);				\
+	unsigned long __flags = range_lock(__range);			\
+	typeof(expr) __ret = (expr);					\
+									\
+	range_unlock(__range, __flags);					\
+	__ret;								\
+})
+
+/* A walk of the regions in chunks, from process context. */
+struct range_walk {
+	memkit_oa_region_fn fn;
+	void *arg;
+	u64 from;		/* units below this have been visited */
+	u32 chunks;
+	u32 restarts;
+	u64 max_hold_ns;	/* the longest chunk, lock held */
+	bool complete;
+};
+
+void memkit_range_walk(struct memkit_range *range, struct range_walk *w);
+
+static inline const char *range_kind_name(const struct memkit_range *range)
+{
+	return range->kind == MEMKIT_RANGE_OFFSET ? "offset" : "dedicated";
+}
+
+extern const struct memkit_debugfs_ops memkit_range_debugfs_ops;
 
 #endif /* _MEMKIT_INTERNAL_H */

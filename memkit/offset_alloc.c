@@ -592,29 +592,9 @@ u32 memkit_oa_max_allocs(unsigned int flags)
 }
 EXPORT_SYMBOL_MEMKIT(memkit_oa_max_allocs);
 
-/**
- * memkit_oa_init_flags() - set up an offset allocator that may grow
- * @oa: the allocator; its previous contents are ignored.
- * @size: units to manage, 1 to %U64_MAX; offsets run from 0 to @size - 1.
- * @initial_allocs: allocations the node storage is set up for now, 0 to
- *	@max_allocs.
- * @max_allocs: most live allocations, 1 to memkit_oa_max_allocs(@flags).
- * @flags: &enum memkit_oa_flags.
- *
- * With @initial_allocs below @max_allocs, segment 0 holds the smallest
- * power of two of nodes (at least 64) that covers 2 * @initial_allocs + 1,
- * and memkit_oa_grow() adds segments up to what @max_allocs needs; an
- * allocation that finds no node is then -ENOMEM.  Otherwise every node is
- * allocated now and the allocator never runs short.  Node storage comes
- * from kvmalloc(); a table that cannot be had is -ENOMEM, without a
- * warning.
- *
- * Context: process context; may sleep.
- * Return: 0; -EINVAL for a zero @size, an out-of-range @max_allocs or
- * @initial_allocs, or an unknown flag; -ENOMEM.
- */
-int memkit_oa_init_flags(struct memkit_oa *oa, u64 size, u32 initial_allocs,
-			 u32 max_allocs, unsigned int flags)
+/* memkit_oa_init_flags() without its allocation tag: see the header. */
+int memkit_oa_init_flags_noprof(struct memkit_oa *oa, u64 size, u32 initial_allocs,
+				u32 max_allocs, unsigned int flags)
 {
 	u32 seg0, all;
 	size_t bytes;
@@ -639,7 +619,7 @@ int memkit_oa_init_flags(struct memkit_oa *oa, u64 size, u32 initial_allocs,
 	 * A large table may not be had (vmalloc space is small on 32-bit):
 	 * -ENOMEM, with no warning and no OOM kill on its account.
 	 */
-	oa->seg[0] = kvmalloc(bytes, GFP_KERNEL | __GFP_NOWARN | __GFP_RETRY_MAYFAIL);
+	oa->seg[0] = kvmalloc_noprof(bytes, GFP_KERNEL | __GFP_NOWARN | __GFP_RETRY_MAYFAIL);
 	if (!oa->seg[0])
 		return -ENOMEM;
 	oa->bin_heads = (u32 *)((u8 *)oa->seg[0] + seg0 * oa_node_bytes(flags));
@@ -654,26 +634,14 @@ int memkit_oa_init_flags(struct memkit_oa *oa, u64 size, u32 initial_allocs,
 	memkit_oa_reset(oa);
 	return 0;
 }
-EXPORT_SYMBOL_MEMKIT(memkit_oa_init_flags);
+EXPORT_SYMBOL_MEMKIT(memkit_oa_init_flags_noprof);
 
-/**
- * memkit_oa_init() - set up an offset allocator of fixed capacity
- * @oa: the allocator; its previous contents are ignored.
- * @size: units to manage, 1 to %U64_MAX; offsets run from 0 to @size - 1.
- * @max_allocs: most live allocations, 1 to %MEMKIT_OA_MAX_ALLOCS.
- *
- * memkit_oa_init_flags() with all node storage allocated now: (2 *
- * @max_allocs + 1) nodes of 32 bytes, so no allocation is ever -ENOMEM.
- *
- * Context: process context; may sleep.
- * Return: 0; -EINVAL for a zero @size or an out-of-range @max_allocs;
- * -ENOMEM.
- */
-int memkit_oa_init(struct memkit_oa *oa, u64 size, u32 max_allocs)
+/* memkit_oa_init() without its allocation tag: see the header. */
+int memkit_oa_init_noprof(struct memkit_oa *oa, u64 size, u32 max_allocs)
 {
-	return memkit_oa_init_flags(oa, size, max_allocs, max_allocs, 0);
+	return memkit_oa_init_flags_noprof(oa, size, max_allocs, max_allocs, 0);
 }
-EXPORT_SYMBOL_MEMKIT(memkit_oa_init);
+EXPORT_SYMBOL_MEMKIT(memkit_oa_init_noprof);
 
 /**
  * memkit_oa_exit() - free an offset allocator's memory

@@ -74,22 +74,13 @@ static bool pool_locked(const struct memkit_pool *pool)
 static unsigned long pool_lock(struct memkit_pool *pool)
 	__acquires(&pool->lock)
 {
-	unsigned long flags = 0;
-
-	if (pool_locked(pool))
-		spin_lock_irqsave(&pool->lock, flags);
-	else
-		__acquire(&pool->lock);
-	return flags;
+	return memkit_lock(pool_locked(pool) ? &pool->lock : NULL, NULL);
 }
 
 static void pool_unlock(struct memkit_pool *pool, unsigned long flags)
 	__releases(&pool->lock)
 {
-	if (pool_locked(pool))
-		spin_unlock_irqrestore(&pool->lock, flags);
-	else
-		__release(&pool->lock);
+	memkit_unlock(pool_locked(pool) ? &pool->lock : NULL, NULL, flags);
 }
 
 /* A locked pool runs under a spinlock: growing it must not sleep. */
@@ -163,7 +154,7 @@ static bool pool_owns(const struct memkit_pool *pool, const void *obj)
 
 static void *pool_new_object(struct memkit_pool *pool, gfp_t gfp)
 {
-	void *obj = memkit_alloc(&pool->a, pool->item_size, pool->item_align, gfp);
+	void *obj = memkit_alloc_noprof(&pool->a, pool->item_size, pool->item_align, gfp);
 	uintptr_t a = (uintptr_t)obj;
 
 	if (obj && !pool->passthrough) {
@@ -252,23 +243,10 @@ int memkit_pool_init(struct memkit_pool *pool, const struct memkit_allocator *ch
 }
 EXPORT_SYMBOL_MEMKIT(memkit_pool_init);
 
-/**
- * memkit_pool_init_preheated() - set up a pool holding @n free objects
- * @pool: the pool.
- * @child: where memory comes from.
- * @size: bytes per object.
- * @align: object alignment; 0 means a pointer's.
- * @flags: MEMKIT_POOL_* options.
- * @n: objects to allocate now.
- *
- * On failure everything allocated so far is given back.
- *
- * Context: process context; allocates with GFP_KERNEL.
- * Return: 0, -EINVAL for a bad argument, or -ENOMEM.
- */
-int memkit_pool_init_preheated(struct memkit_pool *pool,
-			       const struct memkit_allocator *child, size_t size,
-			       size_t align, unsigned int flags, size_t n)
+/* memkit_pool_init_preheated() without its allocation tag: see the header. */
+int memkit_pool_init_preheated_noprof(struct memkit_pool *pool,
+				      const struct memkit_allocator *child, size_t size,
+				      size_t align, unsigned int flags, size_t n)
 {
 	int ret = memkit_pool_init(pool, child, size, align, flags);
 
@@ -278,7 +256,7 @@ int memkit_pool_init_preheated(struct memkit_pool *pool,
 		memkit_pool_exit(pool);
 	return ret;
 }
-EXPORT_SYMBOL_MEMKIT(memkit_pool_init_preheated);
+EXPORT_SYMBOL_MEMKIT(memkit_pool_init_preheated_noprof);
 
 /**
  * memkit_pool_exit() - give all of a pool's memory back
@@ -297,19 +275,8 @@ void memkit_pool_exit(struct memkit_pool *pool)
 }
 EXPORT_SYMBOL_MEMKIT(memkit_pool_exit);
 
-/**
- * memkit_pool_preheat() - put @n more objects on the free list
- * @pool: the pool.
- * @n: objects to allocate.
- * @gfp: allocation flags (must not sleep for a locked pool).
- *
- * Objects allocated before a failure stay on the free list.  For a fixed
- * pool this is the only way to add objects.
- *
- * Context: as @gfp allows; any context for a locked pool.
- * Return: 0, -ENOMEM, or -EINVAL for a sleeping @gfp on a locked pool.
- */
-int memkit_pool_preheat(struct memkit_pool *pool, size_t n, gfp_t gfp)
+/* memkit_pool_preheat() without its allocation tag: see the header. */
+int memkit_pool_preheat_noprof(struct memkit_pool *pool, size_t n, gfp_t gfp)
 {
 	unsigned long flags;
 	int ret;
@@ -321,7 +288,7 @@ int memkit_pool_preheat(struct memkit_pool *pool, size_t n, gfp_t gfp)
 	pool_unlock(pool, flags);
 	return ret;
 }
-EXPORT_SYMBOL_MEMKIT(memkit_pool_preheat);
+EXPORT_SYMBOL_MEMKIT(memkit_pool_preheat_noprof);
 
 /* memkit_pool_create(), reporting @ip as the caller. */
 static void *pool_create(struct memkit_pool *pool, gfp_t gfp, unsigned long ip)
@@ -350,35 +317,16 @@ static void *pool_create(struct memkit_pool *pool, gfp_t gfp, unsigned long ip)
 	return obj;
 }
 
-/**
- * memkit_pool_create() - take an object from the pool
- * @pool: the pool.
- * @gfp: allocation flags if a growable pool must grow (must not sleep for
- *	a locked pool).
- *
- * Context: as @gfp allows; any context for a locked pool.  O(1).
- * Return: uninitialised storage for one object, or NULL: out of memory, a
- * fixed pool with no free object, or a sleeping @gfp on a locked pool.
- */
-void *memkit_pool_create(struct memkit_pool *pool, gfp_t gfp)
+/* memkit_pool_create() without its allocation tag: see the header. */
+void *memkit_pool_create_noprof(struct memkit_pool *pool, gfp_t gfp)
 {
 	return pool_create(pool, gfp, _RET_IP_);
 }
-EXPORT_SYMBOL_MEMKIT(memkit_pool_create);
+EXPORT_SYMBOL_MEMKIT(memkit_pool_create_noprof);
 
-/**
- * __memkit_pool_create_typed() - memkit_pool_new() without the cast
- * @pool: the pool.
- * @size: sizeof the caller's type.
- * @align: alignof the caller's type.
- * @gfp: allocation flags.
- *
- * Context: as memkit_pool_create().
- * Return: as memkit_pool_create(); NULL (and a warning) if the type does
- * not fit the pool's objects.
- */
-void *__memkit_pool_create_typed(struct memkit_pool *pool, size_t size,
-				 size_t align, gfp_t gfp)
+/* __memkit_pool_create_typed() without its allocation tag: see the header. */
+void *__memkit_pool_create_typed_noprof(struct memkit_pool *pool, size_t size,
+					size_t align, gfp_t gfp)
 {
 	if (memkit_warn_once(size > pool->item_size || align > pool->item_align,
 			     "a %zu-byte, %zu-aligned type from a pool of %zu-byte, %zu-aligned objects",
@@ -388,7 +336,7 @@ void *__memkit_pool_create_typed(struct memkit_pool *pool, size_t size,
 	}
 	return pool_create(pool, gfp, _RET_IP_);
 }
-EXPORT_SYMBOL_MEMKIT(__memkit_pool_create_typed);
+EXPORT_SYMBOL_MEMKIT(__memkit_pool_create_typed_noprof);
 
 /**
  * memkit_pool_destroy() - give an object back

@@ -17,6 +17,7 @@
 #include <memkit/debugfs.h>
 #include <memkit/range.h>
 
+#include "internal.h"
 #include "memkit_trace.h"
 
 /**
@@ -97,56 +98,6 @@
  * offsets, then frees the range anyway.
  */
 
-struct memkit_range {
-	spinlock_t lock;	/* irq-safe; protects @oa unless the driver gave a lock */
-	spinlock_t *spinlock;	/* @lock, or the driver's own irq-safe spinlock */
-	struct mutex *mutex;	/* the driver's mutex, if it gave one */
-	enum memkit_range_kind kind;
-	gfp_t gfp;		/* for node storage from within an allocation */
-	char name[MEMKIT_NAME_MAX];	/* for events/memkit/; "" without a name */
-	struct memkit_oa oa;
-	struct memkit_debugfs_entry debugfs;
-	/* Placement (MEMKIT_RANGE_PLACE), for debugfs; under the lock. */
-	struct {
-		u64 placed[MEMKIT_OA_NR_MODES];
-		u64 failed[MEMKIT_OA_NR_MODES];
-		u64 start, end;		/* the window asked for last */
-		u64 scans, scans_hit;
-	} place;
-};
-
-#define RANGE_MAP_CELLS		64
-#define RANGE_LEAK_OFFSETS	4
-#define RANGE_WALK_CHUNK	1024	/* regions per hold of the lock */
-#define RANGE_WALK_RESTARTS	4
-
-/* The bodies of memkit_range_lock() and _unlock(), inline for this file. */
-static __always_inline unsigned long range_lock(struct memkit_range *range)
-	__acquires(&range->lock)
-{
-	unsigned long flags = 0;
-
-	if (range->mutex) {
-		mutex_lock(range->mutex);
-		/* For sparse: either lock counts as the range's. */
-		__acquire(&range->lock);
-	} else {
-		spin_lock_irqsave(range->spinlock, flags);
-	}
-	return flags;
-}
-
-static __always_inline void range_unlock(struct memkit_range *range, unsigned long flags)
-	__releases(&range->lock)
-{
-	if (range->mutex) {
-		mutex_unlock(range->mutex);
-		__release(&range->lock);
-	} else {
-		spin_unlock_irqrestore(range->spinlock, flags);
-	}
-}
-
 /**
  * memkit_range_lock() - take a range's lock
  * @range: the range.
@@ -180,16 +131,6 @@ void memkit_range_unlock(struct memkit_range *range, unsigned long flags)
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_unlock);
 
-/* Evaluate @expr (a __ call) with the range's lock held. */
-#define range_locked(range, expr) ({					\
-	struct memkit_range *__range = (range);				\
-	unsigned long __flags = range_lock(__range);			\
-	typeof(expr) __ret = (expr);					\
-									\
-	range_unlock(__range, __flags);					\
-	__ret;								\
-})
-
 static void range_assert_held(struct memkit_range *range)
 {
 	if (range->mutex)
@@ -197,17 +138,6 @@ static void range_assert_held(struct memkit_range *range)
 	else
 		lockdep_assert_held(range->spinlock);
 }
-
-/* A walk of the regions in chunks, from process context. */
-struct range_walk {
-	memkit_oa_region_fn fn;
-	void *arg;
-	u64 from;		/* units below this have been visited */
-	u32 chunks;
-	u32 restarts;
-	u64 max_hold_ns;	/* the longest chunk, lock held */
-	bool complete;
-};
 
 /* Hand on each region's part at or above w->from, so no unit is seen twice. */
 static void range_walk_visit(u64 offset, u64 size, bool used, u32 color, void *arg)
@@ -224,7 +154,7 @@ static void range_walk_visit(u64 offset, u64 size, bool used, u32 color, void *a
 }
 
 /* Visit every region in address order, at most RANGE_WALK_CHUNK per hold of the lock. */
-static void range_walk_regions(struct memkit_range *range, struct range_walk *w)
+void memkit_range_walk(struct memkit_range *range, struct range_walk *w)
 {
 	struct memkit_oa_cursor cur = {};
 	unsigned long flags;
@@ -252,245 +182,8 @@ static void range_walk_regions(struct memkit_range *range, struct range_walk *w)
 	w->complete = !ret;
 }
 
-/* How a walk went, for the debugfs files. */
-static void range_walk_print(struct seq_file *m, struct memkit_range *range,
-			     const struct range_walk *w)
-{
-	seq_printf(m, "walked in %u chunks of up to %u regions, %u restarts%s; longest with %s %llu us\n",
-		   w->chunks, RANGE_WALK_CHUNK, w->restarts,
-		   w->complete ? "" : " (gave up: incomplete)",
-		   range->mutex ? "the mutex held" : "interrupts off",
-		   div_u64(w->max_hold_ns, 1000));
-}
-
-static const char *range_kind_name(const struct memkit_range *range)
-{
-	return range->kind == MEMKIT_RANGE_OFFSET ? "offset" : "dedicated";
-}
-
-/* debugfs */
-
-static void range_summary(struct seq_file *m, void *data)
-{
-	struct memkit_range *range = data;
-	struct memkit_oa_usage r;
-
-	memkit_range_report(range, &r);
-	seq_printf(m, "%s size=%llu used=%llu allocs=%u/%u largest_free=%llu",
-		   range_kind_name(range), r.size, r.size - r.free, r.allocs,
-		   r.max_allocs, r.largest_free);
-}
-
-/* Fragmentation in thousandths: 1 - largest free / free. */
-static u64 range_frag_milli(const struct memkit_oa_usage *r)
-{
-	if (!r->free)
-		return 0;
-	return 1000 - mul_u64_u64_div_u64(r->largest_free, 1000, r->free);
-}
-
-static void range_bins_add(u64 offset, u64 size, bool used, u32 color, void *arg)
-{
-	struct memkit_oa_bin_usage *full = arg;
-	u32 bin = memkit_oa_bin_round_down(size);
-
-	if (used)
-		return;
-	full->bins[bin].regions++;
-	full->bins[bin].units += size;
-}
-
-static int range_bins_show(struct seq_file *m, void *data)
-{
-	struct memkit_range *range = data;
-	struct memkit_oa_bin_usage *full;
-	struct range_walk w = {};
-	struct memkit_oa_usage r;
-	unsigned long flags;
-	u32 bin, frac, nodes, segs;
-	u64 frag;
-
-	full = kvzalloc(sizeof(*full), GFP_KERNEL);
-	if (!full)
-		return -ENOMEM;
-	flags = range_lock(range);
-	__memkit_range_report(range, &r);
-	nodes = r.nodes;
-	segs = range->oa.nr_segs;
-	full->used_bins_top = range->oa.used_bins_top;
-	memcpy(full->used_bins, range->oa.used_bins, sizeof(full->used_bins));
-	range_unlock(range, flags);
-	/* Per-bin counts from the free regions, a chunk at a time. */
-	w.fn = range_bins_add;
-	w.arg = full;
-	range_walk_regions(range, &w);
-
-	frag = range_frag_milli(&r);
-	seq_printf(m, "kind          %s\n", range_kind_name(range));
-	seq_printf(m, "size          %llu\n", r.size);
-	seq_printf(m, "free          %llu\n", r.free);
-	seq_printf(m, "used          %llu\n", r.size - r.free);
-	seq_printf(m, "allocs        %u/%u\n", r.allocs, r.max_allocs);
-	seq_printf(m, "free_regions  %u\n", r.free_regions);
-	seq_printf(m, "largest_free  %llu\n", r.largest_free);
-	frag = div_u64_rem(frag, 1000, &frac);
-	seq_printf(m, "fragmentation %llu.%03u\n", frag, frac);
-	seq_printf(m, "nodes         %u in %u segments\n", nodes, segs);
-
-	seq_printf(m, "used_bins_top %#018llx\n", full->used_bins_top);
-	seq_puts(m, "used_bins    ");
-	for (bin = 0; bin < MEMKIT_OA_TOP_BINS; bin++)
-		if (full->used_bins[bin])
-			seq_printf(m, " %u:%#04x", bin, full->used_bins[bin]);
-	seq_puts(m, "\n");
-	range_walk_print(m, range, &w);
-	seq_puts(m, "\n bin             min_size  regions                units\n");
-	for (bin = 0; bin <= MEMKIT_OA_MAX_BIN; bin++)
-		if (full->bins[bin].regions)
-			seq_printf(m, "%4u %20llu %8u %20llu\n", bin,
-				   memkit_oa_bin_size(bin),
-				   full->bins[bin].regions,
-				   full->bins[bin].units);
-	kvfree(full);
-	return 0;
-}
-
-/*
- * The picture has one cell per unit for ranges smaller than
- * RANGE_MAP_CELLS units, so that every cell covers at least one unit.
- */
-struct range_map {
-	u64 size;
-	u32 cells;
-	u64 used[RANGE_MAP_CELLS];
-	char color[RANGE_MAP_CELLS];	/* of the first allocation in the cell */
-};
-
-static u64 range_map_cell_start(const struct range_map *map, u32 cell)
-{
-	return cell == map->cells ? map->size :
-	       mul_u64_u64_div_u64(cell, map->size, map->cells);
-}
-
-static void range_map_add(u64 offset, u64 size, bool used, u32 color, void *arg)
-{
-	struct range_map *map = arg;
-	u64 end = offset + size;
-	u32 cell;
-
-	if (!used)
-		return;
-	cell = mul_u64_u64_div_u64(offset, map->cells, map->size);
-	for (; cell < map->cells; cell++) {
-		u64 lo = range_map_cell_start(map, cell);
-		u64 hi = range_map_cell_start(map, cell + 1);
-
-		if (lo >= end)
-			break;
-		map->used[cell] += min(hi, end) - max(lo, offset);
-		if (map->color[cell] == '.')
-			map->color[cell] = "0123456789abcdefghijklmnopqrstuvwxyz"[color % 36];
-	}
-}
-
-static int range_map_show(struct seq_file *m, void *data)
-{
-	struct memkit_range *range = data;
-	struct range_walk w = {};
-	struct range_map *map;
-	u32 cell;
-
-	map = kzalloc(sizeof(*map), GFP_KERNEL);
-	if (!map)
-		return -ENOMEM;
-	/* A walk that overlaps an extension stops at the size read here. */
-	map->size = range_locked(range, range->oa.size);
-	map->cells = min_t(u64, RANGE_MAP_CELLS, map->size);
-	memset(map->color, '.', sizeof(map->color));
-	w.fn = range_map_add;
-	w.arg = map;
-	range_walk_regions(range, &w);
-
-	seq_printf(m, "0 %llu units, %u cells: '.' free, 1-9 tenths used, '#' full\n",
-		   map->size, map->cells);
-	range_walk_print(m, range, &w);
-	seq_putc(m, '|');
-	for (cell = 0; cell < map->cells; cell++) {
-		u64 lo = range_map_cell_start(map, cell);
-		u64 hi = range_map_cell_start(map, cell + 1);
-		u64 used = map->used[cell], width = hi - lo;
-		char c;
-
-		if (!used)
-			c = '.';
-		else if (used == width)
-			c = '#';
-		else
-			c = '0' + clamp_t(u64, mul_u64_u64_div_u64(used, 10, width), 1, 9);
-		seq_putc(m, c);
-	}
-	seq_puts(m, "|\n");
-	if (range->oa.flags & MEMKIT_OA_PLACE)
-		seq_printf(m, "|%.*s| colour of the first allocation in each cell (mod 36)\n",
-			   map->cells, map->color);
-	kfree(map);
-	return 0;
-}
-
-static int range_place_show(struct seq_file *m, void *data)
-{
-	static const char * const modes[] = {
-		[MEMKIT_OA_FAST] = "fast", [MEMKIT_OA_BEST] = "best",
-		[MEMKIT_OA_LOW] = "low", [MEMKIT_OA_HIGH] = "high",
-	};
-	struct memkit_range *range = data;
-	unsigned long flags;
-	typeof(range->place) place;
-	u64 guard;
-	u32 i;
-
-	flags = range_lock(range);
-	place = range->place;
-	guard = range->oa.guard;
-	range_unlock(range, flags);
-
-	seq_printf(m, "placement index %s, guard %llu units between colours\n",
-		   range->oa.flags & MEMKIT_OA_PLACE ? "on" : "off (MEMKIT_RANGE_PLACE not set)",
-		   guard);
-	if (place.start || place.end)
-		seq_printf(m, "last window [%llu, %llu)\n", place.start, place.end);
-	else
-		seq_puts(m, "last window none\n");
-	seq_printf(m, "%-6s %20s %20s\n", "mode", "placed", "failed");
-	for (i = 0; i < MEMKIT_OA_NR_MODES; i++)
-		seq_printf(m, "%-6s %20llu %20llu\n", modes[i], place.placed[i], place.failed[i]);
-	seq_printf(m, "eviction scans %llu, found a hole %llu\n", place.scans, place.scans_hit);
-	return 0;
-}
-
-static const struct memkit_debugfs_file range_files[] = {
-	{ .name = "bins", .show = range_bins_show },
-	{ .name = "map", .show = range_map_show },
-	{ .name = "place", .show = range_place_show },
-};
-
-static const struct memkit_debugfs_ops range_debugfs_ops = {
-	.kind = "range",
-	.summary = range_summary,
-	.files = range_files,
-	.nr_files = ARRAY_SIZE(range_files),
-};
-
-/**
- * memkit_range_create_config() - create a range manager
- * @cfg: what to make; see &struct memkit_range_config.  Not kept.
- *
- * Context: process context; may sleep.
- * Return: the range, or an ERR_PTR(): -EINVAL for a bad argument or name
- * (both a mutex and a spinlock given, among others), -EEXIST if the name is
- * taken (in that directory), -ENOMEM.
- */
-struct memkit_range *memkit_range_create_config(const struct memkit_range_config *cfg)
+/* memkit_range_create_config() without its allocation tag: see the header. */
+struct memkit_range *memkit_range_create_config_noprof(const struct memkit_range_config *cfg)
 {
 	unsigned int flags = cfg->flags;
 	struct memkit_range *range;
@@ -504,7 +197,7 @@ struct memkit_range *memkit_range_create_config(const struct memkit_range_config
 		max = memkit_oa_max_allocs(flags);
 	if (cfg->kind == MEMKIT_RANGE_DEDICATED)
 		max = 1;
-	range = kzalloc(sizeof(*range), GFP_KERNEL);
+	range = kzalloc_noprof(sizeof(*range), GFP_KERNEL);
 	if (!range)
 		return ERR_PTR(-ENOMEM);
 	spin_lock_init(&range->lock);
@@ -515,13 +208,13 @@ struct memkit_range *memkit_range_create_config(const struct memkit_range_config
 	if (cfg->name)
 		strscpy(range->name, cfg->name, sizeof(range->name));
 
-	ret = memkit_oa_init_flags(&range->oa, cfg->size, min(cfg->initial_allocs, max),
-				   max, flags);
+	ret = memkit_oa_init_flags_noprof(&range->oa, cfg->size, min(cfg->initial_allocs, max),
+					  max, flags);
 	if (!ret && cfg->color_guard)
 		ret = memkit_oa_set_guard(&range->oa, cfg->color_guard);
 	if (!ret && cfg->name)
 		ret = memkit_debugfs_register_at(&range->debugfs, cfg->debugfs_parent,
-						 cfg->name, &range_debugfs_ops, range);
+						 cfg->name, &memkit_range_debugfs_ops, range);
 	if (ret) {
 		memkit_oa_exit(&range->oa);
 		kfree(range);
@@ -529,27 +222,12 @@ struct memkit_range *memkit_range_create_config(const struct memkit_range_config
 	}
 	return range;
 }
-EXPORT_SYMBOL_MEMKIT(memkit_range_create_config);
+EXPORT_SYMBOL_MEMKIT(memkit_range_create_config_noprof);
 
-/**
- * memkit_range_create() - create a range manager of fixed capacity
- * @name: debugfs name (see memkit_debugfs_register()), or NULL for none.
- * @size: units in the range, offsets 0 to @size - 1; at least 1.
- * @kind: the allocator behind it.
- * @max_allocs: most live allocations, for %MEMKIT_RANGE_OFFSET, all of
- *              whose node storage is allocated now (see memkit_oa_init());
- *              ignored for %MEMKIT_RANGE_DEDICATED.
- *
- * memkit_range_create_config() with the range's own spinlock, no extras
- * and no growth of node storage.
- *
- * Context: process context; may sleep.
- * Return: the range, or an ERR_PTR(): -EINVAL for a bad argument or name,
- * -EEXIST if @name is taken, -ENOMEM.
- */
-struct memkit_range *memkit_range_create(const char *name, u64 size,
-					 enum memkit_range_kind kind,
-					 u32 max_allocs)
+/* memkit_range_create() without its allocation tag: see the header. */
+struct memkit_range *memkit_range_create_noprof(const char *name, u64 size,
+						enum memkit_range_kind kind,
+						u32 max_allocs)
 {
 	struct memkit_range_config cfg = {
 		.name = name,
@@ -562,9 +240,9 @@ struct memkit_range *memkit_range_create(const char *name, u64 size,
 	/* max_allocs 0 means "as many as can be" in a config: not here. */
 	if (kind == MEMKIT_RANGE_OFFSET && !max_allocs)
 		return ERR_PTR(-EINVAL);
-	return memkit_range_create_config(&cfg);
+	return memkit_range_create_config_noprof(&cfg);
 }
-EXPORT_SYMBOL_MEMKIT(memkit_range_create);
+EXPORT_SYMBOL_MEMKIT(memkit_range_create_noprof);
 
 struct range_leaks {
 	u64 units;
@@ -604,7 +282,7 @@ void memkit_range_destroy(struct memkit_range *range)
 		return;
 	memkit_debugfs_unregister(&range->debugfs);
 
-	range_walk_regions(range, &w);
+	memkit_range_walk(range, &w);
 	if (memkit_warn_once(leaks.count, "range destroyed with %u live allocations (%llu units)",
 			     leaks.count, leaks.units)) {
 		for (i = 0; i < min_t(u32, leaks.count, RANGE_LEAK_OFFSETS); i++)
@@ -635,7 +313,7 @@ int __memkit_range_preload(struct memkit_range *range, u32 nr, gfp_t gfp)
 
 	range_assert_held(range);
 	while ((bytes = memkit_oa_grow_size(&range->oa, nr))) {
-		mem = kvmalloc(bytes, gfp | __GFP_NOWARN);
+		mem = kvmalloc_noprof(bytes, gfp | __GFP_NOWARN);
 		if (!mem)
 			return -ENOMEM;
 		/* The lock is held: nobody grew it meanwhile. */
@@ -648,23 +326,8 @@ int __memkit_range_preload(struct memkit_range *range, u32 nr, gfp_t gfp)
 }
 EXPORT_SYMBOL_MEMKIT(__memkit_range_preload);
 
-/**
- * memkit_range_preload() - make room for allocations ahead of time
- * @range: the range.
- * @nr: allocations on top of the live ones that must find nodes.
- * @gfp: for the node storage, allocated with the range's spinlock dropped.
- *
- * After it returns 0, the next @nr allocations cannot fail for want of a
- * node (they still can for want of space), unless other callers allocate
- * meanwhile.  Call it before taking the driver's own spinlock, in the
- * manner of radix_tree_preload(), so that allocations made in atomic
- * context never allocate memory.  Node storage grows by segments that
- * double it, so a preload of 1 is O(1) amortised.
- *
- * Context: process context if @gfp may sleep; not under the range's lock.
- * Return: 0; -ENOMEM.
- */
-int memkit_range_preload(struct memkit_range *range, u32 nr, gfp_t gfp)
+/* memkit_range_preload() without its allocation tag: see the header. */
+int memkit_range_preload_noprof(struct memkit_range *range, u32 nr, gfp_t gfp)
 {
 	unsigned long flags;
 	size_t bytes;
@@ -677,7 +340,7 @@ int memkit_range_preload(struct memkit_range *range, u32 nr, gfp_t gfp)
 		bytes = range_locked(range, memkit_oa_grow_size(&range->oa, nr));
 		if (!bytes)
 			return 0;
-		mem = kvmalloc(bytes, gfp | __GFP_NOWARN);
+		mem = kvmalloc_noprof(bytes, gfp | __GFP_NOWARN);
 		if (!mem)
 			return -ENOMEM;
 		flags = range_lock(range);
@@ -688,7 +351,7 @@ int memkit_range_preload(struct memkit_range *range, u32 nr, gfp_t gfp)
 			kvfree(mem);
 	}
 }
-EXPORT_SYMBOL_MEMKIT(memkit_range_preload);
+EXPORT_SYMBOL_MEMKIT(memkit_range_preload_noprof);
 
 /* A dedicated range admits one allocation, of exactly its whole size. */
 static bool range_admits(struct memkit_range *range, u64 offset, u64 size)
@@ -810,7 +473,7 @@ static int range_claim_locked(struct memkit_range *range, const struct range_ask
 	int ret = range_locked(range, range_claim(range, a, handle, !retry));
 
 	if (ret == -ENOMEM && retry) {
-		if (memkit_range_preload(range, 1, range->gfp))
+		if (memkit_range_preload_noprof(range, 1, range->gfp))
 			range_trace_claim(range, a, handle, ret);
 		else
 			ret = range_locked(range, range_claim(range, a, handle, true));

@@ -8,6 +8,8 @@
 #include <linux/gfp.h>
 #include <linux/types.h>
 
+#include <memkit/compat.h>
+
 struct memkit_range;
 
 /**
@@ -64,24 +66,124 @@ struct memkit_allocator {
  */
 #define MEMKIT_ALLOC_MAX	(SIZE_MAX >> 1)
 
-void *memkit_alloc(const struct memkit_allocator *a, size_t len, size_t align,
-		   gfp_t gfp);
-void *memkit_alloc_array(const struct memkit_allocator *a, size_t n,
-			 size_t size, size_t align, gfp_t gfp);
+void *memkit_alloc_noprof(const struct memkit_allocator *a, size_t len, size_t align,
+			  gfp_t gfp);
+
+/**
+ * memkit_alloc() - allocate a buffer
+ * @a: the allocator.
+ * @len: bytes; 0 returns %MEMKIT_ZERO_PTR without calling the backend.
+ * @align: power-of-two alignment; 0 means 1.
+ * @gfp: allocation flags, passed to the backend.
+ *
+ * Context: as the backend allows for @gfp.
+ * Return: the buffer, or NULL.
+ */
+#define memkit_alloc(a, len, align, gfp) \
+	alloc_hooks(memkit_alloc_noprof(a, len, align, gfp))
+
+void *memkit_alloc_array_noprof(const struct memkit_allocator *a, size_t n,
+				size_t size, size_t align, gfp_t gfp);
+
+/**
+ * memkit_alloc_array() - allocate an array, checking the size for overflow
+ * @a: the allocator.
+ * @n: number of elements.
+ * @size: bytes per element.
+ * @align: power-of-two alignment; 0 means 1.
+ * @gfp: allocation flags.
+ *
+ * Context: as the backend allows for @gfp.
+ * Return: the buffer, %MEMKIT_ZERO_PTR for an empty array, or NULL
+ * (also when @n * @size overflows; the backend is not called then).
+ */
+#define memkit_alloc_array(a, n, size, align, gfp) \
+	alloc_hooks(memkit_alloc_array_noprof(a, n, size, align, gfp))
+
 bool memkit_resize(const struct memkit_allocator *a, void *buf, size_t old_len,
 		   size_t new_len, size_t align);
-void *memkit_remap(const struct memkit_allocator *a, void *buf, size_t old_len,
-		   size_t new_len, size_t align, gfp_t gfp);
-void *memkit_realloc(const struct memkit_allocator *a, void *buf,
-		     size_t old_len, size_t new_len, size_t align, gfp_t gfp);
+void *memkit_remap_noprof(const struct memkit_allocator *a, void *buf, size_t old_len,
+			  size_t new_len, size_t align, gfp_t gfp);
+
+/**
+ * memkit_remap() - resize a buffer, moving it if the backend can
+ * @a: the allocator.
+ * @buf: the buffer.
+ * @old_len: its current length.
+ * @new_len: the wanted length; 0 frees @buf and returns %MEMKIT_ZERO_PTR.
+ * @align: its alignment.
+ * @gfp: allocation flags.
+ *
+ * Unlike memkit_realloc() this never copies on its own: a backend without
+ * remap only tries an in-place resize.
+ *
+ * Context: as the backend allows for @gfp.
+ * Return: the buffer, possibly moved; NULL if it could not be resized (or
+ * @old_len is 0), and then @buf is intact.
+ */
+#define memkit_remap(a, buf, old_len, new_len, align, gfp) \
+	alloc_hooks(memkit_remap_noprof(a, buf, old_len, new_len, align, gfp))
+
+void *memkit_realloc_noprof(const struct memkit_allocator *a, void *buf,
+			    size_t old_len, size_t new_len, size_t align, gfp_t gfp);
+
+/**
+ * memkit_realloc() - resize a buffer by any means
+ * @a: the allocator.
+ * @buf: the buffer; may be zero-length.
+ * @old_len: its current length; 0 allocates afresh.
+ * @new_len: the wanted length; 0 frees @buf.
+ * @align: its alignment, kept.
+ * @gfp: allocation flags.
+ *
+ * Tries remap, then allocates a new buffer, copies min(@old_len, @new_len)
+ * bytes and frees the old one.
+ *
+ * Context: as the backend allows for @gfp.
+ * Return: the buffer (%MEMKIT_ZERO_PTR for 0), or NULL for lack of memory,
+ * with @buf intact.
+ */
+#define memkit_realloc(a, buf, old_len, new_len, align, gfp) \
+	alloc_hooks(memkit_realloc_noprof(a, buf, old_len, new_len, align, gfp))
+
 void memkit_free(const struct memkit_allocator *a, void *buf, size_t len,
 		 size_t align);
 void memkit_free_nopoison(const struct memkit_allocator *a, void *buf,
 			  size_t len, size_t align);
-void *memkit_dupe(const struct memkit_allocator *a, const void *src,
-		  size_t len, gfp_t gfp);
-char *memkit_dupez(const struct memkit_allocator *a, const char *src,
-		   size_t len, gfp_t gfp);
+void *memkit_dupe_noprof(const struct memkit_allocator *a, const void *src,
+			 size_t len, gfp_t gfp);
+
+/**
+ * memkit_dupe() - copy bytes into a new buffer
+ * @a: the allocator.
+ * @src: the bytes.
+ * @len: how many.
+ * @gfp: allocation flags.
+ *
+ * Context: as the backend allows for @gfp.
+ * Return: the copy (alignment 1; %MEMKIT_ZERO_PTR for 0), or NULL.
+ */
+#define memkit_dupe(a, src, len, gfp) \
+	alloc_hooks(memkit_dupe_noprof(a, src, len, gfp))
+
+char *memkit_dupez_noprof(const struct memkit_allocator *a, const char *src,
+			  size_t len, gfp_t gfp);
+
+/**
+ * memkit_dupez() - copy a string into a new NUL-terminated buffer
+ * @a: the allocator.
+ * @src: the characters; need not be terminated.
+ * @len: how many; the buffer is @len + 1 bytes.
+ * @gfp: allocation flags.
+ *
+ * Free it with memkit_free(@a, buf, @len + 1, 1).
+ *
+ * Context: as the backend allows for @gfp.
+ * Return: the copy, or NULL (also if @len + 1 overflows).
+ */
+#define memkit_dupez(a, src, len, gfp) \
+	alloc_hooks(memkit_dupez_noprof(a, src, len, gfp))
+
 
 /**
  * memkit_create() - allocate one object of a type
@@ -129,8 +231,23 @@ struct memkit_heap {
 	struct memkit_range *range;
 };
 
-int memkit_heap_init(struct memkit_heap *heap, const char *name, void *base,
-		     size_t size, u32 max_allocs);
+int memkit_heap_init_noprof(struct memkit_heap *heap, const char *name, void *base,
+			    size_t size, u32 max_allocs);
+
+/**
+ * memkit_heap_init() - set up a heap over a memory buffer
+ * @heap: the heap.
+ * @name: debugfs name of its range (see memkit_range_create()), or NULL.
+ * @base: the buffer; the caller owns it and keeps it alive.
+ * @size: its length in bytes.
+ * @max_allocs: most live allocations.
+ *
+ * Context: process context; may sleep.
+ * Return: 0, or what memkit_range_create() returns.
+ */
+#define memkit_heap_init(heap, name, base, size, max_allocs) \
+	alloc_hooks(memkit_heap_init_noprof(heap, name, base, size, max_allocs))
+
 void memkit_heap_exit(struct memkit_heap *heap);
 struct memkit_allocator memkit_heap_allocator(struct memkit_heap *heap);
 

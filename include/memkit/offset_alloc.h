@@ -10,6 +10,8 @@
 #include <linux/rbtree.h>
 #include <linux/types.h>
 
+#include <memkit/compat.h>
+
 /*
  * Size classes: a size is a small float with 3 mantissa bits and the rest
  * exponent, so each power of two is split into 8 bins and a bin's sizes
@@ -319,9 +321,51 @@ static inline bool memkit_oa_align_ok(u64 align)
 	return !(align & (align - 1));
 }
 
-int memkit_oa_init(struct memkit_oa *oa, u64 size, u32 max_allocs);
-int memkit_oa_init_flags(struct memkit_oa *oa, u64 size, u32 initial_allocs,
-			 u32 max_allocs, unsigned int flags);
+int memkit_oa_init_noprof(struct memkit_oa *oa, u64 size, u32 max_allocs);
+
+/**
+ * memkit_oa_init() - set up an offset allocator of fixed capacity
+ * @oa: the allocator; its previous contents are ignored.
+ * @size: units to manage, 1 to %U64_MAX; offsets run from 0 to @size - 1.
+ * @max_allocs: most live allocations, 1 to %MEMKIT_OA_MAX_ALLOCS.
+ *
+ * memkit_oa_init_flags() with all node storage allocated now: (2 *
+ * @max_allocs + 1) nodes of 32 bytes, so no allocation is ever -ENOMEM.
+ *
+ * Context: process context; may sleep.
+ * Return: 0; -EINVAL for a zero @size or an out-of-range @max_allocs;
+ * -ENOMEM.
+ */
+#define memkit_oa_init(oa, size, max_allocs) \
+	alloc_hooks(memkit_oa_init_noprof(oa, size, max_allocs))
+
+int memkit_oa_init_flags_noprof(struct memkit_oa *oa, u64 size, u32 initial_allocs,
+				u32 max_allocs, unsigned int flags);
+
+/**
+ * memkit_oa_init_flags() - set up an offset allocator that may grow
+ * @oa: the allocator; its previous contents are ignored.
+ * @size: units to manage, 1 to %U64_MAX; offsets run from 0 to @size - 1.
+ * @initial_allocs: allocations the node storage is set up for now, 0 to
+ *	@max_allocs.
+ * @max_allocs: most live allocations, 1 to memkit_oa_max_allocs(@flags).
+ * @flags: &enum memkit_oa_flags.
+ *
+ * With @initial_allocs below @max_allocs, segment 0 holds the smallest
+ * power of two of nodes (at least 64) that covers 2 * @initial_allocs + 1,
+ * and memkit_oa_grow() adds segments up to what @max_allocs needs; an
+ * allocation that finds no node is then -ENOMEM.  Otherwise every node is
+ * allocated now and the allocator never runs short.  Node storage comes
+ * from kvmalloc(); a table that cannot be had is -ENOMEM, without a
+ * warning.
+ *
+ * Context: process context; may sleep.
+ * Return: 0; -EINVAL for a zero @size, an out-of-range @max_allocs or
+ * @initial_allocs, or an unknown flag; -ENOMEM.
+ */
+#define memkit_oa_init_flags(oa, size, initial_allocs, max_allocs, flags) \
+	alloc_hooks(memkit_oa_init_flags_noprof(oa, size, initial_allocs, max_allocs, flags))
+
 void memkit_oa_exit(struct memkit_oa *oa);
 void memkit_oa_reset(struct memkit_oa *oa);
 u32 memkit_oa_max_allocs(unsigned int flags);

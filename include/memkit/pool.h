@@ -10,6 +10,7 @@
 #include <linux/types.h>
 
 #include <memkit/arena.h>
+#include <memkit/compat.h>
 #include <memkit/debugfs.h>
 
 /*
@@ -85,12 +86,60 @@ struct memkit_pool_usage {
 
 int memkit_pool_init(struct memkit_pool *pool, const struct memkit_allocator *child,
 		     size_t size, size_t align, unsigned int flags);
-int memkit_pool_init_preheated(struct memkit_pool *pool,
-			       const struct memkit_allocator *child, size_t size,
-			       size_t align, unsigned int flags, size_t n);
+int memkit_pool_init_preheated_noprof(struct memkit_pool *pool,
+				      const struct memkit_allocator *child, size_t size,
+				      size_t align, unsigned int flags, size_t n);
+
+/**
+ * memkit_pool_init_preheated() - set up a pool holding @n free objects
+ * @pool: the pool.
+ * @child: where memory comes from.
+ * @size: bytes per object.
+ * @align: object alignment; 0 means a pointer's.
+ * @flags: MEMKIT_POOL_* options.
+ * @n: objects to allocate now.
+ *
+ * On failure everything allocated so far is given back.
+ *
+ * Context: process context; allocates with GFP_KERNEL.
+ * Return: 0, -EINVAL for a bad argument, or -ENOMEM.
+ */
+#define memkit_pool_init_preheated(pool, child, size, align, flags, n) \
+	alloc_hooks(memkit_pool_init_preheated_noprof(pool, child, size, align, flags, n))
+
 void memkit_pool_exit(struct memkit_pool *pool);
-int memkit_pool_preheat(struct memkit_pool *pool, size_t n, gfp_t gfp);
-void *memkit_pool_create(struct memkit_pool *pool, gfp_t gfp);
+int memkit_pool_preheat_noprof(struct memkit_pool *pool, size_t n, gfp_t gfp);
+
+/**
+ * memkit_pool_preheat() - put @n more objects on the free list
+ * @pool: the pool.
+ * @n: objects to allocate.
+ * @gfp: allocation flags (must not sleep for a locked pool).
+ *
+ * Objects allocated before a failure stay on the free list.  For a fixed
+ * pool this is the only way to add objects.
+ *
+ * Context: as @gfp allows; any context for a locked pool.
+ * Return: 0, -ENOMEM, or -EINVAL for a sleeping @gfp on a locked pool.
+ */
+#define memkit_pool_preheat(pool, n, gfp) \
+	alloc_hooks(memkit_pool_preheat_noprof(pool, n, gfp))
+
+void *memkit_pool_create_noprof(struct memkit_pool *pool, gfp_t gfp);
+
+/**
+ * memkit_pool_create() - take an object from the pool
+ * @pool: the pool.
+ * @gfp: allocation flags if a growable pool must grow (must not sleep for
+ *	a locked pool).
+ *
+ * Context: as @gfp allows; any context for a locked pool.  O(1).
+ * Return: uninitialised storage for one object, or NULL: out of memory, a
+ * fixed pool with no free object, or a sleeping @gfp on a locked pool.
+ */
+#define memkit_pool_create(pool, gfp) \
+	alloc_hooks(memkit_pool_create_noprof(pool, gfp))
+
 void memkit_pool_destroy(struct memkit_pool *pool, void *obj);
 bool memkit_pool_reset(struct memkit_pool *pool, enum memkit_arena_reset_mode mode,
 		       size_t limit, gfp_t gfp);
@@ -105,8 +154,23 @@ int __memkit_pool_register(struct memkit_pool *pool, const char *name, struct mo
  * The calling module owns the registration; see __memkit_pool_register().
  */
 #define memkit_pool_register(pool, name) __memkit_pool_register(pool, name, THIS_MODULE)
-void *__memkit_pool_create_typed(struct memkit_pool *pool, size_t size,
-				 size_t align, gfp_t gfp);
+void *__memkit_pool_create_typed_noprof(struct memkit_pool *pool, size_t size,
+					size_t align, gfp_t gfp);
+
+/**
+ * __memkit_pool_create_typed() - memkit_pool_new() without the cast
+ * @pool: the pool.
+ * @size: sizeof the caller's type.
+ * @align: alignof the caller's type.
+ * @gfp: allocation flags.
+ *
+ * Context: as memkit_pool_create().
+ * Return: as memkit_pool_create(); NULL (and a warning) if the type does
+ * not fit the pool's objects.
+ */
+#define __memkit_pool_create_typed(pool, size, align, gfp) \
+	alloc_hooks(__memkit_pool_create_typed_noprof(pool, size, align, gfp))
+
 
 /**
  * memkit_pool_init_for() - set up a pool for objects of a type

@@ -19,6 +19,7 @@
 #include <linux/spinlock_types.h>
 #include <linux/types.h>
 
+#include <memkit/compat.h>
 #include <memkit/offset_alloc.h>
 
 struct dentry;
@@ -84,15 +85,68 @@ struct memkit_range_config {
 
 struct memkit_range;
 
-struct memkit_range *memkit_range_create_config(const struct memkit_range_config *cfg);
-struct memkit_range *memkit_range_create(const char *name, u64 size,
-					 enum memkit_range_kind kind,
-					 u32 max_allocs);
+struct memkit_range *memkit_range_create_config_noprof(const struct memkit_range_config *cfg);
+
+/**
+ * memkit_range_create_config() - create a range manager
+ * @cfg: what to make; see &struct memkit_range_config.  Not kept.
+ *
+ * Context: process context; may sleep.
+ * Return: the range, or an ERR_PTR(): -EINVAL for a bad argument or name
+ * (both a mutex and a spinlock given, among others), -EEXIST if the name is
+ * taken (in that directory), -ENOMEM.
+ */
+#define memkit_range_create_config(cfg) \
+	alloc_hooks(memkit_range_create_config_noprof(cfg))
+
+struct memkit_range *memkit_range_create_noprof(const char *name, u64 size,
+						enum memkit_range_kind kind,
+						u32 max_allocs);
+
+/**
+ * memkit_range_create() - create a range manager of fixed capacity
+ * @name: debugfs name (see memkit_debugfs_register()), or NULL for none.
+ * @size: units in the range, offsets 0 to @size - 1; at least 1.
+ * @kind: the allocator behind it.
+ * @max_allocs: most live allocations, for %MEMKIT_RANGE_OFFSET, all of
+ *              whose node storage is allocated now (see memkit_oa_init());
+ *              ignored for %MEMKIT_RANGE_DEDICATED.
+ *
+ * memkit_range_create_config() with the range's own spinlock, no extras
+ * and no growth of node storage.
+ *
+ * Context: process context; may sleep.
+ * Return: the range, or an ERR_PTR(): -EINVAL for a bad argument or name,
+ * -EEXIST if @name is taken, -ENOMEM.
+ */
+#define memkit_range_create(name, size, kind, max_allocs) \
+	alloc_hooks(memkit_range_create_noprof(name, size, kind, max_allocs))
+
 void memkit_range_destroy(struct memkit_range *range);
 
 unsigned long memkit_range_lock(struct memkit_range *range);
 void memkit_range_unlock(struct memkit_range *range, unsigned long flags);
-int memkit_range_preload(struct memkit_range *range, u32 nr, gfp_t gfp);
+int memkit_range_preload_noprof(struct memkit_range *range, u32 nr, gfp_t gfp);
+
+/**
+ * memkit_range_preload() - make room for allocations ahead of time
+ * @range: the range.
+ * @nr: allocations on top of the live ones that must find nodes.
+ * @gfp: for the node storage, allocated with the range's spinlock dropped.
+ *
+ * After it returns 0, the next @nr allocations cannot fail for want of a
+ * node (they still can for want of space), unless other callers allocate
+ * meanwhile.  Call it before taking the driver's own spinlock, in the
+ * manner of radix_tree_preload(), so that allocations made in atomic
+ * context never allocate memory.  Node storage grows by segments that
+ * double it, so a preload of 1 is O(1) amortised.
+ *
+ * Context: process context if @gfp may sleep; not under the range's lock.
+ * Return: 0; -ENOMEM.
+ */
+#define memkit_range_preload(range, nr, gfp) \
+	alloc_hooks(memkit_range_preload_noprof(range, nr, gfp))
+
 int __memkit_range_preload(struct memkit_range *range, u32 nr, gfp_t gfp);
 
 int memkit_range_alloc(struct memkit_range *range, u64 size, u64 align,

@@ -80,6 +80,9 @@ grep -q "last: alloc-visible 8388608: 0 (.*, [1-9][0-9]* evicted)" $ctl ||
 grep -q "last: alloc-visible 8388608: 0 (.*, 1 evicted)" $ctl ||
 	fail "the ninth visible buffer evicted more than the one buffer it needed"
 dump "after filling the visible window and evicting from the LRU"
+# The machine-readable state, which make demo draws into build/demo/.
+show "json vram"
+cat $vram/json >&3
 show "bad commands are refused"
 for bad in "launch" "alloc" "alloc 0" "alloc-visible 0" "free x" "run 0" "free-at 0x40000000" \
 	"resize 1" "grow 0"; do

@@ -34,6 +34,9 @@
 #   -m  guest memory in MiB (default 1024)
 #   -a  extra kernel command line
 #   -q  do not print the memkit debugfs tree at the end
+#   -I  interactive: after the modules and the -x snippet, a shell on the
+#       console (this terminal, or whatever stdin feeds it); when it exits
+#       the run ends and is judged as usual
 #
 # The guest lets tasks fail their own slab allocations (failslab's
 # fail-nth, for the KUnit unwinding cases), loads the modules in order,
@@ -56,12 +59,12 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 kdir='' out='' suites='' extra='' timeout=600 quiet=0 noload=0 mem=1024 append= cpus=2
-manifest='' judge_only=0
+manifest='' judge_only=0 interactive=0
 declare -A modargs=()
 # TAINT_OOT_MODULE (O) | TAINT_TEST (N)
 taint_ok=$(((1 << 12) | (1 << 18)))
 
-while getopts "k:o:s:M:x:T:t:m:a:c:p:qLJ" opt; do
+while getopts "k:o:s:M:x:T:t:m:a:c:p:qLJI" opt; do
 	case $opt in
 	k) kdir=$OPTARG ;;
 	o) out=$OPTARG ;;
@@ -77,6 +80,7 @@ while getopts "k:o:s:M:x:T:t:m:a:c:p:qLJ" opt; do
 	c) cpus=$OPTARG ;;
 	q) quiet=1 ;;
 	L) noload=1 ;;
+	I) interactive=1 ;;
 	*) exit 2 ;;
 	esac
 done
@@ -115,6 +119,7 @@ done
 if [ -n "$extra" ]; then
 	cp "$extra" "$root/extra.sh"
 fi
+[ $interactive = 0 ] || touch "$root/interactive"
 
 # One insmod line per module, with its parameters.
 load_mods=""
@@ -160,6 +165,14 @@ load() {
 }
 $load_mods
 [ -f /extra.sh ] && . /extra.sh
+if [ -f /interactive ]; then
+	echo "memkit shell: modules loaded:\$loaded"
+	echo "live state: /sys/kernel/debug/memkit/ (cat summary); events: /sys/kernel/tracing/"
+	[ -e /sys/kernel/debug/memkit_demo/ctl ] &&
+		echo "the demo: echo 'alloc 1M' > /sys/kernel/debug/memkit_demo/ctl (see make demo)"
+	echo "exit (or Ctrl-D) ends the run"
+	setsid cttyhack sh || sh
+fi
 
 for d in /sys/kernel/debug/kunit/*/; do
 	[ -f "\$d/results" ] || continue
@@ -204,12 +217,20 @@ start=$(date +%s)
 rc=0
 # QEMU 7.2's -smp N is one socket of N cores, and a kernel without ACPI
 # starts only the first CPU of each socket: ask for N sockets.
-timeout --foreground "$timeout" "$qemu" "${accel[@]}" -smp "$cpus,sockets=$cpus" -m "$mem" \
-	-nodefaults -display none -no-reboot \
-	-kernel "$kdir/arch/x86/boot/bzImage" -initrd "$out/initramfs.cpio" \
-	-append "console=ttyS0 panic=-1 oops=panic kasan.fault=report $append" \
-	-serial "file:$out/console.log" -serial "file:$out/channel.log" \
-	</dev/null >"$out/qemu.log" 2>&1 || rc=$?
+qemu_args=("${accel[@]}" -smp "$cpus,sockets=$cpus" -m "$mem"
+	-nodefaults -display none -no-reboot
+	-kernel "$kdir/arch/x86/boot/bzImage" -initrd "$out/initramfs.cpio"
+	-append "console=ttyS0 panic=-1 oops=panic kasan.fault=report $append")
+if [ $interactive = 1 ]; then
+	# The console is this terminal, and still logged for the judging.
+	timeout --foreground "$timeout" "$qemu" "${qemu_args[@]}" \
+		-chardev "stdio,id=console,signal=off,logfile=$out/console.log" \
+		-serial chardev:console -serial "file:$out/channel.log" 2>"$out/qemu.log" || rc=$?
+else
+	timeout --foreground "$timeout" "$qemu" "${qemu_args[@]}" \
+		-serial "file:$out/console.log" -serial "file:$out/channel.log" \
+		</dev/null >"$out/qemu.log" 2>&1 || rc=$?
+fi
 echo "run-qemu.sh: guest ran $(($(date +%s) - start)) s (log: $out/console.log)" >&2
 echo "$rc $timeout $cpus" >"$out/qemu.rc"
 }

@@ -201,6 +201,12 @@ void *krealloc(const void *p, size_t size, gfp_t gfp);
 void kfree(const void *p);
 #define kvmalloc(size, gfp)	kmalloc(size, gfp)
 #define kvrealloc(p, size, gfp)	krealloc(p, size, gfp)
+/* No allocation profiling: the _noprof calls are the plain ones. */
+#define kmalloc_noprof		kmalloc
+#define kzalloc_noprof		kzalloc
+#define krealloc_noprof		krealloc
+#define kvmalloc_noprof		kvmalloc
+#define kvrealloc_noprof	kvrealloc
 #define kvfree(p)		kfree(p)
 
 /*
