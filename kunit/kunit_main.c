@@ -8,6 +8,7 @@
 #include <kunit/test.h>
 #include <linux/fault-inject.h>
 #include <linux/fs.h>
+#include <linux/kstrtox.h>
 #include <linux/mman.h>
 #include <linux/module.h>
 #include <linux/random.h>
@@ -235,9 +236,16 @@ void memkit_kunit_profiling(struct kunit *test, bool on)
 static void allocinfo_line(const char *line, const char *site, const char *module,
 			   s64 *site_bytes, s64 *module_bytes)
 {
+	char num[24];
+	size_t len = strspn(line, " ");
 	long long bytes;
 
-	if (sscanf(line, "%lld", &bytes) != 1)
+	len += strcspn(line + len, " ");
+	if (len >= sizeof(num))
+		return;
+	memcpy(num, line, len);
+	num[len] = '\0';
+	if (kstrtoll(skip_spaces(num), 10, &bytes))
 		return;
 	if (strstr(line, site))
 		*site_bytes += bytes;

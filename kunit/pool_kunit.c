@@ -580,14 +580,14 @@ static int pool_suite_init(struct kunit_suite *suite)
 static void pl_trace_events(struct kunit *test)
 {
 	struct memkit_kunit_reader *rd = memkit_kunit_reader(test);
-	struct pl_ctx *c = pl_new(test, sizeof(u64), 0, MEMKIT_POOL_BUMP, 0);
+	struct pl_ctx *c = pl_new(test, sizeof(u32), 0, MEMKIT_POOL_BUMP, 0);
 	char *caller = memkit_kunit_printf(test, "caller=%s+", __func__);
 	const char *t;
-	u64 *a, *b;
+	u32 *a, *b;
 
 	memkit_kunit_trace_begin(test);
 	a = memkit_pool_create(&c->pool, GFP_KERNEL);
-	b = memkit_pool_new(&c->pool, u64, GFP_KERNEL);
+	b = memkit_pool_new(&c->pool, u32, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_ASSERT_NOT_NULL(test, b);
 	memkit_pool_destroy(&c->pool, a);

@@ -260,8 +260,8 @@ static int range_json_show(struct seq_file *m, void *data)
 		if (!j.full->bins[bin].regions)
 			continue;
 		seq_printf(m, "%s\n  {\"bin\": %u, \"min_size\": %llu, \"regions\": %u, \"units\": %llu}",
-			   first ? "" : ",", bin, memkit_oa_bin_size(bin), j.full->bins[bin].regions,
-			   j.full->bins[bin].units);
+			   first ? "" : ",", bin, memkit_oa_bin_size(bin),
+			   j.full->bins[bin].regions, j.full->bins[bin].units);
 		first = false;
 	}
 	seq_puts(m, "\n ]\n}\n");

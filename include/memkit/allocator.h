@@ -184,7 +184,6 @@ char *memkit_dupez_noprof(const struct memkit_allocator *a, const char *src,
 #define memkit_dupez(a, src, len, gfp) \
 	alloc_hooks(memkit_dupez_noprof(a, src, len, gfp))
 
-
 /**
  * memkit_create() - allocate one object of a type
  * @a: the allocator.

@@ -171,7 +171,6 @@ void *__memkit_pool_create_typed_noprof(struct memkit_pool *pool, size_t size,
 #define __memkit_pool_create_typed(pool, size, align, gfp) \
 	alloc_hooks(__memkit_pool_create_typed_noprof(pool, size, align, gfp))
 
-
 /**
  * memkit_pool_init_for() - set up a pool for objects of a type
  * @pool: the pool.

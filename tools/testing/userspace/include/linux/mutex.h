@@ -6,7 +6,7 @@
 #include "../ushim.h"
 
 struct mutex {
-	spinlock_t lock;
+	spinlock_t lock;	/* the shim's spinlock already sleeps */
 };
 
 static inline void mutex_lock(struct mutex *m)
