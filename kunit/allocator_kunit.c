@@ -143,7 +143,7 @@ static void at_create_many(struct kunit *test)
 	slice = memkit_alloc_array(&a, n, sizeof(*slice), __alignof__(int *), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, slice);
 	for (i = 0; i < n; i++) {
-		slice[i] = memkit_create(&a, int, GFP_KERNEL);
+		slice[i] = memkit_alloc_obj(&a, int, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, slice[i]);
 		*slice[i] = i;
 	}
@@ -152,7 +152,7 @@ static void at_create_many(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, slice);
 	for (i = 0; i < n; i++) {
 		KUNIT_EXPECT_EQ(test, *slice[i], (int)i);
-		memkit_destroy(&a, slice[i]);
+		memkit_free_obj(&a, slice[i]);
 	}
 	memkit_free(&a, slice, 20000 * sizeof(*slice), __alignof__(int *));
 }
@@ -471,10 +471,10 @@ static void at_poison_free(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, spy.first, 0xaa);
 	KUNIT_EXPECT_EQ(test, spy.last, 0xaa);
 
-	obj = memkit_create(&a, u64, GFP_KERNEL);
+	obj = memkit_alloc_obj(&a, u64, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, obj);
 	*obj = 0;
-	memkit_destroy(&a, obj);
+	memkit_free_obj(&a, obj);
 	KUNIT_EXPECT_EQ(test, spy.first, 0);
 	KUNIT_EXPECT_EQ(test, spy.frees, 2U);
 	/* A backend without resize or remap: realloc copies. */

@@ -50,13 +50,13 @@ static struct memkit_pool_usage pl_stats(struct pl_ctx *c)
 	return st;
 }
 
-/* Unique pointers; a destroyed slot is the next one handed out. */
+/* Unique pointers; a freed slot is the next one handed out. */
 static void pl_unique_and_reuse(struct kunit *test)
 {
 	struct pl_ctx *c = pl_new(test, sizeof(u32), 0, MEMKIT_POOL_BUMP, 0);
-	u32 *a = memkit_pool_create(&c->pool, GFP_KERNEL);
-	u32 *b = memkit_pool_create(&c->pool, GFP_KERNEL);
-	u32 *d = memkit_pool_create(&c->pool, GFP_KERNEL);
+	u32 *a = memkit_pool_alloc(&c->pool, GFP_KERNEL);
+	u32 *b = memkit_pool_alloc(&c->pool, GFP_KERNEL);
+	u32 *d = memkit_pool_alloc(&c->pool, GFP_KERNEL);
 	u32 *e;
 
 	KUNIT_ASSERT_NOT_NULL(test, a);
@@ -65,12 +65,12 @@ static void pl_unique_and_reuse(struct kunit *test)
 	KUNIT_EXPECT_PTR_NE(test, a, b);
 	KUNIT_EXPECT_PTR_NE(test, b, d);
 	KUNIT_EXPECT_PTR_NE(test, a, d);
-	memkit_pool_destroy(&c->pool, b);
-	e = memkit_pool_create(&c->pool, GFP_KERNEL);
+	memkit_pool_free(&c->pool, b);
+	e = memkit_pool_alloc(&c->pool, GFP_KERNEL);
 	KUNIT_EXPECT_PTR_EQ(test, e, b);
 	KUNIT_EXPECT_EQ(test, pl_stats(c).live, (size_t)3);
-	KUNIT_EXPECT_EQ(test, pl_stats(c).creates, 4UL);
-	KUNIT_EXPECT_EQ(test, pl_stats(c).destroys, 1UL);
+	KUNIT_EXPECT_EQ(test, pl_stats(c).allocs, 4UL);
+	KUNIT_EXPECT_EQ(test, pl_stats(c).frees, 1UL);
 }
 
 /* Preheated objects are handed out without a child call. */
@@ -81,7 +81,7 @@ static void pl_preheat(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, pl_stats(c).free, (size_t)4);
 	for (i = 0; i < 4; i++)
-		KUNIT_EXPECT_NOT_NULL(test, memkit_pool_create(&c->pool, GFP_KERNEL));
+		KUNIT_EXPECT_NOT_NULL(test, memkit_pool_alloc(&c->pool, GFP_KERNEL));
 	KUNIT_EXPECT_EQ(test, c->fa.allocations, allocs);
 	KUNIT_EXPECT_EQ(test, pl_stats(c).free, (size_t)0);
 	KUNIT_EXPECT_EQ(test, memkit_pool_preheat(&c->pool, 3, GFP_KERNEL), 0);
@@ -110,7 +110,7 @@ static void pl_preheat_failure(struct kunit *test)
 	}
 }
 
-/* A fixed pool with 4 preheated objects: the 5th create fails. */
+/* A fixed pool with 4 preheated objects: the 5th alloc fails. */
 static void pl_fixed(struct kunit *test)
 {
 	struct pl_ctx *c = pl_new(test, 32, 0, MEMKIT_POOL_FIXED | MEMKIT_POOL_BUMP, 4);
@@ -118,15 +118,15 @@ static void pl_fixed(struct kunit *test)
 	void *p[4];
 
 	for (i = 0; i < 4; i++) {
-		p[i] = memkit_pool_create(&c->pool, GFP_KERNEL);
+		p[i] = memkit_pool_alloc(&c->pool, GFP_KERNEL);
 		KUNIT_EXPECT_NOT_NULL(test, p[i]);
 	}
-	KUNIT_EXPECT_NULL(test, memkit_pool_create(&c->pool, GFP_KERNEL));
+	KUNIT_EXPECT_NULL(test, memkit_pool_alloc(&c->pool, GFP_KERNEL));
 	KUNIT_EXPECT_EQ(test, pl_stats(c).failed, 1UL);
 	KUNIT_EXPECT_EQ(test, c->fa.allocations, allocs);
-	memkit_pool_destroy(&c->pool, p[2]);
-	KUNIT_EXPECT_PTR_EQ(test, memkit_pool_create(&c->pool, GFP_KERNEL), p[2]);
-	KUNIT_EXPECT_NULL(test, memkit_pool_create(&c->pool, GFP_KERNEL));
+	memkit_pool_free(&c->pool, p[2]);
+	KUNIT_EXPECT_PTR_EQ(test, memkit_pool_alloc(&c->pool, GFP_KERNEL), p[2]);
+	KUNIT_EXPECT_NULL(test, memkit_pool_alloc(&c->pool, GFP_KERNEL));
 }
 
 static void pl_alignment(struct kunit *test)
@@ -141,7 +141,7 @@ static void pl_alignment(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, pl_stats(c).item_align, want);
 		KUNIT_EXPECT_EQ(test, pl_stats(c).item_size % want, (size_t)0);
 		for (j = 0; j < 8; j++) {
-			void *p = memkit_pool_create(&c->pool, GFP_KERNEL);
+			void *p = memkit_pool_alloc(&c->pool, GFP_KERNEL);
 
 			KUNIT_ASSERT_NOT_NULL(test, p);
 			KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED((unsigned long)p, want),
@@ -164,16 +164,16 @@ static void pl_small_and_odd(struct kunit *test)
 
 		KUNIT_EXPECT_GE(test, pl_stats(c).item_size, max(sizes[s], sizeof(void *)));
 		for (i = 0; i < 100; i++) {
-			p[i] = memkit_pool_create(&c->pool, GFP_KERNEL);
+			p[i] = memkit_pool_alloc(&c->pool, GFP_KERNEL);
 			KUNIT_ASSERT_NOT_NULL(test, p[i]);
 			memset(p[i], i, sizes[s]);
 		}
 		for (i = 0; i < 100; i++)
 			KUNIT_EXPECT_NULL_MSG(test, memchr_inv(p[i], i, sizes[s]),
 					      "size %zu object %u", sizes[s], i);
-		/* Destroy half (the free list overwrites their first word). */
+		/* Free half (the free list overwrites their first word). */
 		for (i = 0; i < 100; i += 2)
-			memkit_pool_destroy(&c->pool, p[i]);
+			memkit_pool_free(&c->pool, p[i]);
 		for (i = 1; i < 100; i += 2)
 			KUNIT_EXPECT_NULL(test, memchr_inv(p[i], i, sizes[s]));
 	}
@@ -185,7 +185,7 @@ static void pl_reset_modes(struct kunit *test)
 	unsigned int i, allocs;
 
 	for (i = 0; i < 50; i++)
-		KUNIT_ASSERT_NOT_NULL(test, memkit_pool_create(&c->pool, GFP_KERNEL));
+		KUNIT_ASSERT_NOT_NULL(test, memkit_pool_alloc(&c->pool, GFP_KERNEL));
 	KUNIT_EXPECT_TRUE(test, memkit_pool_reset(&c->pool, MEMKIT_ARENA_RETAIN_CAPACITY, 0,
 						  GFP_KERNEL));
 	KUNIT_EXPECT_EQ(test, pl_stats(c).live, (size_t)0);
@@ -193,7 +193,7 @@ static void pl_reset_modes(struct kunit *test)
 	/* The same 50 objects again: from the retained arena, no child call. */
 	allocs = c->fa.allocations;
 	for (i = 0; i < 50; i++)
-		KUNIT_ASSERT_NOT_NULL(test, memkit_pool_create(&c->pool, GFP_KERNEL));
+		KUNIT_ASSERT_NOT_NULL(test, memkit_pool_alloc(&c->pool, GFP_KERNEL));
 	KUNIT_EXPECT_EQ(test, c->fa.allocations, allocs);
 	KUNIT_EXPECT_TRUE(test, memkit_pool_reset(&c->pool, MEMKIT_ARENA_FREE_ALL, 0,
 						  GFP_KERNEL));
@@ -201,7 +201,7 @@ static void pl_reset_modes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pl_stats(c).high_water, (size_t)50);
 }
 
-/* Passthrough: objects are child allocations, freed on destroy. */
+/* Passthrough: objects are child allocations, freed on free. */
 static void pl_passthrough(struct kunit *test)
 {
 	struct pl_ctx *c = pl_new(test, 40, 0, MEMKIT_POOL_PASSTHROUGH, 0);
@@ -209,23 +209,23 @@ static void pl_passthrough(struct kunit *test)
 	void *p, *q, *r;
 
 	KUNIT_EXPECT_TRUE(test, pl_stats(c).passthrough);
-	p = memkit_pool_create(&c->pool, GFP_KERNEL);
-	q = memkit_pool_create(&c->pool, GFP_KERNEL);
+	p = memkit_pool_alloc(&c->pool, GFP_KERNEL);
+	q = memkit_pool_alloc(&c->pool, GFP_KERNEL);
 	KUNIT_EXPECT_EQ(test, c->fa.allocations, 2U);
-	memkit_pool_destroy(&c->pool, p);
+	memkit_pool_free(&c->pool, p);
 	KUNIT_EXPECT_EQ(test, c->fa.deallocations, 1U);
-	memkit_pool_destroy(&c->pool, q);
+	memkit_pool_free(&c->pool, q);
 	KUNIT_EXPECT_EQ(test, c->fa.allocated_bytes, c->fa.freed_bytes);
 
 	/* A fixed passthrough pool re-allocates up to what was preheated. */
-	p = memkit_pool_create(&f->pool, GFP_KERNEL);
-	q = memkit_pool_create(&f->pool, GFP_KERNEL);
+	p = memkit_pool_alloc(&f->pool, GFP_KERNEL);
+	q = memkit_pool_alloc(&f->pool, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_ASSERT_NOT_NULL(test, q);
-	memkit_pool_destroy(&f->pool, p);
-	r = memkit_pool_create(&f->pool, GFP_KERNEL);
+	memkit_pool_free(&f->pool, p);
+	r = memkit_pool_alloc(&f->pool, GFP_KERNEL);
 	KUNIT_EXPECT_NOT_NULL(test, r);
-	KUNIT_EXPECT_NULL(test, memkit_pool_create(&f->pool, GFP_KERNEL));
+	KUNIT_EXPECT_NULL(test, memkit_pool_alloc(&f->pool, GFP_KERNEL));
 }
 
 struct pl_item {
@@ -262,7 +262,7 @@ static int pl_thread_fn(void *arg)
 			/* Nobody else was handed, or wrote to, our object. */
 			if (it->owner != (unsigned long)t || it->seq != t->token[v])
 				t->errors++;
-			memkit_pool_destroy(t->pool, it);
+			memkit_pool_free(t->pool, it);
 			n--;
 			t->live[v] = t->live[n];
 			t->token[v] = t->token[n];
@@ -282,7 +282,7 @@ static int pl_thread_fn(void *arg)
 			cond_resched();
 	}
 	while (n)
-		memkit_pool_destroy(t->pool, t->live[--n]);
+		memkit_pool_free(t->pool, t->live[--n]);
 	complete(&t->done);
 	return 0;
 }
@@ -326,7 +326,7 @@ static void pl_threads(struct kunit *test, unsigned int mode_flag)
 		   PL_THREADS, ops, st.high_water, pool_seed);
 	KUNIT_EXPECT_GT(test, ops, 0U);
 	KUNIT_EXPECT_EQ(test, st.live, (size_t)0);
-	KUNIT_EXPECT_EQ(test, st.creates, st.destroys);
+	KUNIT_EXPECT_EQ(test, st.allocs, st.frees);
 	KUNIT_EXPECT_EQ(test, st.capacity, st.free);
 	KUNIT_EXPECT_LE(test, st.high_water, (size_t)PL_THREADS * PL_LIVE);
 	KUNIT_EXPECT_EQ(test, st.failed, 0UL);
@@ -334,7 +334,7 @@ static void pl_threads(struct kunit *test, unsigned int mode_flag)
 		/* The free list held every object and was reused many times. */
 		KUNIT_EXPECT_GT(test, st.capacity, (size_t)0);
 		KUNIT_EXPECT_LE(test, st.capacity, (size_t)PL_THREADS * PL_LIVE);
-		KUNIT_EXPECT_LT(test, (unsigned long)st.capacity, st.creates);
+		KUNIT_EXPECT_LT(test, (unsigned long)st.capacity, st.allocs);
 	} else {
 		KUNIT_EXPECT_EQ(test, st.capacity, (size_t)0);
 	}
@@ -350,7 +350,7 @@ static void pl_locked_threads_passthrough(struct kunit *test)
 	pl_threads(test, MEMKIT_POOL_PASSTHROUGH);
 }
 
-/* Caller bugs: a sleeping gfp on a locked pool, a too-small pool, over-destroy. */
+/* Caller bugs: a sleeping gfp on a locked pool, a too-small pool, over-free. */
 static void pl_caller_bugs(struct kunit *test)
 {
 	struct pl_ctx *l = pl_new(test, 16, 0, MEMKIT_POOL_LOCKED, 0);
@@ -359,53 +359,53 @@ static void pl_caller_bugs(struct kunit *test)
 	u64 dummy[2];
 
 	KUNIT_ASSERT_EQ(test, memkit_expect_warnings_begin(), 0);
-	KUNIT_EXPECT_NULL(test, memkit_pool_create(&l->pool, GFP_KERNEL));
+	KUNIT_EXPECT_NULL(test, memkit_pool_alloc(&l->pool, GFP_KERNEL));
 	KUNIT_EXPECT_EQ(test, memkit_pool_preheat(&l->pool, 1, GFP_KERNEL), -EINVAL);
 	KUNIT_EXPECT_NULL(test, memkit_pool_new(&s->pool, struct pl_item, GFP_KERNEL));
-	memkit_pool_destroy(&s->pool, dummy);
+	memkit_pool_free(&s->pool, dummy);
 	KUNIT_EXPECT_EQ(test, memkit_expect_warnings_end(), 4U);
-	/* Nothing changed, but every NULL create was counted. */
+	/* Nothing changed, but every NULL alloc was counted. */
 	KUNIT_EXPECT_EQ(test, pl_stats(s).free, (size_t)0);
 	KUNIT_EXPECT_EQ(test, pl_stats(l).failed, 1UL);
 	KUNIT_EXPECT_EQ(test, pl_stats(s).failed, 1UL);
-	KUNIT_EXPECT_NOT_NULL(test, memkit_pool_create(&l->pool, GFP_ATOMIC));
+	KUNIT_EXPECT_NOT_NULL(test, memkit_pool_alloc(&l->pool, GFP_ATOMIC));
 	KUNIT_EXPECT_NOT_NULL(test, memkit_pool_new(&s->pool, u64, GFP_KERNEL));
 }
 
 /*
- * Double destroy, foreign pointers, an overwritten free list, in bump mode.
- * Before the check word, a double destroy listed the object twice and
- * the next two creates returned the same pointer; a foreign pointer was
+ * Double free, foreign pointers, an overwritten free list, in bump mode.
+ * Before the check word, a double free listed the object twice and
+ * the next two allocs returned the same pointer; a foreign pointer was
  * handed out later.
  */
 static void pl_destroy_caller_bugs(struct kunit *test)
 {
 	struct pl_ctx *c = pl_new(test, 48, 16, MEMKIT_POOL_BUMP, 0);
 	struct pl_ctx *other = pl_new(test, 48, 16, MEMKIT_POOL_BUMP, 0);
-	u8 *a = memkit_pool_create(&c->pool, GFP_KERNEL);
-	u8 *b = memkit_pool_create(&c->pool, GFP_KERNEL);
-	u8 *o = memkit_pool_create(&other->pool, GFP_KERNEL);
+	u8 *a = memkit_pool_alloc(&c->pool, GFP_KERNEL);
+	u8 *b = memkit_pool_alloc(&c->pool, GFP_KERNEL);
+	u8 *o = memkit_pool_alloc(&other->pool, GFP_KERNEL);
 	u8 *x, *y, *z, stack[64];
 	void *heap = kunit_kzalloc(test, 64, GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_ASSERT_NOT_NULL(test, b);
 	KUNIT_ASSERT_NOT_NULL(test, o);
-	memkit_pool_destroy(&c->pool, a);
+	memkit_pool_free(&c->pool, a);
 	KUNIT_ASSERT_EQ(test, memkit_expect_warnings_begin(), 0);
-	memkit_pool_destroy(&c->pool, a);		/* twice */
-	memkit_pool_destroy(&c->pool, stack);		/* not the pool's */
-	memkit_pool_destroy(&c->pool, heap);
-	memkit_pool_destroy(&c->pool, o);		/* another pool's */
-	memkit_pool_destroy(&c->pool, b + 8);		/* inside an object */
+	memkit_pool_free(&c->pool, a);		/* twice */
+	memkit_pool_free(&c->pool, stack);		/* not the pool's */
+	memkit_pool_free(&c->pool, heap);
+	memkit_pool_free(&c->pool, o);		/* another pool's */
+	memkit_pool_free(&c->pool, b + 8);		/* inside an object */
 	KUNIT_EXPECT_EQ(test, memkit_expect_warnings_end(), 5U);
 	KUNIT_EXPECT_EQ(test, pl_stats(c).live, (size_t)1);
 	KUNIT_EXPECT_EQ(test, pl_stats(c).free, (size_t)1);
-	KUNIT_EXPECT_EQ(test, pl_stats(c).destroys, 1UL);
-	/* Three creates, three different objects: a came back once only. */
-	x = memkit_pool_create(&c->pool, GFP_KERNEL);
-	y = memkit_pool_create(&c->pool, GFP_KERNEL);
-	z = memkit_pool_create(&c->pool, GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, pl_stats(c).frees, 1UL);
+	/* Three allocs, three different objects: a came back once only. */
+	x = memkit_pool_alloc(&c->pool, GFP_KERNEL);
+	y = memkit_pool_alloc(&c->pool, GFP_KERNEL);
+	z = memkit_pool_alloc(&c->pool, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, y);
 	KUNIT_ASSERT_NOT_NULL(test, z);
 	KUNIT_EXPECT_PTR_EQ(test, x, a);
@@ -415,11 +415,11 @@ static void pl_destroy_caller_bugs(struct kunit *test)
 	KUNIT_EXPECT_PTR_NE(test, (void *)y, (void *)stack);
 	KUNIT_EXPECT_PTR_NE(test, (void *)z, heap);
 
-	/* A use after destroy that overwrites the free object: list dropped. */
-	memkit_pool_destroy(&c->pool, y);
+	/* A use after free that overwrites the free object: list dropped. */
+	memkit_pool_free(&c->pool, y);
 	memset(y, 0x5a, 48);
 	KUNIT_ASSERT_EQ(test, memkit_expect_warnings_begin(), 0);
-	x = memkit_pool_create(&c->pool, GFP_KERNEL);
+	x = memkit_pool_alloc(&c->pool, GFP_KERNEL);
 	KUNIT_EXPECT_EQ(test, memkit_expect_warnings_end(), 1U);
 	KUNIT_EXPECT_NOT_NULL(test, x);
 	KUNIT_EXPECT_PTR_NE(test, x, y);
@@ -430,22 +430,22 @@ static void pl_destroy_caller_bugs(struct kunit *test)
 static void pl_passthrough_caller_bugs(struct kunit *test)
 {
 	struct pl_ctx *c = pl_new(test, 48, 0, MEMKIT_POOL_PASSTHROUGH, 0);
-	u8 *a = memkit_pool_create(&c->pool, GFP_KERNEL);
+	u8 *a = memkit_pool_alloc(&c->pool, GFP_KERNEL);
 	void *heap = kunit_kzalloc(test, 256, GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_ASSERT_NOT_NULL(test, heap);
 	KUNIT_ASSERT_EQ(test, memkit_expect_warnings_begin(), 0);
-	memkit_pool_destroy(&c->pool, (u8 *)heap + 128);
+	memkit_pool_free(&c->pool, (u8 *)heap + 128);
 	KUNIT_EXPECT_EQ(test, memkit_expect_warnings_end(), 1U);
 	KUNIT_EXPECT_EQ(test, pl_stats(c).live, (size_t)1);
-	memkit_pool_destroy(&c->pool, a);
+	memkit_pool_free(&c->pool, a);
 	KUNIT_EXPECT_EQ(test, pl_stats(c).live, (size_t)0);
 }
 
 /*
  * A locked pool over kvmalloc whose buffers are vmalloc'ed: reset and a
- * passthrough destroy give them back.  Before, both called vfree() under
+ * passthrough free give them back.  Before, both called vfree() under
  * the pool's irq-safe lock, which CONFIG_DEBUG_ATOMIC_SLEEP reports
  * ("sleeping function called from invalid context"), failing the run.
  */
@@ -462,7 +462,7 @@ static void pl_locked_frees_after_unlock(struct kunit *test)
 							 128), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, pl_exit_action, pool), 0);
 	for (i = 0; i < 16; i++)
-		KUNIT_EXPECT_NOT_NULL(test, memkit_pool_create(pool, GFP_ATOMIC));
+		KUNIT_EXPECT_NOT_NULL(test, memkit_pool_alloc(pool, GFP_ATOMIC));
 	/* 8 MiB of objects: the arena's buffers are past kmalloc's reach. */
 	KUNIT_EXPECT_TRUE(test, memkit_pool_reset(pool, MEMKIT_ARENA_FREE_ALL, 0, GFP_ATOMIC));
 
@@ -472,10 +472,10 @@ static void pl_locked_frees_after_unlock(struct kunit *test)
 							 SZ_8M, 0, MEMKIT_POOL_LOCKED |
 							 MEMKIT_POOL_PASSTHROUGH, 2), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, pl_exit_action, pool), 0);
-	big = memkit_pool_create(pool, GFP_ATOMIC);
+	big = memkit_pool_alloc(pool, GFP_ATOMIC);
 	KUNIT_ASSERT_NOT_NULL(test, big);
 	KUNIT_EXPECT_TRUE(test, is_vmalloc_addr(big));
-	memkit_pool_destroy(pool, big);
+	memkit_pool_free(pool, big);
 	KUNIT_EXPECT_TRUE(test, memkit_pool_reset(pool, MEMKIT_ARENA_FREE_ALL, 0, GFP_ATOMIC));
 }
 
@@ -490,7 +490,7 @@ static void pl_typed(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, it);
 	if (it)
 		it->seq = 1;
-	memkit_pool_destroy(&pool, it);
+	memkit_pool_free(&pool, it);
 	memkit_pool_exit(&pool);
 }
 
@@ -509,7 +509,7 @@ static void pl_init_bad_args(struct kunit *test)
 	memkit_pool_exit(&pool);
 }
 
-/* The sweep body: a preheated pool, some creates, then exit. */
+/* The sweep body: a preheated pool, some allocs, then exit. */
 static int pl_sweep_body(const struct memkit_allocator *a, void *arg)
 {
 	unsigned int flags = *(unsigned int *)arg, i;
@@ -520,7 +520,7 @@ static int pl_sweep_body(const struct memkit_allocator *a, void *arg)
 	if (ret)
 		return ret;
 	for (i = 0; i < 20 && !ret; i++)
-		if (!memkit_pool_create(&pool, GFP_KERNEL))
+		if (!memkit_pool_alloc(&pool, GFP_KERNEL))
 			ret = -ENOMEM;
 	memkit_pool_exit(&pool);
 	return ret;
@@ -555,8 +555,8 @@ static void pl_debugfs(struct kunit *test)
 	rd = memkit_kunit_reader(test);
 	KUNIT_ASSERT_EQ(test, memkit_pool_register(&c->pool, "kt-pool"), 0);
 	for (i = 0; i < 3; i++)
-		p[i] = memkit_pool_create(&c->pool, GFP_KERNEL);
-	memkit_pool_destroy(&c->pool, p[1]);
+		p[i] = memkit_pool_alloc(&c->pool, GFP_KERNEL);
+	memkit_pool_free(&c->pool, p[1]);
 	KUNIT_ASSERT_GT(test, memkit_kunit_read(rd, "/sys/kernel/debug/memkit/kt-pool/stats"), 0);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf, "object_size   32\n"));
 	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf, "object_align  16\n"));
@@ -564,8 +564,8 @@ static void pl_debugfs(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf, "free_list     1\n"));
 	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf, "capacity      3\n"));
 	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf, "high_water    3\n"));
-	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf, "creates       3\n"));
-	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf, "destroys      1\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf, "allocs        3\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf, "frees         1\n"));
 	KUNIT_ASSERT_GT(test, memkit_kunit_read(rd, "/sys/kernel/debug/memkit/summary"), 0);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf, "kt-pool"));
 }
@@ -586,15 +586,15 @@ static void pl_trace_events(struct kunit *test)
 	u32 *a, *b;
 
 	memkit_kunit_trace_begin(test);
-	a = memkit_pool_create(&c->pool, GFP_KERNEL);
+	a = memkit_pool_alloc(&c->pool, GFP_KERNEL);
 	b = memkit_pool_new(&c->pool, u32, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_ASSERT_NOT_NULL(test, b);
-	memkit_pool_destroy(&c->pool, a);
-	memkit_pool_destroy(&c->pool, b);
+	memkit_pool_free(&c->pool, a);
+	memkit_pool_free(&c->pool, b);
 	t = memkit_kunit_trace_end(test, rd);
-	KUNIT_EXPECT_EQ_MSG(test, memkit_kunit_count(t, "memkit_pool_create: "), 2U, "%s", t);
-	KUNIT_EXPECT_EQ_MSG(test, memkit_kunit_count(t, "memkit_pool_destroy: "), 2U, "%s", t);
+	KUNIT_EXPECT_EQ_MSG(test, memkit_kunit_count(t, "memkit_pool_alloc: "), 2U, "%s", t);
+	KUNIT_EXPECT_EQ_MSG(test, memkit_kunit_count(t, "memkit_pool_free: "), 2U, "%s", t);
 	KUNIT_EXPECT_EQ_MSG(test, memkit_kunit_count(t, caller), 4U, "%s", t);
 }
 

@@ -793,7 +793,7 @@ static void range_place_colors(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, memkit_range_alloc_in(r, &req, &h[3]), 0);
 	KUNIT_EXPECT_EQ(test, h[3].offset, 320ULL);
 	flags = memkit_range_lock(r);
-	KUNIT_EXPECT_EQ(test, memkit_oa_color(__memkit_range_oa(r), &h[3], &color), 0);
+	KUNIT_EXPECT_EQ(test, memkit_oa_color(memkit_range_oa_locked(r), &h[3], &color), 0);
 	memkit_range_unlock(r, flags);
 	KUNIT_EXPECT_EQ(test, color, 1U);
 	/* Top-down against the range's end: no guard there. */
@@ -859,16 +859,16 @@ static void range_place_evict_one(struct kunit *test, struct memkit_range *r,
 
 	/* Under the lock throughout, as a driver walking its LRU does. */
 	flags = memkit_range_lock(r);
-	KUNIT_ASSERT_EQ(test, __memkit_range_scan_init(r, &scan, req), 0);
+	KUNIT_ASSERT_EQ(test, memkit_range_scan_init_locked(r, &scan, req), 0);
 	for (i = 0; i < n && ret == 0; i++, fed++)
-		ret = __memkit_range_scan_add(r, &scan, &h[lru[i]]);
+		ret = memkit_range_scan_add_locked(r, &scan, &h[lru[i]]);
 	KUNIT_EXPECT_EQ(test, ret, 1);
 	KUNIT_EXPECT_EQ(test, fed, fed_expect);
 	memkit_oa_scan_hole(&scan, &hs, &he);
 	KUNIT_EXPECT_EQ(test, hs, hit_expect);
 	KUNIT_EXPECT_EQ(test, he, hit_expect + req->size);
 	for (i = 0; i < 10; i++)
-		KUNIT_EXPECT_EQ_MSG(test, __memkit_range_scan_evict(r, &scan, &h[i]),
+		KUNIT_EXPECT_EQ_MSG(test, memkit_range_scan_evict_locked(r, &scan, &h[i]),
 				    (int)evict_expect[i], "allocation %u", i);
 	memkit_range_unlock(r, flags);
 
@@ -1144,7 +1144,7 @@ static void range_grow_atomic_preload(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, memkit_range_preload(r, 1, GFP_KERNEL), 0);
 		flags = memkit_range_lock(r);
 		/* Each leaves a one-unit hole: two nodes per allocation. */
-		ret = __memkit_range_alloc(r, 1, 2, &h);
+		ret = memkit_range_alloc_locked(r, 1, 2, &h);
 		memkit_range_unlock(r, flags);
 		nomem += ret == -ENOMEM;
 		if (ret)
@@ -1173,7 +1173,7 @@ static void range_grow_atomic_preload(struct kunit *test)
 		i = 0;
 		flags = memkit_range_lock(r);
 		memkit_range_for_each_alloc_safe(r, &h) {
-			freed += !__memkit_range_free(r, &h);
+			freed += !memkit_range_free_locked(r, &h);
 			if (++i == 4096)
 				break;
 		}
@@ -1214,9 +1214,9 @@ static void range_priv_and_lookup(struct kunit *test)
 		{
 			unsigned long flags = memkit_range_lock(r);
 
-			KUNIT_ASSERT_EQ(test, __memkit_range_alloc(r, 90 + i, 64, &h[i]), 0);
-			KUNIT_EXPECT_NULL(test, __memkit_range_priv(r, &h[i]));
-			KUNIT_EXPECT_EQ(test, __memkit_range_set_priv(r, &h[i], &bo[i]), 0);
+			KUNIT_ASSERT_EQ(test, memkit_range_alloc_locked(r, 90 + i, 64, &h[i]), 0);
+			KUNIT_EXPECT_NULL(test, memkit_range_priv_locked(r, &h[i]));
+			KUNIT_EXPECT_EQ(test, memkit_range_set_priv_locked(r, &h[i], &bo[i]), 0);
 			memkit_range_unlock(r, flags);
 		}
 	}
@@ -1317,7 +1317,7 @@ static void range_iterate(struct kunit *test)
 	n = 0;
 	flags = memkit_range_lock(r);
 	memkit_range_for_each_alloc_safe(r, &it) {
-		KUNIT_EXPECT_EQ(test, __memkit_range_free(r, &it), 0);
+		KUNIT_EXPECT_EQ(test, memkit_range_free_locked(r, &it), 0);
 		n++;
 	}
 	memkit_range_unlock(r, flags);
@@ -1422,7 +1422,7 @@ static void range_extend(struct kunit *test)
 
 /*
  * A range serialised by the driver's mutex: the driver holds it across
- * several __ calls, the plain calls take it, allocation grows node
+ * several _locked calls, the plain calls take it, allocation grows node
  * storage itself (the config's gfp), and debugfs readers take it too.
  */
 static void range_driver_mutex(struct kunit *test)
@@ -1446,11 +1446,11 @@ static void range_driver_mutex(struct kunit *test)
 
 	mutex_lock(lock);
 	for (i = 0; i < 1000; i++) {
-		KUNIT_ASSERT_EQ(test, __memkit_range_alloc(r, 7, 8, &h[i]), 0);
-		KUNIT_ASSERT_EQ(test, __memkit_range_set_priv(r, &h[i], &h[i]), 0);
+		KUNIT_ASSERT_EQ(test, memkit_range_alloc_locked(r, 7, 8, &h[i]), 0);
+		KUNIT_ASSERT_EQ(test, memkit_range_set_priv_locked(r, &h[i], &h[i]), 0);
 	}
 	memkit_range_for_each_alloc(r, &it)
-		n += __memkit_range_priv(r, &it) == &h[n];
+		n += memkit_range_priv_locked(r, &it) == &h[n];
 	mutex_unlock(lock);
 	KUNIT_EXPECT_EQ(test, n, 1000U);
 	memkit_range_report(r, &rep);
@@ -1464,14 +1464,14 @@ static void range_driver_mutex(struct kunit *test)
 
 	mutex_lock(lock);
 	memkit_range_for_each_alloc_safe(r, &it)
-		KUNIT_EXPECT_EQ(test, __memkit_range_free(r, &it), 0);
+		KUNIT_EXPECT_EQ(test, memkit_range_free_locked(r, &it), 0);
 	mutex_unlock(lock);
 	range_expect_report(test, r, 1 << 20, 0);
 }
 
 /*
  * A range serialised by the driver's own irq-safe spinlock: the driver
- * takes it once for its own state and the range's __ calls together.
+ * takes it once for its own state and the range's _locked calls together.
  */
 static void range_driver_spinlock(struct kunit *test)
 {
@@ -1501,9 +1501,9 @@ static void range_driver_spinlock(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, memkit_range_preload(r, 100, GFP_KERNEL), 0);
 	spin_lock_irqsave(lock, flags);
 	for (i = 0; i < 100; i++) {
-		if (__memkit_range_alloc(r, 8, 16, &h[i]))
+		if (memkit_range_alloc_locked(r, 8, 16, &h[i]))
 			break;
-		__memkit_range_set_priv(r, &h[i], &h[i]);
+		memkit_range_set_priv_locked(r, &h[i], &h[i]);
 		driver_count++;
 	}
 	spin_unlock_irqrestore(lock, flags);
@@ -1516,7 +1516,7 @@ static void range_driver_spinlock(struct kunit *test)
 	if (taken)
 		spin_unlock(lock);
 	KUNIT_EXPECT_FALSE(test, taken);
-	KUNIT_EXPECT_EQ(test, __memkit_range_free(r, &h[0]), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_free_locked(r, &h[0]), 0);
 	memkit_range_unlock(r, flags);
 	for (i = 1; i < 100; i++)
 		KUNIT_EXPECT_EQ(test, memkit_range_free(r, &h[i]), 0);
@@ -1589,7 +1589,7 @@ static void range_check_sees_corruption(struct kunit *test)
 		 * memkit_range_check() takes the lock itself).
 		 */
 		flags = memkit_range_lock(r);
-		oa = (struct memkit_oa *)__memkit_range_oa(r);
+		oa = (struct memkit_oa *)memkit_range_oa_locked(r);
 		memkit_range_unlock(r, flags);
 		saved = oa->free_units;
 		oa->free_units++;

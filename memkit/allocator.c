@@ -43,7 +43,7 @@
  *   free of one (no allocation can have it) is a caller bug, refused.
  * - With poisoning on (module parameter ``poison``, default on in kernels
  *   with CONFIG_DEBUG_KERNEL), new buffers and freed buffers are filled
- *   with 0xaa, as the original does in safe builds; memkit_destroy() does
+ *   with 0xaa, as the original does in safe builds; memkit_free_obj() does
  *   not poison.
  *
  * Complexity: the helpers add O(1) (plus the copy in realloc and the fill
@@ -217,7 +217,7 @@ EXPORT_SYMBOL_MEMKIT(memkit_free);
  * @len: its length; 0 does nothing.
  * @align: its alignment.
  *
- * What memkit_destroy() uses.
+ * What memkit_free_obj() uses.
  *
  * Context: as the backend's free allows.
  */

@@ -113,7 +113,7 @@ static __always_inline void range_unlock(struct memkit_range *range, unsigned lo
 	memkit_unlock(range->spinlock, range->mutex, flags);
 }
 
-/* Evaluate @expr (a __ call) with the range's lock held. */
+/* Evaluate @expr (a _locked call) with the range's lock held. */
 #define range_locked(range, expr) ({					\
 	struct memkit_range *__range = (range);				\
 	unsigned long __flags = range_lock(__range);			\

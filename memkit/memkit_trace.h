@@ -125,12 +125,12 @@ DECLARE_EVENT_CLASS(memkit_pool_object,
 		  (void *)__entry->ip)
 );
 
-DEFINE_EVENT(memkit_pool_object, memkit_pool_create,
+DEFINE_EVENT(memkit_pool_object, memkit_pool_alloc,
 	TP_PROTO(const void *pool, const void *obj, unsigned long ip),
 	TP_ARGS(pool, obj, ip)
 );
 
-DEFINE_EVENT(memkit_pool_object, memkit_pool_destroy,
+DEFINE_EVENT(memkit_pool_object, memkit_pool_free,
 	TP_PROTO(const void *pool, const void *obj, unsigned long ip),
 	TP_ARGS(pool, obj, ip)
 );

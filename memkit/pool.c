@@ -21,20 +21,20 @@
  *
  * A &struct memkit_pool hands out objects of one size and alignment.  It
  * carves them from a &struct memkit_arena over a child allocator and keeps
- * destroyed objects on an intrusive free list (the first word of a free
+ * freed objects on an intrusive free list (the first word of a free
  * object points to the next), so the steady state never calls the child.
  * Objects are at least two pointers in size and a pointer in alignment;
  * larger alignments are honoured.
  *
  * Caller bugs, at the cost of SLUB's freelist hardening: the second word
  * of a free object is a check word (a per-pool random secret XOR the
- * object's address), and destroy checks that the pointer lies inside the
+ * object's address), and free checks that the pointer lies inside the
  * span of the pool's buffers, on an object boundary's alignment, and is
- * not already free.  A double destroy, a pointer from elsewhere, or a free
- * list that a use after destroy overwrote is reported once and refused
+ * not already free.  A double free, a pointer from elsewhere, or a free
+ * list that a use after free overwrote is reported once and refused
  * (the free list is then dropped, its objects left to the next reset).
  * Missed: a live object whose second word happens to equal its check word
- * (probability 2^-BITS_PER_LONG per destroy) and a foreign pointer that
+ * (probability 2^-BITS_PER_LONG per free) and a foreign pointer that
  * falls inside the span and is suitably aligned.  Such a pointer has its
  * second word read, as SLUB reads what a wild kfree() points at: fine in
  * the direct map (KASAN reports it if freed), a fault if it lands in an
@@ -47,19 +47,19 @@
  * the arena with the given mode and empties the free list: every object
  * is invalid afterwards (a fixed pool must be preheated again).
  *
- * In passthrough mode (the arena's; default with CONFIG_KASAN) destroy
+ * In passthrough mode (the arena's; default with CONFIG_KASAN) free
  * frees the object to the child instead of listing it, so KASAN sees a use
- * after destroy or a double destroy; a fixed pool then re-allocates up to
+ * after free or a double free; a fixed pool then re-allocates up to
  * the number of objects preheated.
  *
- * Complexity: create and destroy O(1) (plus a child call when the pool
+ * Complexity: alloc and free O(1) (plus a child call when the pool
  * grows); preheat O(n); reset as the arena's.
  *
  * Locking: none by default: one owner serialises all calls.  With
  * %MEMKIT_POOL_LOCKED every call takes an irq-safe spinlock, and the pool
  * may be shared and used from any context; the @gfp given to calls that
  * may grow the pool must then not sleep (a sleeping @gfp is a caller bug,
- * refused).  Memory that goes back to the child (reset, and destroy in
+ * refused).  Memory that goes back to the child (reset, and free in
  * passthrough mode) is detached under the lock and freed after it is
  * dropped, so a child whose free may sleep (vfree() behind kvmalloc) never
  * runs with interrupts off.  The debugfs file reads the counters without
@@ -94,7 +94,7 @@ static bool pool_can_grow(struct memkit_pool *pool)
 {
 	if (!(pool->flags & MEMKIT_POOL_FIXED))
 		return true;
-	/* Passthrough gave destroyed objects back; a fixed pool may refill. */
+	/* Passthrough gave freed objects back; a fixed pool may refill. */
 	return pool->live + pool->free_count < pool->budget;
 }
 
@@ -132,7 +132,7 @@ static void *pool_pop(struct memkit_pool *pool)
 	if (!f)
 		return NULL;
 	if (memkit_warn_once(!pool_is_free(pool, f),
-			     "pool free list overwritten (a use after destroy?); dropped")) {
+			     "pool free list overwritten (a use after free?); dropped")) {
 		pool->free_list = NULL;
 		pool->free_count = 0;
 		return NULL;
@@ -171,7 +171,7 @@ static void pool_forget_span(struct memkit_pool *pool)
 	pool->hi = 0;
 }
 
-/* A create that returns NULL, whatever the reason, is counted. */
+/* An allocation that returns NULL, whatever the reason, is counted. */
 static void pool_count_failure(struct memkit_pool *pool)
 {
 	unsigned long flags = pool_lock(pool);
@@ -290,8 +290,8 @@ int memkit_pool_preheat_noprof(struct memkit_pool *pool, size_t n, gfp_t gfp)
 }
 EXPORT_SYMBOL_MEMKIT(memkit_pool_preheat_noprof);
 
-/* memkit_pool_create(), reporting @ip as the caller. */
-static void *pool_create(struct memkit_pool *pool, gfp_t gfp, unsigned long ip)
+/* memkit_pool_alloc(), reporting @ip as the caller. */
+static void *pool_alloc(struct memkit_pool *pool, gfp_t gfp, unsigned long ip)
 {
 	unsigned long flags;
 	void *obj;
@@ -306,27 +306,27 @@ static void *pool_create(struct memkit_pool *pool, gfp_t gfp, unsigned long ip)
 		obj = pool_new_object(pool, gfp);
 	if (obj) {
 		pool->live++;
-		pool->creates++;
+		pool->allocs++;
 		pool->high_water = max(pool->high_water, pool->live);
 	} else {
 		pool->failed++;
 	}
 	pool_unlock(pool, flags);
 	if (obj)
-		trace_memkit_pool_create(pool, obj, ip);
+		trace_memkit_pool_alloc(pool, obj, ip);
 	return obj;
 }
 
-/* memkit_pool_create() without its allocation tag: see the header. */
-void *memkit_pool_create_noprof(struct memkit_pool *pool, gfp_t gfp)
+/* memkit_pool_alloc() without its allocation tag: see the header. */
+void *memkit_pool_alloc_noprof(struct memkit_pool *pool, gfp_t gfp)
 {
-	return pool_create(pool, gfp, _RET_IP_);
+	return pool_alloc(pool, gfp, _RET_IP_);
 }
-EXPORT_SYMBOL_MEMKIT(memkit_pool_create_noprof);
+EXPORT_SYMBOL_MEMKIT(memkit_pool_alloc_noprof);
 
-/* __memkit_pool_create_typed() without its allocation tag: see the header. */
-void *__memkit_pool_create_typed_noprof(struct memkit_pool *pool, size_t size,
-					size_t align, gfp_t gfp)
+/* __memkit_pool_alloc_typed() without its allocation tag: see the header. */
+void *__memkit_pool_alloc_typed_noprof(struct memkit_pool *pool, size_t size,
+				       size_t align, gfp_t gfp)
 {
 	if (memkit_warn_once(size > pool->item_size || align > pool->item_align,
 			     "a %zu-byte, %zu-aligned type from a pool of %zu-byte, %zu-aligned objects",
@@ -334,12 +334,12 @@ void *__memkit_pool_create_typed_noprof(struct memkit_pool *pool, size_t size,
 		pool_count_failure(pool);
 		return NULL;
 	}
-	return pool_create(pool, gfp, _RET_IP_);
+	return pool_alloc(pool, gfp, _RET_IP_);
 }
-EXPORT_SYMBOL_MEMKIT(__memkit_pool_create_typed_noprof);
+EXPORT_SYMBOL_MEMKIT(__memkit_pool_alloc_typed_noprof);
 
 /**
- * memkit_pool_destroy() - give an object back
+ * memkit_pool_free() - give an object back
  * @pool: the pool it came from.
  * @obj: the object, or NULL (then a no-op).
  *
@@ -350,7 +350,7 @@ EXPORT_SYMBOL_MEMKIT(__memkit_pool_create_typed_noprof);
  *
  * Context: any context the pool's mode allows.  O(1).
  */
-void memkit_pool_destroy(struct memkit_pool *pool, void *obj)
+void memkit_pool_free(struct memkit_pool *pool, void *obj)
 {
 	struct memkit_arena_garbage g, *gp = NULL;
 	unsigned long flags;
@@ -363,27 +363,27 @@ void memkit_pool_destroy(struct memkit_pool *pool, void *obj)
 		gp = &g;
 	}
 	flags = pool_lock(pool);
-	if (memkit_warn_once(!pool->live, "destroy of an object when none is live"))
+	if (memkit_warn_once(!pool->live, "free of an object when none is live"))
 		goto out;
 	if (gp) {
 		if (!__memkit_arena_free(&pool->arena, obj, pool->item_size, gp))
 			goto out;
 	} else {
 		if (memkit_warn_once(!pool_owns(pool, obj),
-				     "destroy of a pointer not from this pool") ||
-		    memkit_warn_once(pool_is_free(pool, obj), "double destroy of a pool object"))
+				     "free of a pointer not from this pool") ||
+		    memkit_warn_once(pool_is_free(pool, obj), "double free of a pool object"))
 			goto out;
 		pool_push(pool, obj);
 	}
 	pool->live--;
-	pool->destroys++;
-	trace_memkit_pool_destroy(pool, obj, _RET_IP_);
+	pool->frees++;
+	trace_memkit_pool_free(pool, obj, _RET_IP_);
 out:
 	pool_unlock(pool, flags);
 	if (gp)
 		memkit_arena_garbage_free(gp);
 }
-EXPORT_SYMBOL_MEMKIT(memkit_pool_destroy);
+EXPORT_SYMBOL_MEMKIT(memkit_pool_free);
 
 /**
  * memkit_pool_reset() - invalidate every object at once
@@ -442,8 +442,8 @@ void memkit_pool_stats(struct memkit_pool *pool, struct memkit_pool_usage *st)
 	st->free = data_race(pool->free_count); /* see above */
 	st->capacity = st->live + st->free;
 	st->high_water = data_race(pool->high_water); /* see above */
-	st->creates = data_race(pool->creates); /* see above */
-	st->destroys = data_race(pool->destroys); /* see above */
+	st->allocs = data_race(pool->allocs); /* see above */
+	st->frees = data_race(pool->frees); /* see above */
 	st->failed = data_race(pool->failed); /* see above */
 	st->passthrough = pool->passthrough;
 	pool_unlock(pool, flags);

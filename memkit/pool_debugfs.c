@@ -17,7 +17,7 @@
  *
  * A registered pool has ``stats``: the object size and alignment, the
  * mode, live and free-list objects, capacity, the high-water mark,
- * creates, destroys and failures, from memkit_pool_stats(), which
+ * allocs, frees and failures, from memkit_pool_stats(), which
  * takes a locked pool's own lock.  The view lives in its own file so that
  * pool.c compiles unchanged in the userspace harness.  O(1) per read.
  */
@@ -44,8 +44,8 @@ static int pool_stats_show(struct seq_file *m, void *data)
 	seq_printf(m, "free_list     %zu\n", st.free);
 	seq_printf(m, "capacity      %zu\n", st.capacity);
 	seq_printf(m, "high_water    %zu\n", st.high_water);
-	seq_printf(m, "creates       %lu\n", st.creates);
-	seq_printf(m, "destroys      %lu\n", st.destroys);
+	seq_printf(m, "allocs        %lu\n", st.allocs);
+	seq_printf(m, "frees         %lu\n", st.frees);
 	seq_printf(m, "failed        %lu\n", st.failed);
 	return 0;
 }
@@ -68,8 +68,8 @@ static const struct memkit_debugfs_ops pool_debugfs_ops = {
  * @owner: the module the pool belongs to; see __memkit_debugfs_register().
  *
  * ``memkit/<name>/stats`` then shows the object size and alignment, live
- * objects, free-list length, capacity, high watermark, creates, destroys
- * and failed creates.  memkit_pool_exit() unregisters it.
+ * objects, free-list length, capacity, high watermark, allocs, frees
+ * and failed allocs.  memkit_pool_exit() unregisters it.
  *
  * Context: process context.
  * Return: 0 or what memkit_debugfs_register() returns.

@@ -62,14 +62,14 @@
  * included.  A range made with &memkit_range_config.lock is serialised by
  * the driver's mutex instead, and one made with .spinlock by the driver's
  * own irq-safe spinlock: plain calls take that lock (the mutex in process
- * context only), and a driver that already holds it calls the __
+ * context only), and a driver that already holds it calls the _locked
  * variants, so it never pays for two locks.  With any of the three,
  * memkit_range_lock() and memkit_range_unlock() take and drop it so that
- * several __ calls form one atomic step, as xa_lock() does for an
- * xarray; every __ call asserts the lock with lockdep.  create, destroy
+ * several _locked calls form one atomic step, as xa_lock() does for an
+ * xarray; every _locked call asserts the lock with lockdep.  create, destroy
  * and preload sleep (memory, debugfs).  Every call holds the lock for O(1)
  * work, except reserve (O(free regions)), reset (O(bins), 512 list heads)
- * and __memkit_range_preload() (an allocation).  The debugfs files, and the
+ * and memkit_range_preload_locked() (an allocation).  The debugfs files, and the
  * leak report at destroy, walk the regions in chunks of %RANGE_WALK_CHUNK
  * with the lock dropped in between, so a reader keeps interrupts off for
  * at most that many regions at a time; ``map`` and ``bins`` say how long
@@ -104,7 +104,7 @@
  *
  * The range's spinlock (its own, or the driver's) with interrupts saved,
  * or the driver's mutex for a range made with one.  Between this and
- * memkit_range_unlock() the __ calls may be used, and several of them are
+ * memkit_range_unlock() the _locked calls may be used, and several of them are
  * one atomic step.
  *
  * Context: any context for the spinlock; process context for a mutex.
@@ -295,7 +295,7 @@ void memkit_range_destroy(struct memkit_range *range)
 EXPORT_SYMBOL_MEMKIT(memkit_range_destroy);
 
 /**
- * __memkit_range_preload() - add node storage, the range's lock held
+ * memkit_range_preload_locked() - add node storage, the range's lock held
  * @range: the range.
  * @nr: allocations on top of the live ones that must find nodes.
  * @gfp: for the node storage; it must suit the context and the lock held
@@ -306,7 +306,7 @@ EXPORT_SYMBOL_MEMKIT(memkit_range_destroy);
  * Return: 0, also when the range has every node its max_allocs needs;
  * -ENOMEM.
  */
-int __memkit_range_preload(struct memkit_range *range, u32 nr, gfp_t gfp)
+int memkit_range_preload_locked(struct memkit_range *range, u32 nr, gfp_t gfp)
 {
 	size_t bytes;
 	void *mem;
@@ -324,7 +324,7 @@ int __memkit_range_preload(struct memkit_range *range, u32 nr, gfp_t gfp)
 	}
 	return 0;
 }
-EXPORT_SYMBOL_MEMKIT(__memkit_range_preload);
+EXPORT_SYMBOL_MEMKIT(memkit_range_preload_locked);
 
 /* memkit_range_preload() without its allocation tag: see the header. */
 int memkit_range_preload_noprof(struct memkit_range *range, u32 nr, gfp_t gfp)
@@ -335,7 +335,7 @@ int memkit_range_preload_noprof(struct memkit_range *range, u32 nr, gfp_t gfp)
 	int ret;
 
 	if (range->mutex)
-		return range_locked(range, __memkit_range_preload(range, nr, gfp));
+		return range_locked(range, memkit_range_preload_locked(range, nr, gfp));
 	for (;;) {
 		bytes = range_locked(range, memkit_oa_grow_size(&range->oa, nr));
 		if (!bytes)
@@ -450,7 +450,7 @@ static int range_claim(struct memkit_range *range, const struct range_ask *a,
 	if (!ret) {
 		ret = range_try(&range->oa, a, handle);
 		if (ret == -ENOMEM && range->mutex && range->gfp &&
-		    !__memkit_range_preload(range, 1, range->gfp))
+		    !memkit_range_preload_locked(range, 1, range->gfp))
 			ret = range_try(&range->oa, a, handle);
 	}
 	/* A search that ran: placed, or found no room. */
@@ -482,7 +482,7 @@ static int range_claim_locked(struct memkit_range *range, const struct range_ask
 }
 
 /**
- * __memkit_range_alloc() - allocate units, the range's lock held
+ * memkit_range_alloc_locked() - allocate units, the range's lock held
  * @range: the range.
  * @size: units wanted, at least 1.
  * @align: power-of-two alignment of the offset, up to 2^63; 0 or 1 for none.
@@ -497,14 +497,14 @@ static int range_claim_locked(struct memkit_range *range, const struct range_ask
  * region can hold the request or the range has max_allocs allocations;
  * -ENOMEM if node storage is short (see memkit_range_preload()).
  */
-int __memkit_range_alloc(struct memkit_range *range, u64 size, u64 align,
-			 struct memkit_oa_handle *handle)
+int memkit_range_alloc_locked(struct memkit_range *range, u64 size, u64 align,
+			      struct memkit_oa_handle *handle)
 {
 	struct range_ask a = { .size = size, .arg = align, .ip = _RET_IP_ };
 
 	return range_claim(range, &a, handle, true);
 }
-EXPORT_SYMBOL_MEMKIT(__memkit_range_alloc);
+EXPORT_SYMBOL_MEMKIT(memkit_range_alloc_locked);
 
 /**
  * memkit_range_alloc() - allocate units from a range
@@ -514,12 +514,12 @@ EXPORT_SYMBOL_MEMKIT(__memkit_range_alloc);
  * @handle: receives the allocation; on failure its node is
  *          %MEMKIT_OA_NO_NODE.
  *
- * As __memkit_range_alloc(), taking the lock; short of nodes, it grows the
+ * As memkit_range_alloc_locked(), taking the lock; short of nodes, it grows the
  * node storage with &memkit_range_config.gfp if that is set.
  *
  * Context: any context with the range's spinlock and no @gfp; else as
  * @gfp allows.
- * Return: as __memkit_range_alloc().
+ * Return: as memkit_range_alloc_locked().
  */
 int memkit_range_alloc(struct memkit_range *range, u64 size, u64 align,
 		       struct memkit_oa_handle *handle)
@@ -531,7 +531,7 @@ int memkit_range_alloc(struct memkit_range *range, u64 size, u64 align,
 EXPORT_SYMBOL_MEMKIT(memkit_range_alloc);
 
 /**
- * __memkit_range_alloc_in() - allocate in a window by a mode, lock held
+ * memkit_range_alloc_in_locked() - allocate in a window by a mode, lock held
  * @range: a range made with %MEMKIT_RANGE_PLACE.
  * @req: the size, alignment, window, mode and colour: see
  *	&struct memkit_oa_req and memkit_oa_alloc_in().
@@ -544,14 +544,14 @@ EXPORT_SYMBOL_MEMKIT(memkit_range_alloc);
  * Context: the range's lock held.  See memkit_oa_alloc_in() for the cost.
  * Return: as memkit_oa_alloc_in(); -ENOMEM if node storage is short.
  */
-int __memkit_range_alloc_in(struct memkit_range *range, const struct memkit_oa_req *req,
-			    struct memkit_oa_handle *handle)
+int memkit_range_alloc_in_locked(struct memkit_range *range, const struct memkit_oa_req *req,
+				 struct memkit_oa_handle *handle)
 {
 	struct range_ask a = { .req = req, .ip = _RET_IP_ };
 
 	return range_claim(range, &a, handle, true);
 }
-EXPORT_SYMBOL_MEMKIT(__memkit_range_alloc_in);
+EXPORT_SYMBOL_MEMKIT(memkit_range_alloc_in_locked);
 
 /**
  * memkit_range_alloc_in() - allocate in a window by a placement mode
@@ -559,12 +559,12 @@ EXPORT_SYMBOL_MEMKIT(__memkit_range_alloc_in);
  * @req: see &struct memkit_oa_req.
  * @handle: receives the allocation.
  *
- * As __memkit_range_alloc_in(), taking the lock, and growing node storage
+ * As memkit_range_alloc_in_locked(), taking the lock, and growing node storage
  * as memkit_range_alloc() does.  When it fails with -ENOSPC, an eviction
  * scan (memkit_range_scan_init()) says what to free to make room.
  *
  * Context: as memkit_range_alloc().
- * Return: as __memkit_range_alloc_in().
+ * Return: as memkit_range_alloc_in_locked().
  */
 int memkit_range_alloc_in(struct memkit_range *range, const struct memkit_oa_req *req,
 			  struct memkit_oa_handle *handle)
@@ -576,7 +576,7 @@ int memkit_range_alloc_in(struct memkit_range *range, const struct memkit_oa_req
 EXPORT_SYMBOL_MEMKIT(memkit_range_alloc_in);
 
 /**
- * __memkit_range_scan_init() - start an eviction scan, the lock held
+ * memkit_range_scan_init_locked() - start an eviction scan, the lock held
  * @range: a range made with %MEMKIT_RANGE_PLACE.
  * @scan: the scan, on the caller's stack.
  * @req: the request that found no room.
@@ -587,8 +587,8 @@ EXPORT_SYMBOL_MEMKIT(memkit_range_alloc_in);
  * Context: the range's lock held.  O(1).
  * Return: 0, or as memkit_oa_scan_init().
  */
-int __memkit_range_scan_init(struct memkit_range *range, struct memkit_oa_scan *scan,
-			     const struct memkit_oa_req *req)
+int memkit_range_scan_init_locked(struct memkit_range *range, struct memkit_oa_scan *scan,
+				  const struct memkit_oa_req *req)
 {
 	int ret;
 
@@ -598,7 +598,7 @@ int __memkit_range_scan_init(struct memkit_range *range, struct memkit_oa_scan *
 		range->place.scans++;
 	return ret;
 }
-EXPORT_SYMBOL_MEMKIT(__memkit_range_scan_init);
+EXPORT_SYMBOL_MEMKIT(memkit_range_scan_init_locked);
 
 /**
  * memkit_range_scan_init() - start an eviction scan
@@ -607,17 +607,17 @@ EXPORT_SYMBOL_MEMKIT(__memkit_range_scan_init);
  * @req: the request that found no room.
  *
  * Context: as memkit_range_free().
- * Return: as __memkit_range_scan_init().
+ * Return: as memkit_range_scan_init_locked().
  */
 int memkit_range_scan_init(struct memkit_range *range, struct memkit_oa_scan *scan,
 			   const struct memkit_oa_req *req)
 {
-	return range_locked(range, __memkit_range_scan_init(range, scan, req));
+	return range_locked(range, memkit_range_scan_init_locked(range, scan, req));
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_scan_init);
 
 /**
- * __memkit_range_scan_add() - feed an eviction candidate, the lock held
+ * memkit_range_scan_add_locked() - feed an eviction candidate, the lock held
  * @range: the range the scan was started on.
  * @scan: the scan.
  * @handle: a live allocation of @range.
@@ -626,8 +626,8 @@ EXPORT_SYMBOL_MEMKIT(memkit_range_scan_init);
  * Return: as memkit_oa_scan_add(): 1 once a hole would open; -EINVAL for
  * a scan of another range.
  */
-int __memkit_range_scan_add(struct memkit_range *range, struct memkit_oa_scan *scan,
-			    const struct memkit_oa_handle *handle)
+int memkit_range_scan_add_locked(struct memkit_range *range, struct memkit_oa_scan *scan,
+				 const struct memkit_oa_handle *handle)
 {
 	int ret;
 
@@ -639,7 +639,7 @@ int __memkit_range_scan_add(struct memkit_range *range, struct memkit_oa_scan *s
 		range->place.scans_hit++;
 	return ret;
 }
-EXPORT_SYMBOL_MEMKIT(__memkit_range_scan_add);
+EXPORT_SYMBOL_MEMKIT(memkit_range_scan_add_locked);
 
 /**
  * memkit_range_scan_add() - feed an eviction candidate
@@ -648,17 +648,17 @@ EXPORT_SYMBOL_MEMKIT(__memkit_range_scan_add);
  * @handle: a live allocation of @range.
  *
  * Context: as memkit_range_free().
- * Return: as __memkit_range_scan_add().
+ * Return: as memkit_range_scan_add_locked().
  */
 int memkit_range_scan_add(struct memkit_range *range, struct memkit_oa_scan *scan,
 			  const struct memkit_oa_handle *handle)
 {
-	return range_locked(range, __memkit_range_scan_add(range, scan, handle));
+	return range_locked(range, memkit_range_scan_add_locked(range, scan, handle));
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_scan_add);
 
 /**
- * __memkit_range_scan_evict() - must this candidate go?  The lock held
+ * memkit_range_scan_evict_locked() - must this candidate go?  The lock held
  * @range: the range the scan was started on.
  * @scan: a scan that found a hole.
  * @handle: a candidate fed to it.
@@ -666,15 +666,15 @@ EXPORT_SYMBOL_MEMKIT(memkit_range_scan_add);
  * Context: the range's lock held.  O(1).
  * Return: as memkit_oa_scan_evict(); -EINVAL for a scan of another range.
  */
-int __memkit_range_scan_evict(struct memkit_range *range, const struct memkit_oa_scan *scan,
-			      const struct memkit_oa_handle *handle)
+int memkit_range_scan_evict_locked(struct memkit_range *range, const struct memkit_oa_scan *scan,
+				   const struct memkit_oa_handle *handle)
 {
 	range_assert_held(range);
 	if (scan->oa != &range->oa)
 		return -EINVAL;
 	return memkit_oa_scan_evict(scan, handle);
 }
-EXPORT_SYMBOL_MEMKIT(__memkit_range_scan_evict);
+EXPORT_SYMBOL_MEMKIT(memkit_range_scan_evict_locked);
 
 /**
  * memkit_range_scan_evict() - must this candidate go?
@@ -685,17 +685,17 @@ EXPORT_SYMBOL_MEMKIT(__memkit_range_scan_evict);
  * Ask of every candidate before freeing any.
  *
  * Context: as memkit_range_free().
- * Return: as __memkit_range_scan_evict().
+ * Return: as memkit_range_scan_evict_locked().
  */
 int memkit_range_scan_evict(struct memkit_range *range, const struct memkit_oa_scan *scan,
 			    const struct memkit_oa_handle *handle)
 {
-	return range_locked(range, __memkit_range_scan_evict(range, scan, handle));
+	return range_locked(range, memkit_range_scan_evict_locked(range, scan, handle));
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_scan_evict);
 
 /**
- * __memkit_range_reserve() - claim a given part of a range, lock held
+ * memkit_range_reserve_locked() - claim a given part of a range, lock held
  * @range: the range.
  * @offset: first unit to claim.
  * @size: units to claim, at least 1.
@@ -705,14 +705,14 @@ EXPORT_SYMBOL_MEMKIT(memkit_range_scan_evict);
  * Return: 0; -EINVAL for a zero @size; -ENOSPC if any unit is in use or
  * outside the range; -ENOMEM if node storage is short.
  */
-int __memkit_range_reserve(struct memkit_range *range, u64 offset, u64 size,
-			   struct memkit_oa_handle *handle)
+int memkit_range_reserve_locked(struct memkit_range *range, u64 offset, u64 size,
+				struct memkit_oa_handle *handle)
 {
 	struct range_ask a = { .size = size, .arg = offset, .reserve = true, .ip = _RET_IP_ };
 
 	return range_claim(range, &a, handle, true);
 }
-EXPORT_SYMBOL_MEMKIT(__memkit_range_reserve);
+EXPORT_SYMBOL_MEMKIT(memkit_range_reserve_locked);
 
 /**
  * memkit_range_reserve() - claim a given part of a range
@@ -722,7 +722,7 @@ EXPORT_SYMBOL_MEMKIT(__memkit_range_reserve);
  * @handle: receives the allocation, freed with memkit_range_free().
  *
  * Context: as memkit_range_alloc().  O(free regions).
- * Return: as __memkit_range_reserve().
+ * Return: as memkit_range_reserve_locked().
  */
 int memkit_range_reserve(struct memkit_range *range, u64 offset, u64 size,
 			 struct memkit_oa_handle *handle)
@@ -750,7 +750,7 @@ static int range_free(struct memkit_range *range, const struct memkit_oa_handle 
 }
 
 /**
- * __memkit_range_free() - give an allocation back, the range's lock held
+ * memkit_range_free_locked() - give an allocation back, the range's lock held
  * @range: the range.
  * @handle: what an allocation or reservation returned.
  *
@@ -761,12 +761,12 @@ static int range_free(struct memkit_range *range, const struct memkit_oa_handle 
  * Context: the range's lock held.  O(1); O(log n) with the lookup index.
  * Return: 0, or -EINVAL for a handle that is not a live allocation.
  */
-int __memkit_range_free(struct memkit_range *range,
-			const struct memkit_oa_handle *handle)
+int memkit_range_free_locked(struct memkit_range *range,
+			     const struct memkit_oa_handle *handle)
 {
 	return range_free(range, handle, _RET_IP_);
 }
-EXPORT_SYMBOL_MEMKIT(__memkit_range_free);
+EXPORT_SYMBOL_MEMKIT(memkit_range_free_locked);
 
 /**
  * memkit_range_free() - give an allocation back
@@ -774,7 +774,7 @@ EXPORT_SYMBOL_MEMKIT(__memkit_range_free);
  * @handle: what memkit_range_alloc() or memkit_range_reserve() returned.
  *
  * Context: any context (process context for a range with a mutex).
- * Return: as __memkit_range_free().
+ * Return: as memkit_range_free_locked().
  */
 int memkit_range_free(struct memkit_range *range,
 		      const struct memkit_oa_handle *handle)
@@ -784,7 +784,7 @@ int memkit_range_free(struct memkit_range *range,
 EXPORT_SYMBOL_MEMKIT(memkit_range_free);
 
 /**
- * __memkit_range_lookup() - the allocation covering an offset, lock held
+ * memkit_range_lookup_locked() - the allocation covering an offset, lock held
  * @range: a range made with %MEMKIT_RANGE_LOOKUP.
  * @offset: a unit of the range.
  * @handle: receives the allocation; on failure its node is
@@ -794,13 +794,13 @@ EXPORT_SYMBOL_MEMKIT(memkit_range_free);
  * Return: 0; -ENOENT if @offset is free; -EINVAL if it is outside the
  * range; -EOPNOTSUPP for a range without the lookup index.
  */
-int __memkit_range_lookup(struct memkit_range *range, u64 offset,
-			  struct memkit_oa_handle *handle)
+int memkit_range_lookup_locked(struct memkit_range *range, u64 offset,
+			       struct memkit_oa_handle *handle)
 {
 	range_assert_held(range);
 	return memkit_oa_lookup(&range->oa, offset, handle);
 }
-EXPORT_SYMBOL_MEMKIT(__memkit_range_lookup);
+EXPORT_SYMBOL_MEMKIT(memkit_range_lookup_locked);
 
 /**
  * memkit_range_lookup() - the allocation covering an offset
@@ -810,16 +810,16 @@ EXPORT_SYMBOL_MEMKIT(__memkit_range_lookup);
  *
  * The handle may be stale by the time the lock is dropped; a driver that
  * acts on it (frees it, reads its private pointer) either holds the lock
- * across (memkit_range_lock() and the __ calls) or has its own reason to
+ * across (memkit_range_lock() and the _locked calls) or has its own reason to
  * know the allocation lives on.
  *
  * Context: any context (process context for a range with a mutex).
- * Return: as __memkit_range_lookup().
+ * Return: as memkit_range_lookup_locked().
  */
 int memkit_range_lookup(struct memkit_range *range, u64 offset,
 			struct memkit_oa_handle *handle)
 {
-	return range_locked(range, __memkit_range_lookup(range, offset, handle));
+	return range_locked(range, memkit_range_lookup_locked(range, offset, handle));
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_lookup);
 
@@ -827,7 +827,7 @@ EXPORT_SYMBOL_MEMKIT(memkit_range_lookup);
 static int range_free_at(struct memkit_range *range, u64 offset, unsigned long ip)
 {
 	struct memkit_oa_handle h;
-	int ret = __memkit_range_lookup(range, offset, &h);
+	int ret = memkit_range_lookup_locked(range, offset, &h);
 
 	if (ret == -EOPNOTSUPP || ret == -EINVAL)
 		return ret;
@@ -838,7 +838,7 @@ static int range_free_at(struct memkit_range *range, u64 offset, unsigned long i
 }
 
 /**
- * __memkit_range_free_at() - free the allocation that starts at an offset
+ * memkit_range_free_at_locked() - free the allocation that starts at an offset
  * @range: a range made with %MEMKIT_RANGE_LOOKUP.
  * @offset: the first unit of a live allocation.
  *
@@ -850,11 +850,11 @@ static int range_free_at(struct memkit_range *range, u64 offset, unsigned long i
  * Return: 0; -EINVAL for an offset outside the range or that starts no
  * allocation; -EOPNOTSUPP without the lookup index.
  */
-int __memkit_range_free_at(struct memkit_range *range, u64 offset)
+int memkit_range_free_at_locked(struct memkit_range *range, u64 offset)
 {
 	return range_free_at(range, offset, _RET_IP_);
 }
-EXPORT_SYMBOL_MEMKIT(__memkit_range_free_at);
+EXPORT_SYMBOL_MEMKIT(memkit_range_free_at_locked);
 
 /**
  * memkit_range_free_at() - free the allocation that starts at an offset
@@ -862,7 +862,7 @@ EXPORT_SYMBOL_MEMKIT(__memkit_range_free_at);
  * @offset: the first unit of a live allocation.
  *
  * Context: any context (process context for a range with a mutex).
- * Return: as __memkit_range_free_at().
+ * Return: as memkit_range_free_at_locked().
  */
 int memkit_range_free_at(struct memkit_range *range, u64 offset)
 {
@@ -871,7 +871,7 @@ int memkit_range_free_at(struct memkit_range *range, u64 offset)
 EXPORT_SYMBOL_MEMKIT(memkit_range_free_at);
 
 /**
- * __memkit_range_resize() - grow or shrink an allocation in place, lock held
+ * memkit_range_resize_locked() - grow or shrink an allocation in place, lock held
  * @range: the range.
  * @handle: a live allocation; it stays valid.
  * @new_size: units, at least 1.
@@ -885,15 +885,15 @@ EXPORT_SYMBOL_MEMKIT(memkit_range_free_at);
  * that a growable range does not have yet (memkit_range_preload()); the
  * allocation is then unchanged.
  */
-int __memkit_range_resize(struct memkit_range *range,
-			  const struct memkit_oa_handle *handle, u64 new_size)
+int memkit_range_resize_locked(struct memkit_range *range,
+			       const struct memkit_oa_handle *handle, u64 new_size)
 {
 	range_assert_held(range);
 	if (new_size && !range_admits(range, 0, new_size))
 		return memkit_oa_alloc_size(&range->oa, handle, &new_size) ? -EINVAL : -ENOSPC;
 	return memkit_oa_resize(&range->oa, handle, new_size);
 }
-EXPORT_SYMBOL_MEMKIT(__memkit_range_resize);
+EXPORT_SYMBOL_MEMKIT(memkit_range_resize_locked);
 
 /**
  * memkit_range_resize() - grow or shrink an allocation in place
@@ -902,17 +902,17 @@ EXPORT_SYMBOL_MEMKIT(__memkit_range_resize);
  * @new_size: units, at least 1.
  *
  * Context: any context (process context for a range with a mutex).
- * Return: as __memkit_range_resize().
+ * Return: as memkit_range_resize_locked().
  */
 int memkit_range_resize(struct memkit_range *range,
 			const struct memkit_oa_handle *handle, u64 new_size)
 {
-	return range_locked(range, __memkit_range_resize(range, handle, new_size));
+	return range_locked(range, memkit_range_resize_locked(range, handle, new_size));
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_resize);
 
 /**
- * __memkit_range_extend() - grow the range at its end, the lock held
+ * memkit_range_extend_locked() - grow the range at its end, the lock held
  * @range: the range.
  * @new_size: units, at least the current size.
  *
@@ -923,14 +923,14 @@ EXPORT_SYMBOL_MEMKIT(memkit_range_resize);
  * dedicated block that is taken; -ENOMEM if a growable range needs a node
  * first (memkit_range_preload()).
  */
-int __memkit_range_extend(struct memkit_range *range, u64 new_size)
+int memkit_range_extend_locked(struct memkit_range *range, u64 new_size)
 {
 	range_assert_held(range);
 	if (range->kind == MEMKIT_RANGE_DEDICATED && range->oa.allocs)
 		return new_size < range->oa.size ? -EINVAL : -EBUSY;
 	return memkit_oa_extend(&range->oa, new_size);
 }
-EXPORT_SYMBOL_MEMKIT(__memkit_range_extend);
+EXPORT_SYMBOL_MEMKIT(memkit_range_extend_locked);
 
 /**
  * memkit_range_extend() - grow the range at its end
@@ -940,16 +940,16 @@ EXPORT_SYMBOL_MEMKIT(__memkit_range_extend);
  * For memory added behind the range: a resized BAR, a hot-added bank.
  *
  * Context: any context (process context for a range with a mutex).
- * Return: as __memkit_range_extend().
+ * Return: as memkit_range_extend_locked().
  */
 int memkit_range_extend(struct memkit_range *range, u64 new_size)
 {
-	return range_locked(range, __memkit_range_extend(range, new_size));
+	return range_locked(range, memkit_range_extend_locked(range, new_size));
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_extend);
 
 /**
- * __memkit_range_set_priv() - attach a pointer to an allocation, lock held
+ * memkit_range_set_priv_locked() - attach a pointer to an allocation, lock held
  * @range: a range made with %MEMKIT_RANGE_PRIV.
  * @handle: a live allocation.
  * @priv: the driver's pointer (its buffer object, say).
@@ -958,13 +958,13 @@ EXPORT_SYMBOL_MEMKIT(memkit_range_extend);
  * Return: 0; -EINVAL for a handle that is not live (reported once);
  * -EOPNOTSUPP for a range without private data.
  */
-int __memkit_range_set_priv(struct memkit_range *range,
-			    const struct memkit_oa_handle *handle, void *priv)
+int memkit_range_set_priv_locked(struct memkit_range *range,
+				 const struct memkit_oa_handle *handle, void *priv)
 {
 	range_assert_held(range);
 	return memkit_oa_set_priv(&range->oa, handle, priv);
 }
-EXPORT_SYMBOL_MEMKIT(__memkit_range_set_priv);
+EXPORT_SYMBOL_MEMKIT(memkit_range_set_priv_locked);
 
 /**
  * memkit_range_set_priv() - attach a pointer to an allocation
@@ -973,17 +973,17 @@ EXPORT_SYMBOL_MEMKIT(__memkit_range_set_priv);
  * @priv: the driver's pointer.
  *
  * Context: any context (process context for a range with a mutex).
- * Return: as __memkit_range_set_priv().
+ * Return: as memkit_range_set_priv_locked().
  */
 int memkit_range_set_priv(struct memkit_range *range,
 			  const struct memkit_oa_handle *handle, void *priv)
 {
-	return range_locked(range, __memkit_range_set_priv(range, handle, priv));
+	return range_locked(range, memkit_range_set_priv_locked(range, handle, priv));
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_set_priv);
 
 /**
- * __memkit_range_priv() - an allocation's pointer, the range's lock held
+ * memkit_range_priv_locked() - an allocation's pointer, the range's lock held
  * @range: a range made with %MEMKIT_RANGE_PRIV.
  * @handle: a live allocation.
  *
@@ -991,13 +991,13 @@ EXPORT_SYMBOL_MEMKIT(memkit_range_set_priv);
  * Return: the pointer set last; NULL if none was, for a handle that is
  * not live (reported once), or for a range without private data.
  */
-void *__memkit_range_priv(struct memkit_range *range,
-			  const struct memkit_oa_handle *handle)
+void *memkit_range_priv_locked(struct memkit_range *range,
+			       const struct memkit_oa_handle *handle)
 {
 	range_assert_held(range);
 	return memkit_oa_priv(&range->oa, handle);
 }
-EXPORT_SYMBOL_MEMKIT(__memkit_range_priv);
+EXPORT_SYMBOL_MEMKIT(memkit_range_priv_locked);
 
 /**
  * memkit_range_priv() - an allocation's pointer
@@ -1005,28 +1005,28 @@ EXPORT_SYMBOL_MEMKIT(__memkit_range_priv);
  * @handle: a live allocation.
  *
  * Context: any context (process context for a range with a mutex).
- * Return: as __memkit_range_priv().
+ * Return: as memkit_range_priv_locked().
  */
 void *memkit_range_priv(struct memkit_range *range,
 			const struct memkit_oa_handle *handle)
 {
-	return range_locked(range, __memkit_range_priv(range, handle));
+	return range_locked(range, memkit_range_priv_locked(range, handle));
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_priv);
 
 /**
- * __memkit_range_oa() - the allocator behind a range, for the iterators
+ * memkit_range_oa_locked() - the allocator behind a range, for the iterators
  * @range: the range, its lock held.
  *
  * Context: the range's lock held, for as long as the pointer is used.
  * Return: the range's &struct memkit_oa, to read only.
  */
-const struct memkit_oa *__memkit_range_oa(struct memkit_range *range)
+const struct memkit_oa *memkit_range_oa_locked(struct memkit_range *range)
 {
 	range_assert_held(range);
 	return &range->oa;
 }
-EXPORT_SYMBOL_MEMKIT(__memkit_range_oa);
+EXPORT_SYMBOL_MEMKIT(memkit_range_oa_locked);
 
 /**
  * memkit_range_reset() - free every allocation of a range at once
@@ -1047,18 +1047,18 @@ void memkit_range_reset(struct memkit_range *range)
 EXPORT_SYMBOL_MEMKIT(memkit_range_reset);
 
 /**
- * __memkit_range_report() - occupancy totals, the range's lock held
+ * memkit_range_report_locked() - occupancy totals, the range's lock held
  * @range: the range.
  * @r: receives the totals.
  *
  * Context: the range's lock held.  O(free regions in the top bin).
  */
-void __memkit_range_report(struct memkit_range *range, struct memkit_oa_usage *r)
+void memkit_range_report_locked(struct memkit_range *range, struct memkit_oa_usage *r)
 {
 	range_assert_held(range);
 	memkit_oa_report(&range->oa, r);
 }
-EXPORT_SYMBOL_MEMKIT(__memkit_range_report);
+EXPORT_SYMBOL_MEMKIT(memkit_range_report_locked);
 
 /**
  * memkit_range_report() - occupancy totals of a range
@@ -1071,7 +1071,7 @@ void memkit_range_report(struct memkit_range *range, struct memkit_oa_usage *r)
 {
 	unsigned long flags = range_lock(range);
 
-	__memkit_range_report(range, r);
+	memkit_range_report_locked(range, r);
 	range_unlock(range, flags);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_report);

@@ -87,7 +87,7 @@ static int range_bins_show(struct seq_file *m, void *data)
 	if (!full)
 		return -ENOMEM;
 	flags = range_lock(range);
-	__memkit_range_report(range, &r);
+	memkit_range_report_locked(range, &r);
 	nodes = r.nodes;
 	segs = range->oa.nr_segs;
 	full->used_bins_top = range->oa.used_bins_top;

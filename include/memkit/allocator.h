@@ -185,7 +185,7 @@ char *memkit_dupez_noprof(const struct memkit_allocator *a, const char *src,
 	alloc_hooks(memkit_dupez_noprof(a, src, len, gfp))
 
 /**
- * memkit_create() - allocate one object of a type
+ * memkit_alloc_obj() - allocate one object of a type
  * @a: the allocator.
  * @type: the object's type.
  * @gfp: allocation flags.
@@ -193,18 +193,18 @@ char *memkit_dupez_noprof(const struct memkit_allocator *a, const char *src,
  * Return: a pointer to uninitialised (or, with poisoning on, 0xaa-filled)
  * storage for one @type, or NULL.
  */
-#define memkit_create(a, type, gfp)					\
+#define memkit_alloc_obj(a, type, gfp)					\
 	((type *)memkit_alloc(a, sizeof(type), __alignof__(type), gfp))
 
 /**
- * memkit_destroy() - free one object from memkit_create()
+ * memkit_free_obj() - free one object from memkit_alloc_obj()
  * @a: the allocator.
  * @ptr: the object; its type gives the size and alignment.
  *
  * Like the original, destroy does not poison: the object's own type is
  * gone, nothing reads it as bytes.
  */
-#define memkit_destroy(a, ptr)						\
+#define memkit_free_obj(a, ptr)						\
 ({									\
 	typeof(ptr) __memkit_obj = (ptr);				\
 									\

@@ -16,15 +16,15 @@
 /*
  * Pool options, for memkit_pool_init()'s @flags.
  *
- * MEMKIT_POOL_FIXED: never allocate after init; create fails once the
+ * MEMKIT_POOL_FIXED: never allocate after init; alloc fails once the
  *	preheated objects are in use.  Without it the pool is growable.
  * MEMKIT_POOL_LOCKED: take an internal irq-safe spinlock in every call, so
  *	the pool may be used from any context by several users; @gfp must not
  *	sleep then.
  * MEMKIT_POOL_PASSTHROUGH / MEMKIT_POOL_BUMP: force the arena's mode (see
  *	&enum memkit_arena_mode); by default passthrough with CONFIG_KASAN.
- *	In passthrough mode destroy frees the object, so KASAN reports a use
- *	after destroy and a double destroy.
+ *	In passthrough mode memkit_pool_free() frees the object, so KASAN reports a use
+ *	after free and a double free.
  */
 #define MEMKIT_POOL_FIXED		BIT(0)
 #define MEMKIT_POOL_LOCKED		BIT(1)
@@ -50,8 +50,8 @@ struct memkit_pool {
 	size_t free_count;
 	size_t budget;			/* FIXED + passthrough: objects allowed */
 	size_t high_water;
-	unsigned long creates;
-	unsigned long destroys;
+	unsigned long allocs;
+	unsigned long frees;
 	unsigned long failed;
 	uintptr_t secret;		/* free objects' check words */
 	uintptr_t lo, hi;		/* span of the objects handed out */
@@ -62,13 +62,13 @@ struct memkit_pool {
  * struct memkit_pool_usage - figures from memkit_pool_stats()
  * @item_size: bytes per object (at least two pointers, a multiple of @item_align).
  * @item_align: object alignment (at least a pointer's).
- * @live: objects created and not destroyed.
+ * @live: objects allocated and not freed.
  * @free: objects on the free list.
  * @capacity: objects the arena holds: @live + @free.
  * @high_water: the most objects ever live at once.
- * @creates: successful creates so far.
- * @destroys: destroys so far.
- * @failed: creates that returned NULL.
+ * @allocs: successful allocs so far.
+ * @frees: frees so far.
+ * @failed: allocs that returned NULL.
  * @passthrough: each object is its own child allocation.
  */
 struct memkit_pool_usage {
@@ -78,8 +78,8 @@ struct memkit_pool_usage {
 	size_t free;
 	size_t capacity;
 	size_t high_water;
-	unsigned long creates;
-	unsigned long destroys;
+	unsigned long allocs;
+	unsigned long frees;
 	unsigned long failed;
 	bool passthrough;
 };
@@ -125,10 +125,10 @@ int memkit_pool_preheat_noprof(struct memkit_pool *pool, size_t n, gfp_t gfp);
 #define memkit_pool_preheat(pool, n, gfp) \
 	alloc_hooks(memkit_pool_preheat_noprof(pool, n, gfp))
 
-void *memkit_pool_create_noprof(struct memkit_pool *pool, gfp_t gfp);
+void *memkit_pool_alloc_noprof(struct memkit_pool *pool, gfp_t gfp);
 
 /**
- * memkit_pool_create() - take an object from the pool
+ * memkit_pool_alloc() - take an object from the pool
  * @pool: the pool.
  * @gfp: allocation flags if a growable pool must grow (must not sleep for
  *	a locked pool).
@@ -137,10 +137,10 @@ void *memkit_pool_create_noprof(struct memkit_pool *pool, gfp_t gfp);
  * Return: uninitialised storage for one object, or NULL: out of memory, a
  * fixed pool with no free object, or a sleeping @gfp on a locked pool.
  */
-#define memkit_pool_create(pool, gfp) \
-	alloc_hooks(memkit_pool_create_noprof(pool, gfp))
+#define memkit_pool_alloc(pool, gfp) \
+	alloc_hooks(memkit_pool_alloc_noprof(pool, gfp))
 
-void memkit_pool_destroy(struct memkit_pool *pool, void *obj);
+void memkit_pool_free(struct memkit_pool *pool, void *obj);
 bool memkit_pool_reset(struct memkit_pool *pool, enum memkit_arena_reset_mode mode,
 		       size_t limit, gfp_t gfp);
 void memkit_pool_stats(struct memkit_pool *pool, struct memkit_pool_usage *st);
@@ -154,22 +154,22 @@ int __memkit_pool_register(struct memkit_pool *pool, const char *name, struct mo
  * The calling module owns the registration; see __memkit_pool_register().
  */
 #define memkit_pool_register(pool, name) __memkit_pool_register(pool, name, THIS_MODULE)
-void *__memkit_pool_create_typed_noprof(struct memkit_pool *pool, size_t size,
-					size_t align, gfp_t gfp);
+void *__memkit_pool_alloc_typed_noprof(struct memkit_pool *pool, size_t size,
+				       size_t align, gfp_t gfp);
 
 /**
- * __memkit_pool_create_typed() - memkit_pool_new() without the cast
+ * __memkit_pool_alloc_typed() - memkit_pool_new() without the cast
  * @pool: the pool.
  * @size: sizeof the caller's type.
  * @align: alignof the caller's type.
  * @gfp: allocation flags.
  *
- * Context: as memkit_pool_create().
- * Return: as memkit_pool_create(); NULL (and a warning) if the type does
+ * Context: as memkit_pool_alloc().
+ * Return: as memkit_pool_alloc(); NULL (and a warning) if the type does
  * not fit the pool's objects.
  */
-#define __memkit_pool_create_typed(pool, size, align, gfp) \
-	alloc_hooks(__memkit_pool_create_typed_noprof(pool, size, align, gfp))
+#define __memkit_pool_alloc_typed(pool, size, align, gfp) \
+	alloc_hooks(__memkit_pool_alloc_typed_noprof(pool, size, align, gfp))
 
 /**
  * memkit_pool_init_for() - set up a pool for objects of a type
@@ -182,7 +182,7 @@ void *__memkit_pool_create_typed_noprof(struct memkit_pool *pool, size_t size,
 	memkit_pool_init(pool, child, sizeof(type), __alignof__(type), flags)
 
 /**
- * memkit_pool_new() - create an object of a type
+ * memkit_pool_new() - take an object of a type from the pool
  * @pool: a pool set up for objects at least as large and aligned as @type.
  * @type: the object type; a pool too small for it is a caller bug
  *	(warned, NULL).
@@ -191,7 +191,7 @@ void *__memkit_pool_create_typed_noprof(struct memkit_pool *pool, size_t size,
  * Return: a @type pointer to uninitialised storage, or NULL.
  */
 #define memkit_pool_new(pool, type, gfp)				\
-	((type *)__memkit_pool_create_typed(pool, sizeof(type),		\
-					    __alignof__(type), gfp))
+	((type *)__memkit_pool_alloc_typed(pool, sizeof(type),		\
+					   __alignof__(type), gfp))
 
 #endif /* _MEMKIT_POOL_H */

@@ -147,7 +147,7 @@ int memkit_range_preload_noprof(struct memkit_range *range, u32 nr, gfp_t gfp);
 #define memkit_range_preload(range, nr, gfp) \
 	alloc_hooks(memkit_range_preload_noprof(range, nr, gfp))
 
-int __memkit_range_preload(struct memkit_range *range, u32 nr, gfp_t gfp);
+int memkit_range_preload_locked(struct memkit_range *range, u32 nr, gfp_t gfp);
 
 int memkit_range_alloc(struct memkit_range *range, u64 size, u64 align,
 		       struct memkit_oa_handle *handle);
@@ -178,32 +178,32 @@ void memkit_range_report(struct memkit_range *range, struct memkit_oa_usage *r);
 int memkit_range_check(struct memkit_range *range);
 
 /* The same with the range's lock held (memkit_range_lock() or the mutex). */
-int __memkit_range_alloc(struct memkit_range *range, u64 size, u64 align,
-			 struct memkit_oa_handle *handle);
-int __memkit_range_alloc_in(struct memkit_range *range, const struct memkit_oa_req *req,
-			    struct memkit_oa_handle *handle);
-int __memkit_range_scan_init(struct memkit_range *range, struct memkit_oa_scan *scan,
-			     const struct memkit_oa_req *req);
-int __memkit_range_scan_add(struct memkit_range *range, struct memkit_oa_scan *scan,
-			    const struct memkit_oa_handle *handle);
-int __memkit_range_scan_evict(struct memkit_range *range, const struct memkit_oa_scan *scan,
-			      const struct memkit_oa_handle *handle);
-int __memkit_range_reserve(struct memkit_range *range, u64 offset, u64 size,
-			   struct memkit_oa_handle *handle);
-int __memkit_range_free(struct memkit_range *range,
-			const struct memkit_oa_handle *handle);
-int __memkit_range_free_at(struct memkit_range *range, u64 offset);
-int __memkit_range_resize(struct memkit_range *range,
-			  const struct memkit_oa_handle *handle, u64 new_size);
-int __memkit_range_extend(struct memkit_range *range, u64 new_size);
-int __memkit_range_lookup(struct memkit_range *range, u64 offset,
-			  struct memkit_oa_handle *handle);
-int __memkit_range_set_priv(struct memkit_range *range,
-			    const struct memkit_oa_handle *handle, void *priv);
-void *__memkit_range_priv(struct memkit_range *range,
-			  const struct memkit_oa_handle *handle);
-void __memkit_range_report(struct memkit_range *range, struct memkit_oa_usage *r);
-const struct memkit_oa *__memkit_range_oa(struct memkit_range *range);
+int memkit_range_alloc_locked(struct memkit_range *range, u64 size, u64 align,
+			      struct memkit_oa_handle *handle);
+int memkit_range_alloc_in_locked(struct memkit_range *range, const struct memkit_oa_req *req,
+				 struct memkit_oa_handle *handle);
+int memkit_range_scan_init_locked(struct memkit_range *range, struct memkit_oa_scan *scan,
+				  const struct memkit_oa_req *req);
+int memkit_range_scan_add_locked(struct memkit_range *range, struct memkit_oa_scan *scan,
+				 const struct memkit_oa_handle *handle);
+int memkit_range_scan_evict_locked(struct memkit_range *range, const struct memkit_oa_scan *scan,
+				   const struct memkit_oa_handle *handle);
+int memkit_range_reserve_locked(struct memkit_range *range, u64 offset, u64 size,
+				struct memkit_oa_handle *handle);
+int memkit_range_free_locked(struct memkit_range *range,
+			     const struct memkit_oa_handle *handle);
+int memkit_range_free_at_locked(struct memkit_range *range, u64 offset);
+int memkit_range_resize_locked(struct memkit_range *range,
+			       const struct memkit_oa_handle *handle, u64 new_size);
+int memkit_range_extend_locked(struct memkit_range *range, u64 new_size);
+int memkit_range_lookup_locked(struct memkit_range *range, u64 offset,
+			       struct memkit_oa_handle *handle);
+int memkit_range_set_priv_locked(struct memkit_range *range,
+				 const struct memkit_oa_handle *handle, void *priv);
+void *memkit_range_priv_locked(struct memkit_range *range,
+			       const struct memkit_oa_handle *handle);
+void memkit_range_report_locked(struct memkit_range *range, struct memkit_oa_usage *r);
+const struct memkit_oa *memkit_range_oa_locked(struct memkit_range *range);
 
 /**
  * memkit_range_for_each_alloc() - iterate over a range's allocations
@@ -214,17 +214,17 @@ const struct memkit_oa *__memkit_range_oa(struct memkit_range *range);
  * memkit_range_for_each_alloc_safe().
  */
 #define memkit_range_for_each_alloc(range, h)				\
-	memkit_oa_for_each_alloc(__memkit_range_oa(range), h)
+	memkit_oa_for_each_alloc(memkit_range_oa_locked(range), h)
 
 /**
  * memkit_range_for_each_alloc_safe() - iterate, allowing frees of @h
  * @range: the range, its lock held throughout.
  * @h: a &struct memkit_oa_handle, set to each allocation in address order.
  *
- * The body may free or resize @h with the __ calls (the lock is held).
+ * The body may free or resize @h with the _locked calls (the lock is held).
  */
 #define memkit_range_for_each_alloc_safe(range, h)				\
-	memkit_oa_for_each_alloc_safe(__memkit_range_oa(range), h)
+	memkit_oa_for_each_alloc_safe(memkit_range_oa_locked(range), h)
 
 /**
  * memkit_range_for_each_hole() - iterate over a range's free regions
@@ -234,6 +234,6 @@ const struct memkit_oa *__memkit_range_oa(struct memkit_range *range);
  * O(1 + allocations skipped) per step.  The body must not change the range.
  */
 #define memkit_range_for_each_hole(range, hole)				\
-	memkit_oa_for_each_hole(__memkit_range_oa(range), hole)
+	memkit_oa_for_each_hole(memkit_range_oa_locked(range), hole)
 
 #endif /* _MEMKIT_RANGE_H */

@@ -222,9 +222,9 @@ static int rb_alloc(struct range_bench *rb, u32 i, u64 size)
 	case R_RANGE_EXTRAS: {
 		unsigned long flags = memkit_range_lock(rb->range);
 
-		ret = __memkit_range_alloc(rb->range, size, 1, &rb->h[i]);
+		ret = memkit_range_alloc_locked(rb->range, size, 1, &rb->h[i]);
 		if (!ret)
-			__memkit_range_set_priv(rb->range, &rb->h[i], &rb->h[i]);
+			memkit_range_set_priv_locked(rb->range, &rb->h[i], &rb->h[i]);
 		memkit_range_unlock(rb->range, flags);
 		break;
 	}
@@ -698,7 +698,7 @@ out:
 	kvfree(mb.keys);
 }
 
-/* Pool: create+destroy pairs of a 64-byte object with 1Ki live. */
+/* Pool: alloc+free pairs of a 64-byte object with 1Ki live. */
 struct bench_obj64 {
 	u8 bytes[64];
 };
@@ -723,7 +723,7 @@ static void bench_pool(u32 ops)
 
 		prandom_seed_state(&rs, BENCH_SEED);
 		for (i = 0; i < 1024; i++)
-			live[i] = which == 0 ? memkit_pool_create(&pool, GFP_KERNEL) :
+			live[i] = which == 0 ? memkit_pool_alloc(&pool, GFP_KERNEL) :
 				  which == 1 ? kmem_cache_alloc(cache, GFP_KERNEL) :
 				  mempool_alloc(mp, GFP_KERNEL);
 		for (rep = 0; rep < BENCH_REPS; rep++) {
@@ -733,8 +733,8 @@ static void bench_pool(u32 ops)
 				u32 v = prandom_u32_state(&rs) % 1024;
 
 				if (which == 0) {
-					memkit_pool_destroy(&pool, live[v]);
-					live[v] = memkit_pool_create(&pool, GFP_KERNEL);
+					memkit_pool_free(&pool, live[v]);
+					live[v] = memkit_pool_alloc(&pool, GFP_KERNEL);
 				} else if (which == 1) {
 					kmem_cache_free(cache, live[v]);
 					live[v] = kmem_cache_alloc(cache, GFP_KERNEL);
@@ -748,13 +748,13 @@ static void bench_pool(u32 ops)
 		}
 		for (i = 0; i < 1024; i++) {
 			if (which == 0)
-				memkit_pool_destroy(&pool, live[i]);
+				memkit_pool_free(&pool, live[i]);
 			else if (which == 1)
 				kmem_cache_free(cache, live[i]);
 			else
 				mempool_free(live[i], mp);
 		}
-		bench_add("pool create+destroy", "1Ki live", names[which], median(t), 0);
+		bench_add("pool alloc+free", "1Ki live", names[which], median(t), 0);
 	}
 	memkit_pool_exit(&pool);
 out:

@@ -6,7 +6,7 @@
  * - A simulated 256 MiB of device memory managed by a memkit_range with
  *   4 KiB alignment, a firmware region reserved at the top.  The range is
  *   serialised by the driver's own mutex (the one its commands take), so
- *   the driver calls the __ variants; each buffer object is the private
+ *   the driver calls the _locked variants; each buffer object is the private
  *   pointer of its allocation, found again from a handle, from any offset
  *   inside it (lookup) and by walking the allocations in address order.
  *   Node storage starts small and grows as buffers are allocated, and
@@ -114,19 +114,19 @@ static int demo_alloc_req(const struct memkit_oa_req *want, u64 *offset)
 	if (!req)
 		return -ENOMEM;
 	/* Node storage grows here if it must: the range's config says GFP_KERNEL. */
-	ret = __memkit_range_alloc_in(demo.vram, want, &req->vram);
+	ret = memkit_range_alloc_in_locked(demo.vram, want, &req->vram);
 	if (ret) {
-		memkit_pool_destroy(&demo.reqs, req);
+		memkit_pool_free(&demo.reqs, req);
 		return ret;
 	}
-	__memkit_range_set_priv(demo.vram, &req->vram, req);
+	memkit_range_set_priv_locked(demo.vram, &req->vram, req);
 	req->handle = ++demo.next_handle;
 	spin_lock_irqsave(&demo.map_lock, flags);
 	ret = memkit_hashmap_put_no_clobber(&demo.map, &req->handle, &req, demo_map_params);
 	spin_unlock_irqrestore(&demo.map_lock, flags);
 	if (ret) {
-		__memkit_range_free(demo.vram, &req->vram);
-		memkit_pool_destroy(&demo.reqs, req);
+		memkit_range_free_locked(demo.vram, &req->vram);
+		memkit_pool_free(&demo.reqs, req);
 		return ret;
 	}
 	req->evict = false;
@@ -164,8 +164,8 @@ static void demo_release(struct demo_req *req)
 	memkit_hashmap_remove(&demo.map, &req->handle, demo_map_params);
 	spin_unlock_irqrestore(&demo.map_lock, flags);
 	list_del(&req->lru);
-	__memkit_range_free(demo.vram, &req->vram);
-	memkit_pool_destroy(&demo.reqs, req);
+	memkit_range_free_locked(demo.vram, &req->vram);
+	memkit_pool_free(&demo.reqs, req);
 }
 
 /*
@@ -181,13 +181,13 @@ static int demo_evict_for(const struct memkit_oa_req *want)
 	int ret, evicted = 0;
 	u32 fed = 0;
 
-	ret = __memkit_range_scan_init(demo.vram, &scan, want);
+	ret = memkit_range_scan_init_locked(demo.vram, &scan, want);
 	if (ret)
 		return ret;
 	list_for_each_entry(req, &demo.lru, lru) {
 		req->evict = false;
 		fed++;
-		ret = __memkit_range_scan_add(demo.vram, &scan, &req->vram);
+		ret = memkit_range_scan_add_locked(demo.vram, &scan, &req->vram);
 		if (ret)
 			break;
 	}
@@ -196,7 +196,7 @@ static int demo_evict_for(const struct memkit_oa_req *want)
 	list_for_each_entry(req, &demo.lru, lru) {
 		if (!fed--)
 			break;
-		req->evict = __memkit_range_scan_evict(demo.vram, &scan, &req->vram) == 1;
+		req->evict = memkit_range_scan_evict_locked(demo.vram, &scan, &req->vram) == 1;
 	}
 	list_for_each_entry_safe(req, tmp, &demo.lru, lru) {
 		if (req->evict) {
@@ -241,10 +241,10 @@ static int demo_free_at(u64 offset)
 	struct demo_req *req;
 	int ret;
 
-	ret = __memkit_range_lookup(demo.vram, offset, &h);
+	ret = memkit_range_lookup_locked(demo.vram, offset, &h);
 	if (ret)
 		return ret;
-	req = __memkit_range_priv(demo.vram, &h);
+	req = memkit_range_priv_locked(demo.vram, &h);
 	/* The firmware region has no buffer object. */
 	if (!req)
 		return -EPERM;
@@ -258,7 +258,7 @@ static int demo_resize(u64 handle, u64 size)
 
 	if (!req)
 		return -ENOENT;
-	return __memkit_range_resize(demo.vram, &req->vram, size);
+	return memkit_range_resize_locked(demo.vram, &req->vram, size);
 }
 
 /*
@@ -277,7 +277,7 @@ static u32 demo_live_buffers(struct demo_req ***out)
 	if (!reqs)
 		return 0;
 	memkit_range_for_each_alloc(demo.vram, &h) {
-		req = __memkit_range_priv(demo.vram, &h);
+		req = memkit_range_priv_locked(demo.vram, &h);
 		if (req && n < DEMO_MAX_BUFFERS)
 			reqs[n++] = req;
 	}
@@ -298,7 +298,7 @@ static u32 demo_free_half(void)
 	u32 i = 0, freed = 0;
 
 	memkit_range_for_each_alloc_safe(demo.vram, &h) {
-		req = __memkit_range_priv(demo.vram, &h);
+		req = memkit_range_priv_locked(demo.vram, &h);
 		if (req && i++ % 2 == 0) {
 			demo_release(req);
 			freed++;
@@ -412,9 +412,9 @@ static int demo_command(char *cmd)
 		val = memparse(arg, &arg);
 		if (!val || *arg)
 			return -EINVAL;
-		__memkit_range_report(demo.vram, &r);
+		memkit_range_report_locked(demo.vram, &r);
 		ret = r.size + val > DEMO_VRAM_MAX ? -ENOSPC :
-		      __memkit_range_extend(demo.vram, r.size + val);
+		      memkit_range_extend_locked(demo.vram, r.size + val);
 		snprintf(demo.last, sizeof(demo.last), "grow %llu: %d (VRAM now %llu)", val, ret,
 			 ret ? r.size : r.size + val);
 	} else if (!strcmp(verb, "free-half") && !arg) {
@@ -488,12 +488,12 @@ static void demo_teardown(void)
 	if (!IS_ERR_OR_NULL(demo.vram)) {
 		mutex_lock(&demo.lock);
 		memkit_range_for_each_alloc_safe(demo.vram, &h) {
-			req = __memkit_range_priv(demo.vram, &h);
+			req = memkit_range_priv_locked(demo.vram, &h);
 			if (req)
 				demo_release(req);
 		}
 		if (demo.fw.node != MEMKIT_OA_NO_NODE)
-			__memkit_range_free(demo.vram, &demo.fw);
+			memkit_range_free_locked(demo.vram, &demo.fw);
 		mutex_unlock(&demo.lock);
 	}
 	/* Destroy takes the range's lock (the mutex) itself. */

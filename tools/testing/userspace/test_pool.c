@@ -3,13 +3,13 @@
  * memkit_pool against a model, natively, under ASan/UBSan.
  *
  * For several object shapes and flag sets (growable and fixed; bump and
- * passthrough): random creates, destroys, preheats and resets over a
+ * passthrough): random allocs, frees, preheats and resets over a
  * child that fails on command.  The model holds every live object and the
  * pattern written into it:
- *  - a create returns an aligned object distinct from every live one, or
+ *  - an alloc returns an aligned object distinct from every live one, or
  *    NULL only when the child failed or a fixed pool is exhausted;
  *  - every batch, every live object still holds its pattern, and
- *    memkit_pool_stats() agrees with the model (live, creates, destroys);
+ *    memkit_pool_stats() agrees with the model (live, allocs, frees);
  *  - after reset(FREE_ALL) and exit the child holds nothing.
  * Then four threads share a locked bump pool (its free list), each object
  * tagged with its owner, and every owner checks its objects.
@@ -51,7 +51,7 @@ struct obj {
 static struct obj live[PL_MAX];
 static u32 nr_live;
 
-/* Objects destroyed and not handed out again since (bump mode's free list). */
+/* Objects freed and not handed out again since (bump mode's free list). */
 #define PL_FREED	16
 static u8 *freed[PL_FREED];
 
@@ -66,11 +66,11 @@ static void forget_freed(const u8 *p)
 
 /* Memory no pool handed out, big enough to hold a passthrough header. */
 static u8 foreign[8192] __aligned(4096);
-static unsigned long bad_destroys;
+static unsigned long bad_frees;
 
 /*
- * A caller bug: destroy of a pointer that is not a live object (a double
- * destroy in bump mode, a foreign pointer, a pointer inside a live
+ * A caller bug: free of a pointer that is not a live object (a double
+ * free in bump mode, a foreign pointer, a pointer inside a live
  * object).  Reported once, refused: the pool and its counters unchanged.
  */
 static void bad_destroy(struct memkit_pool *pool, const struct shape *s, struct ut_rng *rng)
@@ -80,7 +80,7 @@ static void bad_destroy(struct memkit_pool *pool, const struct shape *s, struct 
 	u32 k = ut_rng_below(rng, 3);
 	u8 *p = foreign + 2048 + (ut_rng_below(rng, 4) << 9);
 
-	/* Passthrough memory is gone once destroyed: ASan's to catch, not ours. */
+	/* Passthrough memory is gone once freed: ASan's to catch, not ours. */
 	if (k == 0 && !passthrough)
 		p = freed[ut_rng_below(rng, PL_FREED)];
 	else if (k == 1 && !passthrough && nr_live && s->size > 8)
@@ -89,11 +89,11 @@ static void bad_destroy(struct memkit_pool *pool, const struct shape *s, struct 
 		return;
 	memkit_pool_stats(pool, &before);
 	UT_ASSERT(memkit_expect_warnings_begin() == 0, "expecting twice");
-	memkit_pool_destroy(pool, p);
-	UT_CHECK(memkit_expect_warnings_end() == 1, "bad destroy not reported");
+	memkit_pool_free(pool, p);
+	UT_CHECK(memkit_expect_warnings_end() == 1, "bad free not reported");
 	memkit_pool_stats(pool, &after);
-	UT_CHECK(!memcmp(&before, &after, sizeof(before)), "bad destroy changed the pool");
-	bad_destroys++;
+	UT_CHECK(!memcmp(&before, &after, sizeof(before)), "bad free changed the pool");
+	bad_frees++;
 }
 
 static void fill(u8 *p, size_t size, u8 tag)
@@ -115,7 +115,7 @@ static bool intact(const u8 *p, size_t size, u8 tag)
 }
 
 static void full_check(struct memkit_pool *pool, const struct shape *s,
-		       unsigned long creates, unsigned long destroys, u64 op)
+		       unsigned long allocs, unsigned long frees, u64 op)
 {
 	struct memkit_pool_usage u;
 	u32 i;
@@ -124,9 +124,9 @@ static void full_check(struct memkit_pool *pool, const struct shape *s,
 		UT_ASSERT(intact(live[i].p, s->size, live[i].tag), "object %u overwritten, op %llu",
 			  i, op);
 	memkit_pool_stats(pool, &u);
-	UT_ASSERT(u.live == nr_live && u.creates == creates && u.destroys == destroys,
-		  "stats live %zu creates %lu destroys %lu, model %u %lu %lu", u.live,
-		  u.creates, u.destroys, nr_live, creates, destroys);
+	UT_ASSERT(u.live == nr_live && u.allocs == allocs && u.frees == frees,
+		  "stats live %zu allocs %lu frees %lu, model %u %lu %lu", u.live,
+		  u.allocs, u.frees, nr_live, allocs, frees);
 	UT_ASSERT(u.high_water >= u.live, "high water %zu below live %zu", u.high_water, u.live);
 }
 
@@ -134,7 +134,7 @@ static void run(const struct shape *s, u64 ops, u32 batch, struct ut_rng *rng)
 {
 	size_t align = s->align ? s->align : sizeof(void *);
 	bool fixed = s->flags & MEMKIT_POOL_FIXED;
-	unsigned long creates = 0, destroys = 0, nulls = 0, resets = 0;
+	unsigned long allocs = 0, frees = 0, nulls = 0, resets = 0;
 	struct memkit_failing_allocator fa;
 	struct memkit_allocator child;
 	size_t budget = 0;	/* fixed pools: objects preheated since reset */
@@ -160,7 +160,7 @@ static void run(const struct shape *s, u64 ops, u32 batch, struct ut_rng *rng)
 			if (mode == MEMKIT_ARENA_FREE_ALL)
 				UT_ASSERT(ut_malloc_live == 0, "%ld child buffers after reset",
 					  ut_malloc_live);
-			nr_live = 0;	/* not destroys: those count calls */
+			nr_live = 0;	/* not frees: those count calls */
 			memset(freed, 0, sizeof(freed));
 			budget = 0;
 			resets++;
@@ -181,11 +181,11 @@ static void run(const struct shape *s, u64 ops, u32 batch, struct ut_rng *rng)
 				  after.free - before.free, n);
 			budget += after.free - before.free;
 		} else if ((r < 560 && nr_live < PL_MAX) || !nr_live) {
-			p = memkit_pool_create(&pool, GFP_KERNEL);
+			p = memkit_pool_alloc(&pool, GFP_KERNEL);
 			if (!p) {
 				UT_ASSERT(ut_child_failed(&fa, failed_before) ||
 					  (fixed && nr_live >= budget),
-					  "create failed: %u live, budget %zu, no child failure",
+					  "alloc failed: %u live, budget %zu, no child failure",
 					  nr_live, budget);
 				nulls++;
 				continue;
@@ -198,32 +198,32 @@ static void run(const struct shape *s, u64 ops, u32 batch, struct ut_rng *rng)
 			live[nr_live] = (struct obj){ .p = p, .tag = ut_rng_next(rng) };
 			fill(p, s->size, live[nr_live].tag);
 			nr_live++;
-			creates++;
+			allocs++;
 		} else if (r < 575) {
 			bad_destroy(&pool, s, rng);
 		} else {
 			i = ut_rng_below(rng, nr_live);
 			UT_ASSERT(intact(live[i].p, s->size, live[i].tag), "object changed");
-			memkit_pool_destroy(&pool, live[i].p);
+			memkit_pool_free(&pool, live[i].p);
 			freed[ut_rng_below(rng, PL_FREED)] = live[i].p;
 			live[i] = live[--nr_live];
-			destroys++;
+			frees++;
 		}
 		if (op % batch == 0)
-			full_check(&pool, s, creates, destroys, op);
+			full_check(&pool, s, allocs, frees, op);
 	}
-	full_check(&pool, s, creates, destroys, op);
+	full_check(&pool, s, allocs, frees, op);
 	for (i = 0; i < nr_live; i++)
-		memkit_pool_destroy(&pool, live[i].p);
+		memkit_pool_free(&pool, live[i].p);
 	memkit_pool_exit(&pool);
 	UT_ASSERT(ut_malloc_live == 0, "%ld child buffers after exit", ut_malloc_live);
 	if (rng->data)
 		return;
-	printf("test_pool: %-21s %llu ops: %lu creates, %lu NULL, %lu resets,", s->name, ops,
-	       creates, nulls, resets);
-	printf(" %lu bad destroys, %u child allocs\n", bad_destroys, fa.allocations);
-	UT_CHECK(creates && nulls && resets && bad_destroys, "an outcome never occurred");
-	bad_destroys = 0;
+	printf("test_pool: %-21s %llu ops: %lu allocs, %lu NULL, %lu resets,", s->name, ops,
+	       allocs, nulls, resets);
+	printf(" %lu bad frees, %u child allocs\n", bad_frees, fa.allocations);
+	UT_CHECK(allocs && nulls && resets && bad_frees, "an outcome never occurred");
+	bad_frees = 0;
 }
 
 #ifdef UT_FUZZER
@@ -241,12 +241,12 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 #else
 
 /*
- * Four threads on one locked pool, in bump mode so that every create after
+ * Four threads on one locked pool, in bump mode so that every alloc after
  * the first few comes off the shared free list.  Each object carries its
  * owner and a per-object sequence number the owner also keeps, written
  * through the whole object: an object handed to two threads at once is
  * overwritten by the second owner, and the first sees it at its next
- * check or destroy.
+ * check or free.
  */
 
 #define PL_THREADS	4
@@ -260,7 +260,7 @@ struct tagged {
 struct thread_arg {
 	struct memkit_pool *pool;
 	u32 id;
-	u64 seed, ops, creates, errors;
+	u64 seed, ops, allocs, errors;
 };
 
 static void tag(struct tagged *o, u32 owner, u32 seq)
@@ -293,19 +293,19 @@ static void *thread_fn(void *data)
 	ut_rng_seed(&rng, t->seed);
 	for (op = 0; op < t->ops; op++) {
 		if (n < ARRAY_SIZE(mine) && (!n || ut_rng_below(&rng, 2))) {
-			struct tagged *p = memkit_pool_create(t->pool, GFP_ATOMIC);
+			struct tagged *p = memkit_pool_alloc(t->pool, GFP_ATOMIC);
 
-			UT_ASSERT(p, "locked create failed");
+			UT_ASSERT(p, "locked alloc failed");
 			seq[n] = next++;
 			tag(p, t->id, seq[n]);
 			mine[n++] = p;
-			t->creates++;
+			t->allocs++;
 		} else {
 			i = ut_rng_below(&rng, n);
 			/* Look at another one as well: sharing shows sooner. */
 			t->errors += !tagged_by(mine[op % n], t->id, seq[op % n]);
 			t->errors += !tagged_by(mine[i], t->id, seq[i]);
-			memkit_pool_destroy(t->pool, mine[i]);
+			memkit_pool_free(t->pool, mine[i]);
 			mine[i] = mine[--n];
 			seq[i] = seq[n];
 		}
@@ -313,7 +313,7 @@ static void *thread_fn(void *data)
 	while (n) {
 		n--;
 		t->errors += !tagged_by(mine[n], t->id, seq[n]);
-		memkit_pool_destroy(t->pool, mine[n]);
+		memkit_pool_free(t->pool, mine[n]);
 	}
 	return NULL;
 }
@@ -324,7 +324,7 @@ static void run_threads(u64 ops, struct ut_rng *rng)
 	pthread_t tid[PL_THREADS];
 	struct memkit_pool_usage u;
 	struct memkit_pool pool;
-	u64 creates = 0, errors = 0;
+	u64 allocs = 0, errors = 0;
 	int i;
 
 	UT_ASSERT(memkit_pool_init(&pool, &ut_malloc_allocator, sizeof(struct tagged), 0,
@@ -336,27 +336,27 @@ static void run_threads(u64 ops, struct ut_rng *rng)
 	}
 	for (i = 0; i < PL_THREADS; i++) {
 		pthread_join(tid[i], NULL);
-		creates += args[i].creates;
+		allocs += args[i].allocs;
 		errors += args[i].errors;
 	}
 	memkit_pool_stats(&pool, &u);
 	UT_CHECK(!errors, "%llu objects held by two threads at once", errors);
-	UT_CHECK(u.live == 0 && u.creates == creates && u.destroys == creates,
-		 "after the threads: live %zu creates %lu destroys %lu, expected %llu",
-		 u.live, u.creates, u.destroys, creates);
+	UT_CHECK(u.live == 0 && u.allocs == allocs && u.frees == allocs,
+		 "after the threads: live %zu allocs %lu frees %lu, expected %llu",
+		 u.live, u.allocs, u.frees, allocs);
 	/* Every object went back on the list, and the list was reused. */
-	UT_CHECK(u.capacity == u.free && u.capacity <= PL_THREADS * 64 && u.capacity < creates,
-		 "capacity %zu, free %zu, %llu creates", u.capacity, u.free, creates);
+	UT_CHECK(u.capacity == u.free && u.capacity <= PL_THREADS * 64 && u.capacity < allocs,
+		 "capacity %zu, free %zu, %llu allocs", u.capacity, u.free, allocs);
 	UT_CHECK(u.high_water <= PL_THREADS * 64, "high water %zu", u.high_water);
-	printf("test_pool: %d threads, locked, bump: %llu creates from %zu objects,",
-	       PL_THREADS, creates, u.capacity);
+	printf("test_pool: %d threads, locked, bump: %llu allocs from %zu objects,",
+	       PL_THREADS, allocs, u.capacity);
 	printf(" high water %zu\n", u.high_water);
 	memkit_pool_exit(&pool);
 }
 
 /*
  * What init refuses; init_preheated unwinding from each child failure
- * (the pool fully given back); a create of a type the pool is too small
+ * (the pool fully given back); an alloc of a type the pool is too small
  * for refused, reported and counted as a failure.
  */
 static void bad_args_and_unwind(void)
@@ -394,7 +394,7 @@ static void bad_args_and_unwind(void)
 	UT_CHECK(!memkit_pool_new(&pool, struct tagged, GFP_KERNEL), "a type too big");
 	UT_CHECK(memkit_expect_warnings_end() == 1, "a type too big not reported");
 	memkit_pool_stats(&pool, &u);
-	UT_CHECK(u.failed == 1 && u.free == 5, "refused create: %lu failed", u.failed);
+	UT_CHECK(u.failed == 1 && u.free == 5, "refused alloc: %lu failed", u.failed);
 	memkit_pool_exit(&pool);
 	UT_CHECK(!ut_malloc_live, "exit left %ld buffers", ut_malloc_live);
 }
