@@ -425,10 +425,15 @@ static void range_trace_claim(const struct memkit_range *range, const struct ran
 			      const struct memkit_oa_handle *handle, int ret)
 {
 	const struct memkit_oa_req *r = a->req;
-	unsigned int how = r ? r->mode : a->reserve ? MEMKIT_TRACE_RESERVE : MEMKIT_TRACE_ALLOC;
-	u64 size = r ? r->size : a->size;
-	u64 align = r ? r->align : a->reserve ? 0 : a->arg;
+	unsigned int how;
+	u64 size, align;
 
+	/* Off, the two events cost their static branches and nothing more. */
+	if (!trace_memkit_range_alloc_enabled() && !trace_memkit_range_alloc_fail_enabled())
+		return;
+	how = r ? r->mode : a->reserve ? MEMKIT_TRACE_RESERVE : MEMKIT_TRACE_ALLOC;
+	size = r ? r->size : a->size;
+	align = r ? r->align : a->reserve ? 0 : a->arg;
 	if (ret)
 		trace_memkit_range_alloc_fail(range->name, size, align, how, ret, a->ip);
 	else
