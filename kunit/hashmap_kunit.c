@@ -27,13 +27,13 @@ static const struct memkit_hashmap_params P64 = {
 	.key_size = 8, .key_align = 8, .value_size = 8, .value_align = 8,
 };
 
-static u64 hm_identity(const void *key, u32 len)
+static u64 hm_identity(const void *key, u32 len, const siphash_key_t *seed)
 {
 	return *(const u64 *)key;
 }
 
 /* Every key's home is the last slot, so clusters wrap around the end. */
-static u64 hm_last_slot(const void *key, u32 len)
+static u64 hm_last_slot(const void *key, u32 len, const siphash_key_t *seed)
 {
 	return U64_MAX;
 }
@@ -527,7 +527,7 @@ static void hm_attach_crafted(struct kunit *test)
 
 /*
  * attach_reseed: a new seed, every entry re-placed and still found; the
- * refusals (caller hash, malformed metadata, wrong count, duplicate key).
+ * refusals (other params, malformed metadata, wrong count, duplicate key).
  */
 static void hm_attach_reseed(struct kunit *test)
 {
@@ -552,7 +552,7 @@ static void hm_attach_reseed(struct kunit *test)
 	hm_check(test, &m, P64);
 	KUNIT_EXPECT_EQ(test, memkit_hashmap_attach(&m, c->buf, c->size, P64), 0);
 
-	/* A map with the caller's hash has nothing to re-seed. */
+	/* A map built with memkit's hash is not taken with the caller's. */
 	KUNIT_EXPECT_EQ(test, memkit_hashmap_attach_reseed(&m, c->buf, c->size, P64_ID), -EINVAL);
 	/*
 	 * Malformed metadata in a used slot and in an empty one, and a count
@@ -639,7 +639,7 @@ static void hm_remove_by_ptr_wild(struct kunit *test)
  */
 static struct memkit_hashmap *hm_hostile_map;
 
-static u64 hm_hostile_hash(const void *key, u32 len)
+static u64 hm_hostile_hash(const void *key, u32 len, const siphash_key_t *seed)
 {
 	if (hm_hostile_map)
 		memset(hm_hostile_map->meta, 0x80, memkit_hashmap_capacity(hm_hostile_map));
@@ -1312,7 +1312,7 @@ static void hm_iteration_once(struct kunit *test)
 }
 
 /* Keys equal by a custom rule (the low 32 bits) are one entry. */
-static u64 hm_low32_hash(const void *key, u32 len)
+static u64 hm_low32_hash(const void *key, u32 len, const siphash_key_t *seed)
 {
 	/* A multiplicative hash written out: hash_64(x, 64) is 64-bit only. */
 	return (*(const u64 *)key & U32_MAX) * 0x9e3779b97f4a7c15ULL;
@@ -1338,6 +1338,83 @@ static void hm_custom_eq(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, hm_get64(&c->map, 7, &v, pl));
 	KUNIT_EXPECT_EQ(test, v, 2ULL);
 	hm_check(test, &c->map, pl);
+}
+
+/* A 32-bit hash, as jhash() gives: its fingerprints must vary too. */
+static u64 hm_hash32(const void *key, u32 len, const siphash_key_t *seed)
+{
+	return (u32)(*(const u64 *)key * 0x9e3779b97f4a7c15ULL >> 32);
+}
+
+/* The caller's hash, keyed by the seed the map gives it. */
+static const siphash_key_t *hm_given_seed;
+
+static u64 hm_keyed_hash(const void *key, u32 len, const siphash_key_t *seed)
+{
+	hm_given_seed = seed;
+	return siphash_1u64(*(const u64 *)key, seed);
+}
+
+static const struct memkit_hashmap_params P64_H32 = {
+	.key_size = 8, .key_align = 8, .value_size = 8, .value_align = 8,
+	.hash = hm_hash32,
+};
+
+static const struct memkit_hashmap_params P64_KEYED = {
+	.key_size = 8, .key_align = 8, .value_size = 8, .value_align = 8,
+	.hash = hm_keyed_hash,
+};
+
+/* How many of the 128 fingerprints 300 keys in 512 slots use. */
+static u32 hm_distinct_fps(struct kunit *test, const struct memkit_hashmap_params p)
+{
+	struct hm_ctx *c = hm_new(test, 512, 0, p);
+	DECLARE_BITMAP(seen, 128) = {};
+	u32 i;
+
+	for (i = 0; i < 300; i++)
+		KUNIT_EXPECT_EQ(test, hm_put64(&c->map, i * 7919 + 1, i, p), 0);
+	for (i = 0; i < 512; i++)
+		if (c->map.meta[i])
+			__set_bit(c->map.meta[i] & 0x7f, seen);
+	hm_check(test, &c->map, p);
+	return bitmap_weight(seen, 128);
+}
+
+/*
+ * Fingerprints come from bits a 32-bit hash fills (300 keys over 128
+ * values use about 115; a 32-bit hash used to give every entry 0x80), and
+ * a caller's hash is given the map's seed, so re-seeding moves its keys.
+ */
+static void hm_fingerprints_and_seed(struct kunit *test)
+{
+	struct hm_ctx *c;
+	struct memkit_hashmap m;
+	siphash_key_t old;
+	u64 i, v, where = 0;
+
+	KUNIT_EXPECT_GE(test, hm_distinct_fps(test, P64), 64U);
+	KUNIT_EXPECT_GE(test, hm_distinct_fps(test, P64_H32), 64U);
+
+	c = hm_new(test, 256, 0, P64_KEYED);
+	for (i = 1; i <= 150; i++)
+		KUNIT_ASSERT_EQ(test, hm_put64(&c->map, i, i, P64_KEYED), 0);
+	KUNIT_EXPECT_PTR_EQ(test, hm_given_seed, &c->map.hdr->seed);
+	old = c->map.hdr->seed;
+	for (i = 0; i < 256; i++)
+		if (c->map.meta[i])
+			where += i * *(u64 *)memkit_hashmap_key(&c->map, i, P64_KEYED);
+	KUNIT_ASSERT_EQ(test, memkit_hashmap_attach_reseed(&m, c->buf, c->size, P64_KEYED), 0);
+	KUNIT_EXPECT_NE(test, memcmp(&old, &m.hdr->seed, sizeof(old)), 0);
+	for (i = 0; i < 256; i++)
+		if (m.meta[i])
+			where -= i * *(u64 *)memkit_hashmap_key(&m, i, P64_KEYED);
+	KUNIT_EXPECT_NE(test, where, 0ULL);
+	for (i = 1; i <= 150; i++) {
+		KUNIT_EXPECT_TRUE(test, hm_get64(&m, i, &v, P64_KEYED));
+		KUNIT_EXPECT_EQ(test, v, i);
+	}
+	hm_check(test, &m, P64_KEYED);
 }
 
 static void hm_debugfs(struct kunit *test)
@@ -1465,6 +1542,7 @@ static struct kunit_case memkit_hashmap_cases[] = {
 	KUNIT_CASE(hm_put_sums_at_capacity),
 	KUNIT_CASE(hm_iteration_once),
 	KUNIT_CASE(hm_custom_eq),
+	KUNIT_CASE(hm_fingerprints_and_seed),
 	KUNIT_CASE(hm_debugfs),
 	KUNIT_CASE(hm_trace_events),
 	{}

@@ -14,6 +14,7 @@
 #include <memkit/bug.h>
 #include <memkit/compat.h>
 #include <memkit/range.h>
+#include <memkit/testing.h>
 
 #include "internal.h"
 
@@ -42,9 +43,34 @@
  * memkit_test.ko, <memkit/testing.h>.
  */
 
-bool memkit_poison = IS_ENABLED(CONFIG_DEBUG_KERNEL);
+/*
+ * Poisoning is a debugging aid that costs a memset per allocation and per
+ * free.  It is on by default only where the kernel poisons its own slabs
+ * by default (CONFIG_SLUB_DEBUG_ON); a distribution kernel, which has
+ * CONFIG_DEBUG_KERNEL but not that, leaves it off.  memkit.poison=1 turns
+ * it on anywhere.
+ */
+bool memkit_poison = IS_ENABLED(CONFIG_SLUB_DEBUG_ON);
 module_param_named(poison, memkit_poison, bool, 0644);
-MODULE_PARM_DESC(poison, "fill new and freed allocator buffers with 0xaa");
+MODULE_PARM_DESC(poison, "fill new and freed allocator buffers with 0xaa (default: CONFIG_SLUB_DEBUG_ON)");
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * memkit_poison_set() - turn poisoning on or off, for a test
+ * @on: the new setting.
+ *
+ * Context: any; the setting is global, as the module parameter is.
+ * Return: the previous setting.
+ */
+bool memkit_poison_set(bool on)
+{
+	bool old = READ_ONCE(memkit_poison);
+
+	WRITE_ONCE(memkit_poison, on);
+	return old;
+}
+EXPORT_SYMBOL_IF_KUNIT(memkit_poison_set);
+#endif
 
 /* kmalloc */
 

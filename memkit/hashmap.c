@@ -32,7 +32,7 @@
  * beyond that is -ENOSPC and changes nothing.
  *
  * Collisions are resolved by linear probing.  A metadata byte is 0 for an
- * empty slot, else the used bit and the top 7 bits of the key's hash, so
+ * empty slot, else the used bit and 7 bits of the key's hash, so
  * most mismatches are rejected without touching the key.  A probe reads
  * the metadata eight slots at a time (one 64-bit word gives every
  * fingerprint match and the first empty slot), except where the eight
@@ -42,8 +42,12 @@
  * used slot, its distance from the key's home slot (saturating at 255),
  * tells which entries may move without hashing their keys again.
  *
- * Keys are hashed with SipHash under a random per-map seed kept in the
- * header, unless the params supply a hash for trusted keys.  The key and
+ * Keys are hashed with hsiphash() under a random per-map seed kept in
+ * the header (HalfSipHash-1-3, SipHash-1-3 on 64-bit: the kernel's choice
+ * for hash tables, whose output is never shown), unless the params
+ * supply a hash; a caller's hash is given the seed too.  The seed travels
+ * in the buffer, so a map shared with user space must not rely on it to
+ * keep keys from colliding: attach_reseed() is for images from there.  The key and
  * value types come from a &struct memkit_hashmap_params passed by value to
  * ``static __always_inline`` operations, so each call site is specialised.
  *
@@ -532,8 +536,6 @@ static int hashmap_attach_reseed(struct memkit_hashmap *map, void *buf, size_t b
 	u32 i, used = 0;
 	int ret;
 
-	if (p.hash)
-		return -EINVAL;
 	ret = hashmap_take_header(map, buf, buf_size, p);
 	if (ret)
 		return ret;
@@ -560,8 +562,8 @@ static int hashmap_attach_reseed(struct memkit_hashmap *map, void *buf, size_t b
  * @map: the handle to set up.
  * @buf: the buffer, aligned to max(8, key and value alignment).
  * @buf_size: bytes available at @buf.
- * @p: the key and value types; the map must use memkit's keyed hash
- *	(@p.hash NULL), since only then does a new seed move anything.
+ * @p: the key and value types.  A new seed moves the keys of a map
+ *	with memkit's hash, or with a caller's hash that uses the seed.
  *
  * Checks the header as memkit_hashmap_attach() does and that every
  * metadata byte is empty or used, then draws a new random seed and
@@ -572,7 +574,7 @@ static int hashmap_attach_reseed(struct memkit_hashmap *map, void *buf, size_t b
  * Context: the owner's lock held.  O(capacity) expected: with a new random
  * seed the image's keys probe like random ones.
  * Return: 0, or -EINVAL for a bad header, a malformed metadata byte, a
- * count that does not match, a caller-hashed map or a duplicate key.  The
+ * count that does not match, other params or a duplicate key.  The
  * handle is zeroed then, and after a duplicate key has been found the
  * buffer holds no map (its magic is cleared), since re-placing had begun.
  */

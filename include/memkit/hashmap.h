@@ -9,6 +9,7 @@
 #include <asm/byteorder.h>
 #include <linux/bits.h>
 #include <linux/instruction_pointer.h>
+#include <linux/kernel.h>
 #include <linux/siphash.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -18,11 +19,14 @@
 #include <memkit/debugfs.h>
 
 #define MEMKIT_HASHMAP_MAGIC		0x4d4b484dU	/* "MKHM" */
-#define MEMKIT_HASHMAP_VERSION		2
+#define MEMKIT_HASHMAP_VERSION		3
 #define MEMKIT_HASHMAP_DEFAULT_LOAD	80
 #define MEMKIT_HASHMAP_MAX_CAPACITY	BIT(31)
 
-/* A metadata byte: 0 is an empty slot; else the used bit and 7 hash bits. */
+/*
+ * A metadata byte: 0 is an empty slot; else the used bit and 7 bits of
+ * the hash that a 32-bit hash fills too (see __memkit_hashmap_fp()).
+ */
 #define MEMKIT_HASHMAP_USED		0x80
 
 /* A distance byte: how far an entry sits from its home slot, up to this. */
@@ -37,10 +41,13 @@
  * @key_align: power-of-two alignment of keys; 0 means 1.
  * @value_size: bytes per value; 0 allowed (a set).
  * @value_align: power-of-two alignment of values; 0 means 1.
- * @hash: optional hash of a key; NULL hashes the key bytes with SipHash
- *	keyed by the map's own random seed (the right choice for keys an
- *	attacker may choose).  A map built with one must be attached with
- *	one.
+ * @hash: optional hash of a key, given the key, @key_size and the map's
+ *	own random seed (use it to key the hash, or ignore it for trusted
+ *	keys).  The low bits pick the home slot; 32 bits of output are
+ *	enough (jhash() with a word of the seed as its initval is fine).
+ *	NULL hashes the key bytes with hsiphash() keyed by the seed, the
+ *	kernel's recommendation for hash tables whose keys an attacker may
+ *	choose.  A map built with one must be attached with one.
  * @eq: optional key equality; NULL compares the bytes.
  *
  * Pass it as a compile-time constant, by value, to the inline operations,
@@ -52,7 +59,7 @@ struct memkit_hashmap_params {
 	u32 key_align;
 	u32 value_size;
 	u32 value_align;
-	u64 (*hash)(const void *key, u32 key_size);
+	u64 (*hash)(const void *key, u32 key_size, const siphash_key_t *seed);
 	bool (*eq)(const void *a, const void *b, u32 key_size);
 };
 
@@ -69,13 +76,16 @@ struct memkit_hashmap_params {
  * @key_align: key alignment.
  * @value_align: value alignment.
  * @metadata_off: offset of the metadata from the header: a byte per slot
- *	(0 if empty, else the used bit and 7 bits of the key's hash), then a
+ *	(0 if empty, else the used bit and a 7-bit fingerprint of the key's
+ *	hash), then a
  *	byte per slot giving a used slot's distance from its key's home slot
  *	(%MEMKIT_HASHMAP_FAR for that distance or more).
  * @keys_off: offset of the keys.
  * @values_off: offset of the values.
  * @total: bytes of the whole layout.
- * @seed: the SipHash key, random per map; it travels with the buffer.
+ * @seed: the hash key, random per map; it travels with the buffer.  The
+ *	default hash uses its first sizeof(hsiphash_key_t) bytes; a
+ *	caller-given hash gets all of it.
  *
  * Everything is an offset or a count, never a pointer.  The buffer must be
  * aligned to max(8, key and value alignment) wherever it is.
@@ -247,13 +257,19 @@ static __always_inline u64 __memkit_hashmap_hash(const struct memkit_hashmap *ma
 						 const void *key,
 						 const struct memkit_hashmap_params p)
 {
+	/* The seed is 16 bytes; hsiphash's key is 8 or 16, from its start. */
+	const hsiphash_key_t *hkey = (const hsiphash_key_t *)&map->hdr->seed;
+
 	if (p.hash)
-		return p.hash(key, p.key_size);
-	if (p.key_size == sizeof(u64) && p.key_align >= __alignof__(u64))
-		return siphash_1u64(*(const u64 *)key, &map->hdr->seed);
+		return p.hash(key, p.key_size, &map->hdr->seed);
+	if (p.key_size == sizeof(u64) && p.key_align >= __alignof__(u64)) {
+		u64 k = *(const u64 *)key;
+
+		return hsiphash_2u32(lower_32_bits(k), upper_32_bits(k), hkey);
+	}
 	if (p.key_size == sizeof(u32) && p.key_align >= __alignof__(u32))
-		return siphash_1u32(*(const u32 *)key, &map->hdr->seed);
-	return siphash(key, p.key_size, &map->hdr->seed);
+		return hsiphash_1u32(*(const u32 *)key, hkey);
+	return hsiphash(key, p.key_size, hkey);
 }
 
 static __always_inline bool __memkit_hashmap_eq(const void *a, const void *b,
@@ -264,10 +280,15 @@ static __always_inline bool __memkit_hashmap_eq(const void *a, const void *b,
 	return !memcmp(a, b, p.key_size);
 }
 
-/* The used-metadata byte for a hash: the top 7 bits are the fingerprint. */
+/*
+ * The used-metadata byte for a hash.  The fingerprint is bits 25-31 of the
+ * hash folded to 32 bits: a 32-bit hash fills them, a 64-bit one adds its
+ * top bits.  They overlap the home slot's bits only in maps of more than
+ * 2^25 slots, where they still tell apart keys of different homes.
+ */
 static __always_inline u8 __memkit_hashmap_fp(u64 hash)
 {
-	return MEMKIT_HASHMAP_USED | (hash >> 57);
+	return MEMKIT_HASHMAP_USED | ((lower_32_bits(hash) ^ upper_32_bits(hash)) >> 25);
 }
 
 /* The distance byte for an entry @dist slots from its home. */

@@ -103,5 +103,6 @@ int memkit_check_all_allocation_failures(const struct memkit_allocator *backing,
 
 int memkit_expect_warnings_begin(void);
 unsigned int memkit_expect_warnings_end(void);
+bool memkit_poison_set(bool on);
 
 #endif /* _MEMKIT_TESTING_H */

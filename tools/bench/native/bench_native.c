@@ -227,7 +227,7 @@ out:
 /* Maps: u64 -> u64 at 80 % of 2^bits slots. */
 
 /* murmur3's finaliser: a cheap full-avalanche hash for trusted keys. */
-static u64 fmix64(const void *key, u32 len)
+static u64 fmix64(const void *key, u32 len, const siphash_key_t *seed)
 {
 	u64 k = *(const u64 *)key;
 

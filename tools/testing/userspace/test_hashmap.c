@@ -54,7 +54,7 @@ struct stats {
  * has 61 values, all below 2^57, so every fingerprint is the same and the
  * map is one long cluster (distances past MEMKIT_HASHMAP_FAR, wrap-around).
  */
-static u64 weak_hash(const void *key, u32 key_size)
+static u64 weak_hash(const void *key, u32 key_size, const siphash_key_t *seed)
 {
 	const u8 *k = key;
 
@@ -425,6 +425,97 @@ static void sizing_and_bad_args(void)
 	UT_CHECK(memkit_hashmap_layout_for_capacity(16, bad_key, &l) == -EINVAL, "key 6/4");
 }
 
+/*
+ * The fingerprint comes from bits every hash fills: a 32-bit hash (jhash,
+ * hsiphash) must give as many distinct fingerprints as a 64-bit one.
+ */
+static u64 hash32(const void *key, u32 key_size, const siphash_key_t *seed)
+{
+	return (u32)(*(const u64 *)key * 0x9e3779b97f4a7c15ULL >> 32);
+}
+
+static u32 distinct_fingerprints(const struct memkit_hashmap_params p, const char *what)
+{
+	struct memkit_hashmap_layout l;
+	struct memkit_hashmap map;
+	bool seen[128] = {};
+	u32 i, n = 0;
+	void *buf;
+
+	UT_ASSERT(!memkit_hashmap_layout_for_capacity(512, p, &l), "layout");
+	buf = aligned_alloc(8, ALIGN(l.total, 8));
+	UT_ASSERT(buf && !memkit_hashmap_init(&map, buf, l.total, 512, 0, p), "init");
+	for (i = 0; i < 300; i++) {
+		u64 k = i * 7919 + 1;
+
+		UT_ASSERT(!memkit_hashmap_put(&map, &k, &k, p), "put");
+	}
+	for (i = 0; i < 512; i++)
+		if (map.meta[i])
+			seen[map.meta[i] & 0x7f] = true;
+	for (i = 0; i < 128; i++)
+		n += seen[i];
+	/* 300 keys over 128 values: about 115 distinct; fewer than half is broken. */
+	UT_CHECK(n >= 64, "%s: 300 keys have only %u distinct fingerprints", what, n);
+	free(buf);
+	return n;
+}
+
+/*
+ * A caller's hash keyed by the seed it is given: it sees the map's own
+ * seed, and re-seeding the map re-places the entries under a new one.
+ */
+static const siphash_key_t *given_seed;
+
+static u64 keyed_hash(const void *key, u32 key_size, const siphash_key_t *seed)
+{
+	given_seed = seed;
+	return siphash(key, key_size, seed);
+}
+
+static void caller_hash_gets_seed(void)
+{
+	static const struct memkit_hashmap_params pk = {
+		.key_size = 8, .key_align = 8, .value_size = 8, .value_align = 8,
+		.hash = keyed_hash,
+	};
+	struct memkit_hashmap_layout l;
+	struct memkit_hashmap map;
+	siphash_key_t old;
+	u64 k, v, moved = 0;
+	u32 i;
+	void *buf;
+
+	UT_ASSERT(!memkit_hashmap_layout_for_capacity(256, pk, &l), "layout");
+	buf = aligned_alloc(8, ALIGN(l.total, 8));
+	UT_ASSERT(buf && !memkit_hashmap_init(&map, buf, l.total, 256, 0, pk), "init");
+	for (k = 1; k <= 150; k++)
+		UT_ASSERT(!memkit_hashmap_put(&map, &k, &k, pk), "put");
+	UT_CHECK(given_seed == &map.hdr->seed, "the hash is given the map's seed");
+	old = map.hdr->seed;
+	for (i = 0; i < 256; i++)
+		moved += map.meta[i] ? *(u64 *)memkit_hashmap_key(&map, i, pk) * i : 0;
+	UT_ASSERT(!memkit_hashmap_attach_reseed(&map, buf, l.total, pk), "reseed");
+	UT_CHECK(memcmp(&old, &map.hdr->seed, sizeof(old)), "a new seed");
+	for (i = 0; i < 256; i++)
+		moved -= map.meta[i] ? *(u64 *)memkit_hashmap_key(&map, i, pk) * i : 0;
+	UT_CHECK(moved, "re-seeding a caller-hashed map moves its entries");
+	for (k = 1; k <= 150; k++)
+		UT_CHECK(!memkit_hashmap_get(&map, &k, &v, pk) && v == k, "key %llu after reseed", k);
+	free(buf);
+}
+
+static void fingerprints(void)
+{
+	static const struct memkit_hashmap_params p32 = {
+		.key_size = 8, .key_align = 8, .value_size = 8, .value_align = 8,
+		.hash = hash32,
+	};
+
+	distinct_fingerprints(P64, "the default hash");
+	distinct_fingerprints(p32, "a 32-bit hash");
+}
+
 int main(int argc, char **argv)
 {
 	struct ut_args args;
@@ -432,6 +523,8 @@ int main(int argc, char **argv)
 
 	ut_init(argc, argv, "test_hashmap", 1500000, &args, &rng);
 	sizing_and_bad_args();
+	fingerprints();
+	caller_hash_gets_seed();
 	cap = HM_MAX_CAP;
 	run_u64(MEMKIT_HASHMAP_DEFAULT_LOAD, args.ops / 3, 1024, &rng);
 	run_3to5(MEMKIT_HASHMAP_DEFAULT_LOAD, args.ops / 3, 1024, &rng);

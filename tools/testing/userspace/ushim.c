@@ -130,21 +130,22 @@ static inline void sip_round(struct sip_state *s)
 	s->v2 += s->v1; s->v1 = rotl64(s->v1, 17); s->v1 ^= s->v2; s->v2 = rotl64(s->v2, 32);
 }
 
-static inline void sip_absorb(struct sip_state *s, u64 m)
+static inline void sip_absorb(struct sip_state *s, u64 m, int rounds)
 {
 	s->v3 ^= m;
-	sip_round(s);
-	sip_round(s);
+	while (rounds--)
+		sip_round(s);
 	s->v0 ^= m;
 }
 
-u64 siphash(const void *data, size_t len, const siphash_key_t *key)
+/* SipHash-c-d of @len bytes, as lib/siphash.c computes it on 64-bit. */
+static u64 sip(const void *data, size_t len, const u64 key[2], int c, int d)
 {
 	struct sip_state s = {
-		.v0 = 0x736f6d6570736575ULL ^ key->key[0],
-		.v1 = 0x646f72616e646f6dULL ^ key->key[1],
-		.v2 = 0x6c7967656e657261ULL ^ key->key[0],
-		.v3 = 0x7465646279746573ULL ^ key->key[1],
+		.v0 = 0x736f6d6570736575ULL ^ key[0],
+		.v1 = 0x646f72616e646f6dULL ^ key[1],
+		.v2 = 0x6c7967656e657261ULL ^ key[0],
+		.v3 = 0x7465646279746573ULL ^ key[1],
 	};
 	const u8 *p = data;
 	u64 last = (u64)len << 56;
@@ -153,15 +154,20 @@ u64 siphash(const void *data, size_t len, const siphash_key_t *key)
 
 	for (; len >= 8; len -= 8, p += 8) {
 		memcpy(&m, p, 8);	/* little-endian host */
-		sip_absorb(&s, m);
+		sip_absorb(&s, m, c);
 	}
 	for (i = 0; i < len; i++)
 		last |= (u64)p[i] << (8 * i);
-	sip_absorb(&s, last);
+	sip_absorb(&s, last, c);
 	s.v2 ^= 0xff;
-	for (i = 0; i < 4; i++)
+	while (d--)
 		sip_round(&s);
 	return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+}
+
+u64 siphash(const void *data, size_t len, const siphash_key_t *key)
+{
+	return sip(data, len, key->key, 2, 4);
 }
 
 u64 siphash_1u64(u64 a, const siphash_key_t *key)
@@ -172,6 +178,26 @@ u64 siphash_1u64(u64 a, const siphash_key_t *key)
 u64 siphash_1u32(u32 a, const siphash_key_t *key)
 {
 	return siphash(&a, sizeof(a), key);
+}
+
+/* hsiphash on a 64-bit kernel: SipHash-1-3, truncated to 32 bits. */
+u32 hsiphash(const void *data, size_t len, const hsiphash_key_t *key)
+{
+	const u64 k[2] = { key->key[0], key->key[1] };
+
+	return sip(data, len, k, 1, 3);
+}
+
+u32 hsiphash_1u32(u32 a, const hsiphash_key_t *key)
+{
+	return hsiphash(&a, sizeof(a), key);
+}
+
+u32 hsiphash_2u32(u32 a, u32 b, const hsiphash_key_t *key)
+{
+	u64 v = (u64)b << 32 | a;
+
+	return hsiphash(&v, sizeof(v), key);
 }
 
 /* Reporting */

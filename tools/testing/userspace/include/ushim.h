@@ -101,6 +101,8 @@ typedef u64 __le64;	/* the harness runs on little-endian hosts only */
 
 #define __ALIGN_MASK(x, m)	(((x) + (m)) & ~(m))
 #define ALIGN(x, a)		__ALIGN_MASK(x, (typeof(x))(a) - 1)
+#define lower_32_bits(n)	((u32)((n) & 0xffffffff))
+#define upper_32_bits(n)	((u32)((u64)(n) >> 32))
 #define ALIGN_DOWN(x, a)	((x) & ~((typeof(x))(a) - 1))
 #define IS_ALIGNED(x, a)	(((x) & ((typeof(x))(a) - 1)) == 0)
 #define round_up(x, y)		ALIGN(x, y)
@@ -304,6 +306,14 @@ typedef struct {
 u64 siphash(const void *data, size_t len, const siphash_key_t *key);
 u64 siphash_1u64(u64 a, const siphash_key_t *key);
 u64 siphash_1u32(u32 a, const siphash_key_t *key);
+
+typedef struct {
+	unsigned long key[2];
+} hsiphash_key_t;
+
+u32 hsiphash(const void *data, size_t len, const hsiphash_key_t *key);
+u32 hsiphash_1u32(u32 a, const hsiphash_key_t *key);
+u32 hsiphash_2u32(u32 a, u32 b, const hsiphash_key_t *key);
 
 /* Failures: counted, reported by the harness. */
 
