@@ -270,6 +270,7 @@ static void oa_grow_segments(struct kunit *test)
 	struct memkit_oa_usage r;
 	u32 n = 0, segs = 0;
 	size_t bytes;
+	u64 meta;
 	void *mem;
 	int ret;
 
@@ -278,6 +279,8 @@ static void oa_grow_segments(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, oa_exit_action, oa), 0);
 	memkit_oa_report(oa, &r);
 	KUNIT_EXPECT_EQ(test, r.nodes, 64U);
+	KUNIT_EXPECT_EQ(test, r.metadata_bytes, sizeof(*oa) + 64 * MEMKIT_OA_NODE_BYTES +
+			MEMKIT_OA_NUM_BINS * sizeof(u32));
 	/* Each allocation leaves a one-unit hole: two nodes apiece. */
 	while ((ret = memkit_oa_alloc(oa, 3, 4, &h)) != -ENOSPC) {
 		if (!ret) {
@@ -294,6 +297,10 @@ static void oa_grow_segments(struct kunit *test)
 		KUNIT_ASSERT_NOT_NULL(test, mem);
 		KUNIT_EXPECT_EQ(test, memkit_oa_grow(oa, mem, bytes / 2), -EINVAL);
 		KUNIT_ASSERT_EQ(test, memkit_oa_grow(oa, mem, bytes), 0);
+		/* The footprint grows by exactly the segment. */
+		meta = r.metadata_bytes;
+		memkit_oa_report(oa, &r);
+		KUNIT_EXPECT_EQ(test, r.metadata_bytes, meta + bytes);
 		segs++;
 		KUNIT_ASSERT_EQ(test, memkit_oa_check(oa), 0);
 	}

@@ -291,7 +291,8 @@ static void range_debugfs_files(struct kunit *test)
 		"\n  41                  144        1                  145\n";
 	struct memkit_kunit_reader *rd;
 	struct memkit_oa_handle a, b;
-	char *map;
+	struct memkit_oa_usage u;
+	char *map, line[48];
 
 	if (!memkit_kunit_debugfs_mounted())
 		kunit_skip(test, "debugfs is not mounted at /sys/kernel/debug");
@@ -313,6 +314,12 @@ static void range_debugfs_files(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf, "allocs        2/16\n"));
 	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf, "free_regions  2\n"));
 	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf, "largest_free  5100\n"));
+	/* The footprint: more than the allocator structure and its node table. */
+	memkit_range_report(r, &u);
+	KUNIT_EXPECT_GT(test, u.metadata_bytes,
+			sizeof(struct memkit_oa) + u.nodes * MEMKIT_OA_NODE_BYTES);
+	snprintf(line, sizeof(line), "metadata      %llu bytes\n", u.metadata_bytes);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf, line));
 	/* free = 145 + 5100; 1 - 5100/5245 = 0.0276, in thousandths rounded up */
 	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf, "fragmentation 0.028\n"));
 	/* The 145-unit gap is in bin 41: exponent 5, mantissa 1, from 144. */

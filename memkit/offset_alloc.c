@@ -1853,6 +1853,8 @@ void memkit_oa_report(const struct memkit_oa *oa, struct memkit_oa_usage *r)
 	r->max_allocs = oa->max_allocs;
 	r->free_regions = oa->free_regions;
 	r->nodes = oa->nr_nodes;
+	r->metadata_bytes = sizeof(*oa) + (u64)oa->nr_nodes * oa_node_bytes(oa->flags) +
+			    MEMKIT_OA_NUM_BINS * sizeof(*oa->bin_heads);
 	if (!oa->used_bins_top)
 		return;
 	idx = fls64(oa->used_bins_top) - 1;

@@ -1062,6 +1062,7 @@ void memkit_range_report_locked(struct memkit_range *range, struct memkit_oa_usa
 {
 	range_assert_held(range);
 	memkit_oa_report(&range->oa, r);
+	r->metadata_bytes += sizeof(*range) - sizeof(range->oa);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_range_report_locked);
 

@@ -109,6 +109,7 @@ static int range_bins_show(struct seq_file *m, void *data)
 	frag = div_u64_rem(frag, 1000, &frac);
 	seq_printf(m, "fragmentation %llu.%03u\n", frag, frac);
 	seq_printf(m, "nodes         %u in %u segments\n", nodes, segs);
+	seq_printf(m, "metadata      %llu bytes\n", r.metadata_bytes);
 
 	seq_printf(m, "used_bins_top %#018llx\n", full->used_bins_top);
 	seq_puts(m, "used_bins    ");

@@ -225,6 +225,9 @@ struct memkit_oa_scan {
  * @free_regions: number of free regions (never two adjacent).
  * @nodes: nodes of storage the allocator has now (2 per allocation, and
  *	one more, always suffice).
+ * @metadata_bytes: memory the allocator's bookkeeping takes: its node
+ *	storage, bin heads and the structure itself (for a range, the
+ *	&struct memkit_range); the caller's handles are not counted.
  */
 struct memkit_oa_usage {
 	u64 size;
@@ -234,6 +237,7 @@ struct memkit_oa_usage {
 	u32 max_allocs;
 	u32 free_regions;
 	u32 nodes;
+	u64 metadata_bytes;
 };
 
 /**

@@ -3,7 +3,8 @@
 # benchmark module (which runs every workload at load) and hand the
 # results to the host.
 
-insmod /modules/memkit.ko || fail "insmod memkit"
+# Poisoning off whatever the kernel's default: kmalloc does not memset.
+insmod /modules/memkit.ko poison=0 || fail "insmod memkit"
 insmod /modules/memkit_bench.ko $MEMKIT_BENCH_ARGS || fail "insmod memkit_bench"
 show "results"
 cat /sys/kernel/debug/memkit_bench/results >&3

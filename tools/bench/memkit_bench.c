@@ -3,23 +3,43 @@
  * memkit_bench: memkit against the kernel's own allocators, in one boot.
  *
  * Loading the module runs every workload of the design document against
- * memkit and the kernel peer that a driver author would otherwise use, on
- * the same seeded operation sequence, and keeps the results:
+ * memkit and the kernel peer that a driver author would otherwise use, and
+ * keeps the results:
  *
  *   /sys/kernel/debug/memkit_bench/results      a table
  *   /sys/kernel/debug/memkit_bench/results.csv  the same as CSV
  *
- * Each figure is the median of BENCH_REPS timed repetitions.  Timing runs
- * with preemption and interrupts as they are (a timer tick lands in every
- * figure alike); the loops yield between repetitions.  Under emulation
- * only the ratios mean anything; see Documentation/bench.rst.
+ * What makes the comparisons fair:
  *
+ * - Every implementation replays the same operation stream, generated
+ *   before any timing from one seed: victims, sizes and keys are array
+ *   reads in the timed loops, never a random number or a modulo.
+ * - Repetitions are interleaved: repetition r of every implementation runs
+ *   before repetition r + 1 of any, so a slow stretch of the host lands on
+ *   all of them.  The table gives the minimum, median and maximum.
+ * - Each peer gets its best documented set-up: rhashtable sized by
+ *   nelem_hint, with a u64 compare and its resize work flushed before
+ *   timing; gen_pool with the granule of drivers/misc/sram.c; mempool over
+ *   a slab cache.  memkit's pool is measured unlocked and with its
+ *   irq-safe lock (what kmem_cache and mempool always pay).
+ * - The maps are compared within one hash class: memkit runs with
+ *   rhashtable's (jhash2) and hashtable.h's (one multiply) as well as its
+ *   own keyed default, and each peer's ratio is to the memkit row of its
+ *   class.  Every map row names its hash.
+ * - The range workloads reach a steady state (three turnovers of the live
+ *   set) before timing.
+ * - memkit's poisoning is off (bench.sh loads memkit with poison=0); the
+ *   table's first line says so.
+ *
+ * Under emulation only the ratios mean anything; see Documentation/bench.rst.
  * Peers that the kernel lacks (drm_mm without CONFIG_DRM, gen_pool
  * without CONFIG_GENERIC_ALLOCATOR) are left out of the table.
  */
 
 #include <linux/debugfs.h>
+#include <linux/hash.h>
 #include <linux/hashtable.h>
+#include <linux/jhash.h>
 #include <linux/ktime.h>
 #include <linux/mempool.h>
 #include <linux/module.h>
@@ -45,38 +65,36 @@
 
 #define BENCH_REPS	5
 #define BENCH_SEED	0x6d656d6b6974ULL
-#define BENCH_ROWS	128
+#define BENCH_ROWS	160
+#define BENCH_WARM	3	/* turnovers of the live set before range timing */
+#define BENCH_NOBASE	-1
 
 struct bench_row {
 	const char *workload;
-	char param[16];
+	char param[24];
 	const char *impl;
-	u64 ps_per_op;		/* picoseconds, for two decimals of ns */
+	const char *hash;	/* maps: the hash class; else NULL */
+	u64 ps[3];		/* min, median, max picoseconds per operation */
 	u32 util_ppm;		/* refill rows: utilisation in parts per million */
+	u64 bytes_milli;	/* footprint rows: bytes per item, in thousandths */
+	bool timed;
+	int base;		/* the row this one's ratio is to, or BENCH_NOBASE */
 };
 
 static uint scale = 1;
 module_param(scale, uint, 0444);
 MODULE_PARM_DESC(scale, "multiply every operation count (default 1; more on real hardware)");
 
+static uint churn16 = 100, churn20 = 2;
+module_param(churn16, uint, 0444);
+MODULE_PARM_DESC(churn16, "map churn at 2^16 slots, in multiples of the capacity (default 100)");
+module_param(churn20, uint, 0444);
+MODULE_PARM_DESC(churn20, "map churn at 2^20 slots, in multiples of the capacity (default 2)");
+
 static struct bench_row rows[BENCH_ROWS];
 static unsigned int nr_rows;
 static struct dentry *bench_dir;
-
-static void bench_add(const char *workload, const char *param, const char *impl,
-		      u64 ps, u32 util_ppm)
-{
-	struct bench_row *r;
-
-	if (nr_rows == BENCH_ROWS)
-		return;
-	r = &rows[nr_rows++];
-	r->workload = workload;
-	strscpy(r->param, param, sizeof(r->param));
-	r->impl = impl;
-	r->ps_per_op = ps;
-	r->util_ppm = util_ppm;
-}
+static bool memkit_poisoning;
 
 static int u64_cmp(const void *a, const void *b)
 {
@@ -85,10 +103,31 @@ static int u64_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static u64 median(u64 *v)
+/* Add a row; @t holds BENCH_REPS timings (ps per op), or is NULL. */
+static int bench_add(const char *workload, const char *param, const char *impl,
+		     const char *hash, u64 *t, u32 util_ppm, int base)
 {
-	sort(v, BENCH_REPS, sizeof(*v), u64_cmp, NULL);
-	return v[BENCH_REPS / 2];
+	struct bench_row *r;
+
+	if (nr_rows == BENCH_ROWS)
+		return BENCH_NOBASE;
+	r = &rows[nr_rows];
+	*r = (struct bench_row){ .workload = workload, .impl = impl, .hash = hash,
+				 .util_ppm = util_ppm, .base = base };
+	strscpy(r->param, param, sizeof(r->param));
+	if (t) {
+		sort(t, BENCH_REPS, sizeof(*t), u64_cmp, NULL);
+		r->ps[0] = t[0];
+		r->ps[1] = t[BENCH_REPS / 2];
+		r->ps[2] = t[BENCH_REPS - 1];
+		r->timed = true;
+	}
+	return nr_rows++;
+}
+
+static u64 ps_per_op(u64 t0, u64 ops)
+{
+	return div64_u64((ktime_get_ns() - t0) * 1000, max_t(u64, ops, 1));
 }
 
 /* A size from the "log-uniform in [1, 4096]" distribution. */
@@ -97,6 +136,45 @@ static u64 bench_size(struct rnd_state *rs)
 	u32 e = prandom_u32_state(rs) % 12;
 
 	return 1 + prandom_u32_state(rs) % (2U << e);
+}
+
+/*
+ * A range workload's operations: the first @live sizes fill the range,
+ * then each pair frees slot victim[i] and allocates size[live + i] there.
+ */
+struct range_stream {
+	u32 live, warm, n;	/* pairs: warm-up, then BENCH_REPS runs of n */
+	u32 *victim;
+	u64 *size;
+};
+
+static void range_stream_free(struct range_stream *s)
+{
+	kvfree(s->victim);
+	kvfree(s->size);
+}
+
+static int range_stream_make(struct range_stream *s, u32 live, u32 n)
+{
+	u32 pairs, i;
+	struct rnd_state rs;
+
+	s->live = live;
+	s->warm = BENCH_WARM * live;
+	s->n = n;
+	pairs = s->warm + BENCH_REPS * n;
+	s->victim = kvmalloc_array(pairs, sizeof(*s->victim), GFP_KERNEL);
+	s->size = kvmalloc_array(live + pairs, sizeof(*s->size), GFP_KERNEL);
+	if (!s->victim || !s->size) {
+		range_stream_free(s);
+		return -ENOMEM;
+	}
+	prandom_seed_state(&rs, BENCH_SEED);
+	for (i = 0; i < live + pairs; i++)
+		s->size[i] = bench_size(&rs);
+	for (i = 0; i < pairs; i++)
+		s->victim[i] = prandom_u32_state(&rs) % live;
+	return 0;
 }
 
 /* Range allocators behind one switch, so each pays the same dispatch. */
@@ -127,7 +205,7 @@ static const char * const range_names[] = {
 	[R_DRM_PLACE] = "drm_mm",
 #endif
 #if IS_ENABLED(CONFIG_GENERIC_ALLOCATOR)
-	[R_GENPOOL] = "gen_pool",
+	[R_GENPOOL] = "gen_pool order 5",
 #endif
 };
 
@@ -147,21 +225,22 @@ struct range_bench {
 	struct memkit_oa_handle *h;
 	u64 *size;
 	u32 slots;
+	u64 failed;
+	bool ready;
 	/* R_RANGE_PLACE and R_DRM_PLACE: the window and mode of every allocation */
 	struct memkit_oa_req place;
 	int drm_mode;
 };
 
 #define GENPOOL_BASE	BIT(40)		/* gen_pool reserves address 0 for failure */
+/*
+ * drivers/misc/sram.c's granule (32 units): gen_pool's first fit then
+ * scans a bitmap of 2^26 bits instead of 2^31, and rounds every size up.
+ */
+#define GENPOOL_ORDER	5
 
 static int rb_init(struct range_bench *rb, enum range_impl impl, u64 total, u32 slots)
 {
-	struct memkit_oa_req place = rb->place;
-	int drm_mode = rb->drm_mode;
-
-	memset(rb, 0, sizeof(*rb));
-	rb->place = place;
-	rb->drm_mode = drm_mode;
 	rb->impl = impl;
 	rb->slots = slots;
 	rb->h = kvcalloc(slots, sizeof(*rb->h), GFP_KERNEL);
@@ -200,7 +279,7 @@ static int rb_init(struct range_bench *rb, enum range_impl impl, u64 total, u32 
 #if IS_ENABLED(CONFIG_GENERIC_ALLOCATOR)
 	case R_GENPOOL:
 		rb->gaddr = kvcalloc(slots, sizeof(*rb->gaddr), GFP_KERNEL);
-		rb->gp = gen_pool_create(0, NUMA_NO_NODE);
+		rb->gp = gen_pool_create(GENPOOL_ORDER, NUMA_NO_NODE);
 		if (!rb->gaddr || !rb->gp)
 			return -ENOMEM;
 		return gen_pool_add(rb->gp, GENPOOL_BASE, total, NUMA_NO_NODE);
@@ -267,6 +346,7 @@ static int rb_alloc(struct range_bench *rb, u32 i, u64 size)
 		break;
 	}
 	rb->size[i] = ret ? 0 : size;
+	rb->failed += !!ret;
 	return ret;
 }
 
@@ -319,10 +399,12 @@ static void rb_exit(struct range_bench *rb)
 	case R_RANGE:
 	case R_RANGE_EXTRAS:
 	case R_RANGE_PLACE:
-		memkit_range_destroy(rb->range);
+		if (!IS_ERR_OR_NULL(rb->range))
+			memkit_range_destroy(rb->range);
 		break;
 	case R_OA:
-		memkit_oa_exit(&rb->oa);
+		if (rb->ready)
+			memkit_oa_exit(&rb->oa);
 		break;
 #if IS_ENABLED(CONFIG_DRM)
 	case R_DRM_BEST:
@@ -347,64 +429,111 @@ static void rb_exit(struct range_bench *rb)
 	kvfree(rb->size);
 }
 
-/*
- * Fill @rb with @live allocations from the seeded stream, then time @n
- * free + alloc pairs, BENCH_REPS times; the median in ps per pair, or 0
- * if @rb could not be set up.
- */
-static u64 rb_churn(struct range_bench *rb, enum range_impl impl, u32 live, u32 n)
+/* Pairs [@from, @from + @n) of @s: free the victim, allocate the next size. */
+static void rb_pairs(struct range_bench *rb, const struct range_stream *s, u32 from, u32 n)
 {
-	struct rnd_state rs;
-	u64 t[BENCH_REPS], ps = 0;
-	u32 i, rep;
+	u32 i;
 
-	prandom_seed_state(&rs, BENCH_SEED);
-	if (rb_init(rb, impl, 1ULL << 31, live) == 0) {
-		for (i = 0; i < live; i++)
-			rb_alloc(rb, i, bench_size(&rs));
-		for (rep = 0; rep < BENCH_REPS; rep++) {
-			u64 t0 = ktime_get_ns();
+	for (i = from; i < from + n; i++) {
+		u32 v = s->victim[i];
 
-			for (i = 0; i < n; i++) {
-				u32 v = prandom_u32_state(&rs) % live;
-
-				rb_free(rb, v);
-				rb_alloc(rb, v, bench_size(&rs));
-			}
-			t[rep] = (ktime_get_ns() - t0) * 1000 / n;
-			cond_resched();
-		}
-		ps = median(t);
+		rb_free(rb, v);
+		rb_alloc(rb, v, s->size[s->live + i]);
 	}
-	rb_exit(rb);
-	cond_resched();
-	return ps;
 }
 
-/* Range churn: L live, then free a random one and allocate a random size. */
+/*
+ * Replay @s on every allocator of @rb (@nr of them, their impl and place
+ * already set): fill, BENCH_WARM turnovers untimed, then BENCH_REPS timed
+ * runs of @s->n pairs (@n[k] of them for allocator k), interleaved.  The
+ * timings go to @t[k]; an allocator that could not be set up gets none.
+ */
+static void rb_run(struct range_bench *rb, unsigned int nr, const struct range_stream *s,
+		   const u32 *n, u64 (*t)[BENCH_REPS])
+{
+	unsigned int k, rep;
+	u32 i;
+
+	for (k = 0; k < nr; k++) {
+		rb[k].ready = !rb_init(&rb[k], rb[k].impl, 1ULL << 31, s->live);
+		if (!rb[k].ready)
+			continue;
+		for (i = 0; i < s->live; i++)
+			rb_alloc(&rb[k], i, s->size[i]);
+		rb_pairs(&rb[k], s, 0, s->warm);
+		cond_resched();
+	}
+	for (rep = 0; rep < BENCH_REPS; rep++) {
+		for (k = 0; k < nr; k++) {
+			u64 t0;
+
+			if (!rb[k].ready)
+				continue;
+			t0 = ktime_get_ns();
+			rb_pairs(&rb[k], s, s->warm + rep * s->n, n[k]);
+			t[k][rep] = ps_per_op(t0, n[k]);
+			cond_resched();
+		}
+	}
+	for (k = 0; k < nr; k++) {
+		if (rb[k].ready && rb[k].failed)
+			pr_info("memkit_bench: %s: %llu allocations failed\n",
+				range_names[rb[k].impl], rb[k].failed);
+		rb_exit(&rb[k]);
+	}
+}
+
+/*
+ * Range churn: L live, then free a random one and allocate a random size;
+ * each row reads against memkit_range.
+ */
 static void bench_range_churn(u32 live, u32 ops)
 {
-	enum range_impl impl;
-	char param[16];
+	struct range_bench *rb = kcalloc(R_RANGE_CHURN_NR, sizeof(*rb), GFP_KERNEL);
+	u64 (*t)[BENCH_REPS] = kcalloc(R_RANGE_CHURN_NR, sizeof(*t), GFP_KERNEL);
+	u32 n[R_RANGE_CHURN_NR];
+	struct range_stream s;
+	unsigned int k, nr = 0;
+	int base = BENCH_NOBASE;
+	char param[24];
 
 	snprintf(param, sizeof(param), "%uKi live", live / 1024);
-	for (impl = 0; impl < R_RANGE_CHURN_NR; impl++) {
-		struct range_bench rb = {};
-		u64 ps;
-		u32 n = ops;
-
+	if (!rb || !t || range_stream_make(&s, live, max(ops, live / BENCH_REPS)))
+		goto out;
+	for (k = 0; k < R_RANGE_CHURN_NR; k++) {
 #if IS_ENABLED(CONFIG_GENERIC_ALLOCATOR)
-		/* First fit scans a 2^31-bit bitmap: fewer ops, and not at 64Ki. */
-		if (impl == R_GENPOOL) {
+		/*
+		 * First fit over a bitmap: a twentieth of the pairs (the same
+		 * first ones), and not past 16Ki live, where one run would
+		 * take minutes under emulation.
+		 */
+		if (k == R_GENPOOL) {
 			if (live > 16384)
 				continue;
-			n = ops / 20;
+			n[nr] = s.n / 20;
+		} else {
+			n[nr] = s.n;
 		}
+#else
+		n[nr] = s.n;
 #endif
-		ps = rb_churn(&rb, impl, live, n);
-		if (ps)
-			bench_add("range churn", param, range_names[impl], ps, 0);
+		rb[nr++].impl = k;
 	}
+	rb_run(rb, nr, &s, n, t);
+	for (k = 0; k < nr; k++) {
+		int row;
+
+		if (!rb[k].ready)
+			continue;
+		row = bench_add("range churn", param, range_names[rb[k].impl], NULL, t[k], 0,
+				base);
+		if (rb[k].impl == R_RANGE)
+			base = row;
+	}
+	range_stream_free(&s);
+out:
+	kfree(t);
+	kfree(rb);
 }
 
 /*
@@ -435,27 +564,104 @@ static void bench_place_churn(u32 live, u32 ops)
 		{ "place best", MEMKIT_OA_BEST, 0, false },
 #endif
 	};
-	enum range_impl impl;
-	char param[16];
-	unsigned int c;
+	enum { NR = R_NR - R_RANGE_CHURN_NR };
+	struct range_bench *rb = kcalloc(NR, sizeof(*rb), GFP_KERNEL);
+	u64 (*t)[BENCH_REPS] = kcalloc(NR, sizeof(*t), GFP_KERNEL);
+	struct range_stream s;
+	u32 n[NR];
+	unsigned int c, k;
+	char param[24];
 
 	snprintf(param, sizeof(param), "%uKi live", live / 1024);
+	if (!rb || !t || range_stream_make(&s, live, max(ops, live / BENCH_REPS)))
+		goto out;
 	for (c = 0; c < ARRAY_SIZE(cases); c++) {
-		for (impl = R_RANGE_CHURN_NR; impl < R_NR; impl++) {
-			struct range_bench rb = { .drm_mode = cases[c].drm_mode };
-			u64 ps;
+		int base = BENCH_NOBASE;
 
-			rb.place.align = 1;
-			rb.place.mode = cases[c].mode;
+		memset(rb, 0, NR * sizeof(*rb));
+		for (k = 0; k < NR; k++) {
+			rb[k].impl = R_RANGE_CHURN_NR + k;
+			rb[k].drm_mode = cases[c].drm_mode;
+			rb[k].place.align = 1;
+			rb[k].place.mode = cases[c].mode;
 			/* The first quarter of the 2^31 units, or the whole range. */
 			if (cases[c].quarter)
-				rb.place.end = BIT_ULL(29);
-			ps = rb_churn(&rb, impl, live, ops);
+				rb[k].place.end = BIT_ULL(29);
+			n[k] = s.n;
+		}
+		rb_run(rb, NR, &s, n, t);
+		for (k = 0; k < NR; k++) {
+			int row;
 
-			if (ps)
-				bench_add(cases[c].workload, param, range_names[impl], ps, 0);
+			if (!rb[k].ready)
+				continue;
+			row = bench_add(cases[c].workload, param, range_names[rb[k].impl], NULL,
+					t[k], 0, base);
+			if (!k)
+				base = row;
 		}
 	}
+	range_stream_free(&s);
+out:
+	kfree(t);
+	kfree(rb);
+}
+
+static void bench_footprint_row(const char *workload, const char *param, const char *impl,
+				u64 bytes, u32 items)
+{
+	int row = bench_add(workload, param, impl, NULL, NULL, 0, BENCH_NOBASE);
+
+	if (row != BENCH_NOBASE)
+		rows[row].bytes_milli = div64_u64(bytes * 1000, max_t(u32, items, 1));
+}
+
+/*
+ * Range footprint: the allocator's own memory per live allocation, plus
+ * what the caller keeps for each (memkit's handle, drm_mm's node, which
+ * the caller embeds; gen_pool's caller keeps only the address).  memkit
+ * counts its structure, node table and bins (memkit_range_report()), with
+ * max_allocs = live; drm_mm its struct; gen_pool its chunk's bitmap over
+ * the 2^31 units at order 5.
+ */
+static void bench_range_footprint(u32 live)
+{
+	static const unsigned int flags[] = {
+		0, MEMKIT_RANGE_PRIV | MEMKIT_RANGE_LOOKUP, MEMKIT_RANGE_PLACE,
+	};
+	static const char * const names[] = {
+		"memkit_range", "memkit_range +priv+lookup", "memkit_range +place",
+	};
+	struct memkit_oa_usage u;
+	char param[24];
+	unsigned int k;
+
+	snprintf(param, sizeof(param), "%uKi live", live / 1024);
+	for (k = 0; k < ARRAY_SIZE(flags); k++) {
+		struct memkit_range_config cfg = {
+			.size = 1ULL << 31, .initial_allocs = live, .max_allocs = live,
+			.flags = flags[k],
+		};
+		struct memkit_range *r = memkit_range_create_config(&cfg);
+
+		if (IS_ERR(r))
+			continue;
+		memkit_range_report(r, &u);
+		memkit_range_destroy(r);
+		bench_footprint_row("range footprint", param, names[k],
+				    u.metadata_bytes + (u64)live * sizeof(struct memkit_oa_handle),
+				    live);
+	}
+#if IS_ENABLED(CONFIG_DRM)
+	bench_footprint_row("range footprint", param, "drm_mm",
+			    sizeof(struct drm_mm) + (u64)live * sizeof(struct drm_mm_node), live);
+#endif
+#if IS_ENABLED(CONFIG_GENERIC_ALLOCATOR)
+	bench_footprint_row("range footprint", param, "gen_pool order 5",
+			    sizeof(struct gen_pool) + sizeof(struct gen_pool_chunk) +
+			    BITS_TO_LONGS(1UL << (31 - GENPOOL_ORDER)) * sizeof(long) +
+			    (u64)live * sizeof(unsigned long), live);
+#endif
 }
 
 /* Fixed-size refill: fill, free every other, refill; report utilisation. */
@@ -464,16 +670,17 @@ static void bench_refill(u64 size)
 	const u64 total = 1000000;
 	const u32 slots = 2048;
 	enum range_impl impl;
-	char param[16];
+	char param[24];
 
 	snprintf(param, sizeof(param), "size %llu", size);
 	for (impl = 0; impl < R_NR; impl++) {
-		struct range_bench rb;
+		struct range_bench rb = {};
 		u32 n = 0, i;
 		u64 used = 0;
 
 		/* A utilisation figure: too few operations to time. */
-		if (rb_init(&rb, impl, total, slots) == 0) {
+		rb.ready = !rb_init(&rb, impl, total, slots);
+		if (rb.ready) {
 			while (n < slots && !rb_alloc(&rb, n, size))
 				n++;
 			for (i = 0; i < n; i += 2)
@@ -483,14 +690,21 @@ static void bench_refill(u64 size)
 					break;
 			for (i = 0; i < slots; i++)
 				used += rb.size[i];
-			bench_add("fixed-size refill", param, range_names[impl], 0,
-				  div64_u64(used * 1000000, total));
+			bench_add("fixed-size refill", param, range_names[impl], NULL, NULL,
+				  div64_u64(used * 1000000, total), BENCH_NOBASE);
 		}
 		rb_exit(&rb);
 	}
 }
 
-/* Maps: u64 keys at 80 % load, looked up and churned. */
+/*
+ * Maps: u64 keys (odd; even keys are never present) at 80 % of 2^bits
+ * slots.  memkit's map runs in four hash classes, each its own
+ * compile-time params: its keyed default (hsiphash), SipHash-2-4 keyed by
+ * the map's seed, rhashtable's jhash2 with a seed word as initval, and
+ * hashtable.h's one multiply (hash_64() without the shift, for memkit
+ * takes the home slot from the low bits).
+ */
 struct bench_obj {
 	u64 key;
 	u64 val;
@@ -498,33 +712,76 @@ struct bench_obj {
 	struct hlist_node hnode;
 };
 
+static int bench_rht_cmp(struct rhashtable_compare_arg *arg, const void *obj)
+{
+	return *(const u64 *)arg->key != ((const struct bench_obj *)obj)->key;
+}
+
+/* nelem_hint is set at run time; the rest is what rhashtable_*_fast() see. */
 static const struct rhashtable_params bench_rht_params = {
 	.key_len = sizeof(u64),
 	.key_offset = offsetof(struct bench_obj, key),
 	.head_offset = offsetof(struct bench_obj, rnode),
+	.obj_cmpfn = bench_rht_cmp,
 };
 
-static const struct memkit_hashmap_params bench_map_params = {
-	.key_size = 8, .key_align = 8, .value_size = 8, .value_align = 8,
+static u64 bench_sip_hash(const void *key, u32 len, const siphash_key_t *seed)
+{
+	return siphash_1u64(*(const u64 *)key, seed);
+}
+
+static u64 bench_jhash2(const void *key, u32 len, const siphash_key_t *seed)
+{
+	return jhash2(key, 2, (u32)seed->key[0]);
+}
+
+static u64 bench_mul_hash(const void *key, u32 len, const siphash_key_t *seed)
+{
+	return *(const u64 *)key * GOLDEN_RATIO_64 >> 32;
+}
+
+#define BENCH_MAP_PARAMS(h) {						\
+	.key_size = 8, .key_align = 8, .value_size = 8, .value_align = 8,	\
+	.hash = (h),							\
+}
+
+static const struct memkit_hashmap_params map_p[] = {
+	BENCH_MAP_PARAMS(NULL), BENCH_MAP_PARAMS(bench_sip_hash),
+	BENCH_MAP_PARAMS(bench_jhash2), BENCH_MAP_PARAMS(bench_mul_hash),
+};
+
+enum map_impl { M_HSIP, M_SIP, M_JHASH, M_MUL, M_MEMKIT_NR = M_MUL + 1, M_RHT = M_MEMKIT_NR,
+		M_HT, M_NR };
+
+static const struct {
+	const char *impl, *hash;
+	enum map_impl base;
+} map_names[M_NR] = {
+	[M_HSIP] = { "memkit_hashmap", "hsiphash (default)", M_HSIP },
+	[M_SIP] = { "memkit_hashmap", "siphash-2-4", M_HSIP },
+	[M_JHASH] = { "memkit_hashmap", "jhash2", M_HSIP },
+	[M_MUL] = { "memkit_hashmap", "multiply", M_HSIP },
+	[M_RHT] = { "rhashtable", "jhash2", M_JHASH },
+	[M_HT] = { "hashtable.h", "multiply", M_MUL },
 };
 
 static DEFINE_HASHTABLE(bench_ht16, 16);
 static DEFINE_HASHTABLE(bench_ht20, 20);
 
-static u64 bench_key(struct rnd_state *rs)
-{
-	return prandom_u32_state(rs) | (u64)prandom_u32_state(rs) << 32 | 1;
-}
-
 struct map_bench {
-	u32 bits, n;
-	u64 *keys;		/* present keys; absent ones are even */
-	u64 *mkeys;		/* memkit's copy, which its churn changes */
-	struct bench_obj *objs;
-	struct memkit_hashmap map;
-	void *buf;
+	u32 bits, n;		/* n live keys */
+	u32 ops;		/* lookups per repetition */
+	u32 pairs;		/* churn pairs per repetition */
+	u64 *hits, *misses;	/* lookup keys, BENCH_REPS * ops each */
+	u32 *victim;		/* churn: BENCH_REPS * pairs of (victim, new key) */
+	u64 *newkey;
+	u64 *keys[M_MEMKIT_NR];	/* each memkit map's live keys, by victim index */
+	void *buf[M_MEMKIT_NR];
+	struct memkit_hashmap map[M_MEMKIT_NR];
+	struct bench_obj *robjs, *hobjs;	/* rhashtable's and hashtable.h's */
 	struct rhashtable rht;
-	struct hlist_head *ht;
+	bool rht_ready;
+	u64 failed;
 };
 
 static struct bench_obj *ht_find(struct map_bench *mb, u64 key)
@@ -551,151 +808,281 @@ static void ht_add(struct map_bench *mb, struct bench_obj *o)
 		hash_add(bench_ht20, &o->hnode, o->key);
 }
 
-/* Time @ops lookups of present (@hit) or absent keys in one structure. */
-static u64 map_lookups(struct map_bench *mb, int which, bool hit, u32 ops)
+/* Lookups of @n keys from @keys in a memkit map, specialised for @p. */
+static __always_inline u64 mk_lookups(const struct memkit_hashmap *m, const u64 *keys, u32 n,
+				      const struct memkit_hashmap_params p)
 {
-	struct rnd_state rs;
-	u64 t[BENCH_REPS], sink = 0;
-	u32 i, rep;
-
-	prandom_seed_state(&rs, BENCH_SEED + hit);
-	for (rep = 0; rep < BENCH_REPS; rep++) {
-		u64 t0 = ktime_get_ns();
-
-		for (i = 0; i < ops; i++) {
-			u64 k = mb->keys[prandom_u32_state(&rs) % mb->n];
-
-			if (!hit)
-				k &= ~1ULL;	/* present keys are odd */
-			switch (which) {
-			case 0:
-				sink += memkit_hashmap_contains(&mb->map, &k, bench_map_params);
-				break;
-			case 1:
-				rcu_read_lock();
-				sink += !!rhashtable_lookup_fast(&mb->rht, &k, bench_rht_params);
-				rcu_read_unlock();
-				break;
-			default:
-				sink += !!ht_find(mb, k);
-				break;
-			}
-		}
-		t[rep] = (ktime_get_ns() - t0) * 1000 / ops;
-		cond_resched();
-	}
-	if (sink != (hit ? (u64)ops * BENCH_REPS : 0))
-		pr_warn("memkit_bench: lookup results are wrong (%llu)\n", sink);
-	return median(t);
-}
-
-/*
- * Remove a random key and insert a new one, in each structure.  Every
- * structure replays the same seeded sequence.  rhashtable and hashtable.h
- * share the objects: rhashtable's churn runs first, on the keys both were
- * built with, and hashtable.h's (which unlinks without hashing) then
- * leaves each object with the same key again.  memkit's map holds copies,
- * so its churn works on its own key array and leaves the objects alone.
- */
-static u64 map_churn(struct map_bench *mb, int which, u32 ops)
-{
-	struct rnd_state rs;
-	u64 t[BENCH_REPS];
-	u32 i, rep;
-
-	prandom_seed_state(&rs, BENCH_SEED + 7);
-	for (rep = 0; rep < BENCH_REPS; rep++) {
-		u64 t0 = ktime_get_ns();
-
-		for (i = 0; i < ops; i++) {
-			u32 v = prandom_u32_state(&rs) % mb->n;
-			struct bench_obj *o = &mb->objs[v];
-			u64 k = bench_key(&rs);
-
-			switch (which) {
-			case 0:
-				memkit_hashmap_remove(&mb->map, &mb->mkeys[v], bench_map_params);
-				mb->mkeys[v] = k;
-				memkit_hashmap_put(&mb->map, &k, &o->val, bench_map_params);
-				break;
-			case 1:
-				rhashtable_remove_fast(&mb->rht, &o->rnode, bench_rht_params);
-				o->key = k;
-				rhashtable_insert_fast(&mb->rht, &o->rnode, bench_rht_params);
-				break;
-			default:
-				hash_del(&o->hnode);
-				o->key = k;
-				ht_add(mb, o);
-				break;
-			}
-		}
-		t[rep] = (ktime_get_ns() - t0) * 1000 / ops;
-		cond_resched();
-	}
-	return median(t);
-}
-
-static void bench_maps(u32 bits, u32 ops)
-{
-	static const char * const names[] = { "memkit_hashmap", "rhashtable", "hashtable.h" };
-	struct memkit_hashmap_layout l;
-	struct map_bench mb = { .bits = bits };
-	struct rnd_state rs;
-	char param[16];
-	int which;
+	u64 found = 0;
 	u32 i;
 
-	snprintf(param, sizeof(param), "2^%u", bits);
-	mb.n = (1U << bits) * 80 / 100;
-	mb.keys = kvcalloc(mb.n, sizeof(u64), GFP_KERNEL);
-	mb.mkeys = kvcalloc(mb.n, sizeof(u64), GFP_KERNEL);
-	mb.objs = kvcalloc(mb.n, sizeof(*mb.objs), GFP_KERNEL);
-	if (!mb.keys || !mb.mkeys || !mb.objs ||
-	    memkit_hashmap_layout_for_capacity(1U << bits, bench_map_params, &l))
-		goto out;
-	mb.buf = kvmalloc(l.total, GFP_KERNEL);
-	if (!mb.buf || memkit_hashmap_init(&mb.map, mb.buf, l.total, 1U << bits, 80,
-					   bench_map_params) ||
-	    rhashtable_init(&mb.rht, &bench_rht_params))
-		goto out;
+	for (i = 0; i < n; i++)
+		found += memkit_hashmap_contains(m, &keys[i], p);
+	return found;
+}
 
-	prandom_seed_state(&rs, BENCH_SEED);
-	for (i = 0; i < mb.n; i++) {
-		struct bench_obj *o = &mb.objs[i];
+/* Churn pairs [@from, @from + @n) in a memkit map, specialised for @p. */
+static __always_inline u64 mk_churn(struct memkit_hashmap *m, u64 *live, const u32 *victim,
+				    const u64 *newkey, u32 n, const struct memkit_hashmap_params p)
+{
+	u64 failed = 0, one = 1;
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		u32 v = victim[i];
+
+		failed += !!memkit_hashmap_remove(m, &live[v], p);
+		live[v] = newkey[i];
+		failed += !!memkit_hashmap_put(m, &live[v], &one, p);
+	}
+	return failed;
+}
+
+static u64 map_lookups(struct map_bench *mb, enum map_impl impl, const u64 *keys, u32 n)
+{
+	u64 found = 0;
+	u32 i;
+
+	switch (impl) {
+	case M_HSIP:
+		return mk_lookups(&mb->map[impl], keys, n, map_p[M_HSIP]);
+	case M_SIP:
+		return mk_lookups(&mb->map[impl], keys, n, map_p[M_SIP]);
+	case M_JHASH:
+		return mk_lookups(&mb->map[impl], keys, n, map_p[M_JHASH]);
+	case M_MUL:
+		return mk_lookups(&mb->map[impl], keys, n, map_p[M_MUL]);
+	case M_RHT:
+		rcu_read_lock();
+		for (i = 0; i < n; i++)
+			found += !!rhashtable_lookup(&mb->rht, &keys[i], bench_rht_params);
+		rcu_read_unlock();
+		return found;
+	default:
+		for (i = 0; i < n; i++)
+			found += !!ht_find(mb, keys[i]);
+		return found;
+	}
+}
+
+static void map_churn(struct map_bench *mb, enum map_impl impl, u32 from, u32 n)
+{
+	const u32 *victim = mb->victim + from;
+	const u64 *newkey = mb->newkey + from;
+	u32 i;
+
+	switch (impl) {
+	case M_HSIP:
+		mb->failed += mk_churn(&mb->map[impl], mb->keys[impl], victim, newkey, n,
+				       map_p[M_HSIP]);
+		return;
+	case M_SIP:
+		mb->failed += mk_churn(&mb->map[impl], mb->keys[impl], victim, newkey, n,
+				       map_p[M_SIP]);
+		return;
+	case M_JHASH:
+		mb->failed += mk_churn(&mb->map[impl], mb->keys[impl], victim, newkey, n,
+				       map_p[M_JHASH]);
+		return;
+	case M_MUL:
+		mb->failed += mk_churn(&mb->map[impl], mb->keys[impl], victim, newkey, n,
+				       map_p[M_MUL]);
+		return;
+	case M_RHT:
+		for (i = 0; i < n; i++) {
+			struct bench_obj *o = &mb->robjs[victim[i]];
+
+			mb->failed += !!rhashtable_remove_fast(&mb->rht, &o->rnode,
+							       bench_rht_params);
+			o->key = newkey[i];
+			mb->failed += !!rhashtable_insert_fast(&mb->rht, &o->rnode,
+							       bench_rht_params);
+		}
+		return;
+	default:
+		for (i = 0; i < n; i++) {
+			struct bench_obj *o = &mb->hobjs[victim[i]];
+
+			hash_del(&o->hnode);
+			o->key = newkey[i];
+			ht_add(mb, o);
+		}
+		return;
+	}
+}
+
+static void map_bench_free(struct map_bench *mb)
+{
+	enum map_impl k;
+	u32 i;
+
+	if (mb->rht_ready) {
+		rhashtable_destroy(&mb->rht);
+		mb->rht_ready = false;
+	}
+	if (mb->hobjs)
+		for (i = 0; i < mb->n; i++)
+			if (!hlist_unhashed(&mb->hobjs[i].hnode))
+				hash_del(&mb->hobjs[i].hnode);
+	for (k = 0; k < M_MEMKIT_NR; k++) {
+		kvfree(mb->buf[k]);
+		kvfree(mb->keys[k]);
+	}
+	kvfree(mb->robjs);
+	kvfree(mb->hobjs);
+	kvfree(mb->hits);
+	kvfree(mb->misses);
+	kvfree(mb->victim);
+	kvfree(mb->newkey);
+}
+
+static u64 bench_key(struct rnd_state *rs)
+{
+	return prandom_u32_state(rs) | (u64)prandom_u32_state(rs) << 32 | 1;
+}
+
+/* The streams, then every map filled with the same keys. */
+static int map_bench_make(struct map_bench *mb)
+{
+	struct rhashtable_params rp = bench_rht_params;
+	struct memkit_hashmap_layout l;
+	struct rnd_state rs;
+	u32 cap = 1U << mb->bits, i, total_ops = BENCH_REPS * mb->ops;
+	u32 total_pairs = BENCH_REPS * mb->pairs;
+	enum map_impl k;
+	int ret;
+
+	mb->hits = kvmalloc_array(total_ops, sizeof(u64), GFP_KERNEL);
+	mb->misses = kvmalloc_array(total_ops, sizeof(u64), GFP_KERNEL);
+	mb->victim = kvmalloc_array(total_pairs, sizeof(u32), GFP_KERNEL);
+	mb->newkey = kvmalloc_array(total_pairs, sizeof(u64), GFP_KERNEL);
+	mb->robjs = kvcalloc(mb->n, sizeof(*mb->robjs), GFP_KERNEL);
+	mb->hobjs = kvcalloc(mb->n, sizeof(*mb->hobjs), GFP_KERNEL);
+	if (!mb->hits || !mb->misses || !mb->victim || !mb->newkey || !mb->robjs || !mb->hobjs ||
+	    memkit_hashmap_layout_for_capacity(cap, map_p[0], &l))
+		return -ENOMEM;
+	for (k = 0; k < M_MEMKIT_NR; k++) {
+		mb->keys[k] = kvmalloc_array(mb->n, sizeof(u64), GFP_KERNEL);
+		mb->buf[k] = kvmalloc(l.total, GFP_KERNEL);
+		if (!mb->keys[k] || !mb->buf[k])
+			return -ENOMEM;
+		ret = memkit_hashmap_init(&mb->map[k], mb->buf[k], l.total, cap,
+					  MEMKIT_HASHMAP_DEFAULT_LOAD, map_p[k]);
+		if (ret)
+			return ret;
+	}
+	rp.nelem_hint = mb->n;
+	ret = rhashtable_init(&mb->rht, &rp);
+	if (ret)
+		return ret;
+	mb->rht_ready = true;
+
+	prandom_seed_state(&rs, BENCH_SEED ^ mb->bits);
+	for (i = 0; i < mb->n; i++) {
+		u64 key;
 
 		do {
-			o->key = bench_key(&rs);
-		} while (memkit_hashmap_contains(&mb.map, &o->key, bench_map_params));
-		mb.keys[i] = o->key;
-		mb.mkeys[i] = o->key;
-		memkit_hashmap_put(&mb.map, &o->key, &o->val, bench_map_params);
-		rhashtable_insert_fast(&mb.rht, &o->rnode, bench_rht_params);
-		ht_add(&mb, o);
+			key = bench_key(&rs);
+		} while (memkit_hashmap_contains(&mb->map[M_HSIP], &key, map_p[M_HSIP]));
+		for (k = 0; k < M_MEMKIT_NR; k++)
+			mb->keys[k][i] = key;
+		mb->failed += !!memkit_hashmap_put(&mb->map[M_HSIP], &key, &key, map_p[M_HSIP]);
+		mb->failed += !!memkit_hashmap_put(&mb->map[M_SIP], &key, &key, map_p[M_SIP]);
+		mb->failed += !!memkit_hashmap_put(&mb->map[M_JHASH], &key, &key, map_p[M_JHASH]);
+		mb->failed += !!memkit_hashmap_put(&mb->map[M_MUL], &key, &key, map_p[M_MUL]);
+		mb->robjs[i].key = key;
+		mb->hobjs[i].key = key;
+		mb->failed += !!rhashtable_insert_fast(&mb->rht, &mb->robjs[i].rnode,
+						       bench_rht_params);
+		ht_add(mb, &mb->hobjs[i]);
 	}
-	for (which = 0; which < 3; which++) {
-		u64 hit = map_lookups(&mb, which, true, ops);
+	/* Any resize the fill scheduled is over before timing starts. */
+	flush_work(&mb->rht.run_work);
+	for (i = 0; i < total_ops; i++) {
+		mb->hits[i] = mb->keys[0][prandom_u32_state(&rs) % mb->n];
+		mb->misses[i] = mb->keys[0][prandom_u32_state(&rs) % mb->n] & ~1ULL;
+	}
+	for (i = 0; i < total_pairs; i++) {
+		mb->victim[i] = prandom_u32_state(&rs) % mb->n;
+		mb->newkey[i] = bench_key(&rs);
+	}
+	return mb->failed ? -EIO : 0;
+}
 
-		bench_add("map lookup hit", param, names[which], hit, 0);
-	}
-	for (which = 0; which < 3; which++) {
-		u64 miss = map_lookups(&mb, which, false, ops);
+/* Time BENCH_REPS runs of every map, interleaved; @churn or lookups of @keys. */
+static void map_time(struct map_bench *mb, const char *workload, const char *param,
+		     const u64 *keys, bool churn, u64 expect_found)
+{
+	u64 t[M_NR][BENCH_REPS];
+	int row[M_NR];
+	enum map_impl k;
+	unsigned int rep;
 
-		bench_add("map lookup miss", param, names[which], miss, 0);
-	}
-	for (which = 0; which < 3; which++)
-		bench_add("map churn", param, names[which], map_churn(&mb, which, ops / 4), 0);
+	for (rep = 0; rep < BENCH_REPS; rep++) {
+		for (k = 0; k < M_NR; k++) {
+			u64 t0 = ktime_get_ns(), found;
 
-	for (i = 0; i < mb.n; i++) {
-		rhashtable_remove_fast(&mb.rht, &mb.objs[i].rnode, bench_rht_params);
-		hash_del(&mb.objs[i].hnode);
+			if (churn) {
+				map_churn(mb, k, rep * mb->pairs, mb->pairs);
+				t[k][rep] = ps_per_op(t0, mb->pairs);
+			} else {
+				found = map_lookups(mb, k, keys + rep * mb->ops, mb->ops);
+				t[k][rep] = ps_per_op(t0, mb->ops);
+				if (found != expect_found)
+					pr_warn("memkit_bench: %s %s %s: %llu found, not %llu\n",
+						workload, map_names[k].impl, map_names[k].hash,
+						found, expect_found);
+			}
+			cond_resched();
+		}
 	}
-	rhashtable_destroy(&mb.rht);
+	for (k = 0; k < M_NR; k++)
+		row[k] = bench_add(workload, param, map_names[k].impl, map_names[k].hash, t[k], 0,
+				   k == M_HSIP ? BENCH_NOBASE : row[map_names[k].base]);
+}
+
+static void bench_maps(u32 bits, u32 ops, u32 churn_x)
+{
+	struct map_bench mb = { .bits = bits, .ops = ops };
+	char param[24], churn_param[24];
+	unsigned int buckets;
+
+	mb.n = (1U << bits) * 80 / 100;
+	mb.pairs = div_u64((u64)churn_x << bits, BENCH_REPS);
+	snprintf(param, sizeof(param), "2^%u", bits);
+	snprintf(churn_param, sizeof(churn_param), "2^%u, %ux cap", bits, churn_x);
+	if (map_bench_make(&mb)) {
+		pr_warn("memkit_bench: maps 2^%u: set-up failed (%llu operations)\n", bits,
+			mb.failed);
+		goto out;
+	}
+	/*
+	 * Bytes per entry with its 16 bytes of key and value: memkit's whole
+	 * buffer; rhashtable's bucket table and its objects' key, value and
+	 * rhash_head; hashtable.h's buckets and its objects' key, value and
+	 * hlist_node.
+	 */
+	mutex_lock(&mb.rht.mutex);	/* what rht_dereference() asks */
+	buckets = rht_dereference(mb.rht.tbl, &mb.rht)->size;
+	mutex_unlock(&mb.rht.mutex);
+	bench_footprint_row("map footprint", param, "memkit_hashmap",
+			    mb.map[0].hdr->total, mb.n);
+	bench_footprint_row("map footprint", param, "rhashtable",
+			    (u64)buckets * sizeof(void *) +
+			    (u64)mb.n * (16 + sizeof(struct rhash_head)), mb.n);
+	bench_footprint_row("map footprint", param, "hashtable.h",
+			    (sizeof(void *) << bits) + (u64)mb.n * (16 + sizeof(struct hlist_node)),
+			    mb.n);
+	map_time(&mb, "map lookup hit", param, mb.hits, false, mb.ops);
+	map_time(&mb, "map lookup miss", param, mb.misses, false, 0);
+	map_time(&mb, "map churn", churn_param, NULL, true, 0);
+	if (mb.failed)
+		pr_warn("memkit_bench: map churn 2^%u: %llu operations failed\n", bits, mb.failed);
+	/* After the churn: every map holds the same keys, memkit's in keys[]. */
+	memcpy(mb.hits, mb.keys[0], min(mb.n, BENCH_REPS * mb.ops) * sizeof(u64));
+	mb.ops = min(mb.ops, mb.n / BENCH_REPS);
+	map_time(&mb, "map hit after churn", param, mb.hits, false, mb.ops);
 out:
-	kvfree(mb.buf);
-	kvfree(mb.objs);
-	kvfree(mb.mkeys);
-	kvfree(mb.keys);
+	map_bench_free(&mb);
 }
 
 /* Pool: alloc+free pairs of a 64-byte object with 1Ki live. */
@@ -703,158 +1090,263 @@ struct bench_obj64 {
 	u8 bytes[64];
 };
 
+enum pool_impl { P_MEMKIT, P_MEMKIT_LOCKED, P_KMEM_CACHE, P_MEMPOOL, P_NR };
+
+static const char * const pool_names[P_NR] = {
+	"memkit_pool", "memkit_pool locked", "kmem_cache", "mempool",
+};
+
+#define POOL_LIVE	1024
+
+struct pool_bench {
+	struct memkit_pool pool[2];	/* unlocked, locked */
+	bool pool_ready[2];
+	struct kmem_cache *cache;
+	mempool_t *mp;
+	void *live[P_NR][POOL_LIVE];
+};
+
+static void *pool_get(struct pool_bench *pb, enum pool_impl k)
+{
+	switch (k) {
+	case P_MEMKIT:
+	case P_MEMKIT_LOCKED:
+		return memkit_pool_alloc(&pb->pool[k], GFP_ATOMIC);
+	case P_KMEM_CACHE:
+		return kmem_cache_alloc(pb->cache, GFP_ATOMIC);
+	default:
+		return mempool_alloc(pb->mp, GFP_ATOMIC);
+	}
+}
+
+static void pool_put(struct pool_bench *pb, enum pool_impl k, void *obj)
+{
+	if (!obj)
+		return;
+	switch (k) {
+	case P_MEMKIT:
+	case P_MEMKIT_LOCKED:
+		memkit_pool_free(&pb->pool[k], obj);
+		break;
+	case P_KMEM_CACHE:
+		kmem_cache_free(pb->cache, obj);
+		break;
+	default:
+		mempool_free(obj, pb->mp);
+		break;
+	}
+}
+
+/*
+ * GFP_ATOMIC for all four, since a locked memkit pool may not sleep and
+ * each peer then takes the same path.
+ */
 static void bench_pool(u32 ops)
 {
-	static const char * const names[] = { "memkit_pool", "kmem_cache", "mempool" };
-	struct kmem_cache *cache = kmem_cache_create("memkit_bench64", 64, 0, 0, NULL);
-	mempool_t *mp = cache ? mempool_create_slab_pool(1024, cache) : NULL;
-	struct memkit_pool pool;
-	void **live = kvcalloc(1024, sizeof(void *), GFP_KERNEL);
-	int which;
+	struct pool_bench *pb = kvzalloc(sizeof(*pb), GFP_KERNEL);
+	u32 *victim = kvmalloc_array(BENCH_REPS * ops, sizeof(u32), GFP_KERNEL);
+	u64 t[P_NR][BENCH_REPS];
+	enum pool_impl k;
+	struct rnd_state rs;
+	unsigned int rep;
+	int base = BENCH_NOBASE;
+	u32 i;
 
-	if (!cache || !mp || !live ||
-	    memkit_pool_init_for(&pool, &memkit_kmalloc_allocator, struct bench_obj64,
-				 MEMKIT_POOL_BUMP))
+	if (!pb || !victim)
 		goto out;
-	for (which = 0; which < 3; which++) {
-		struct rnd_state rs;
-		u64 t[BENCH_REPS];
-		u32 i, rep;
-
-		prandom_seed_state(&rs, BENCH_SEED);
-		for (i = 0; i < 1024; i++)
-			live[i] = which == 0 ? memkit_pool_alloc(&pool, GFP_KERNEL) :
-				  which == 1 ? kmem_cache_alloc(cache, GFP_KERNEL) :
-				  mempool_alloc(mp, GFP_KERNEL);
-		for (rep = 0; rep < BENCH_REPS; rep++) {
+	pb->cache = kmem_cache_create("memkit_bench64", 64, 0, 0, NULL);
+	pb->mp = pb->cache ? mempool_create_slab_pool(POOL_LIVE, pb->cache) : NULL;
+	pb->pool_ready[0] = !memkit_pool_init_for(&pb->pool[0], &memkit_kmalloc_allocator,
+						  struct bench_obj64, MEMKIT_POOL_BUMP);
+	pb->pool_ready[1] = !memkit_pool_init_for(&pb->pool[1], &memkit_kmalloc_allocator,
+						  struct bench_obj64,
+						  MEMKIT_POOL_BUMP | MEMKIT_POOL_LOCKED);
+	if (!pb->mp || !pb->pool_ready[0] || !pb->pool_ready[1])
+		goto out;
+	prandom_seed_state(&rs, BENCH_SEED);
+	for (i = 0; i < BENCH_REPS * ops; i++)
+		victim[i] = prandom_u32_state(&rs) % POOL_LIVE;
+	for (k = 0; k < P_NR; k++)
+		for (i = 0; i < POOL_LIVE; i++)
+			pb->live[k][i] = pool_get(pb, k);
+	for (rep = 0; rep < BENCH_REPS; rep++) {
+		for (k = 0; k < P_NR; k++) {
+			void **live = pb->live[k];
 			u64 t0 = ktime_get_ns();
 
-			for (i = 0; i < ops; i++) {
-				u32 v = prandom_u32_state(&rs) % 1024;
+			for (i = rep * ops; i < (rep + 1) * ops; i++) {
+				u32 v = victim[i];
 
-				if (which == 0) {
-					memkit_pool_free(&pool, live[v]);
-					live[v] = memkit_pool_alloc(&pool, GFP_KERNEL);
-				} else if (which == 1) {
-					kmem_cache_free(cache, live[v]);
-					live[v] = kmem_cache_alloc(cache, GFP_KERNEL);
-				} else {
-					mempool_free(live[v], mp);
-					live[v] = mempool_alloc(mp, GFP_KERNEL);
-				}
+				pool_put(pb, k, live[v]);
+				live[v] = pool_get(pb, k);
 			}
-			t[rep] = (ktime_get_ns() - t0) * 1000 / ops;
+			t[k][rep] = ps_per_op(t0, ops);
 			cond_resched();
 		}
-		for (i = 0; i < 1024; i++) {
-			if (which == 0)
-				memkit_pool_free(&pool, live[i]);
-			else if (which == 1)
-				kmem_cache_free(cache, live[i]);
-			else
-				mempool_free(live[i], mp);
-		}
-		bench_add("pool alloc+free", "1Ki live", names[which], median(t), 0);
 	}
-	memkit_pool_exit(&pool);
+	for (k = 0; k < P_NR; k++) {
+		int row;
+
+		for (i = 0; i < POOL_LIVE; i++)
+			pool_put(pb, k, pb->live[k][i]);
+		/* The peers, always SMP- and irq-safe, read against the locked pool. */
+		row = bench_add("pool alloc+free", "64 B, 1Ki live", pool_names[k], NULL, t[k],
+				0, k > P_MEMKIT_LOCKED ? base : BENCH_NOBASE);
+		if (k == P_MEMKIT_LOCKED)
+			base = row;
+	}
 out:
-	kvfree(live);
-	mempool_destroy(mp);
-	kmem_cache_destroy(cache);
+	if (pb) {
+		if (pb->pool_ready[0])
+			memkit_pool_exit(&pb->pool[0]);
+		if (pb->pool_ready[1])
+			memkit_pool_exit(&pb->pool[1]);
+		mempool_destroy(pb->mp);
+		kmem_cache_destroy(pb->cache);
+	}
+	kvfree(pb);
+	kvfree(victim);
 }
 
 /* Arena: 1000 allocations of 16..256 bytes, then reset(retain) / kfree all. */
+#define ARENA_N	1000
+
 static void bench_arena(u32 rounds)
 {
+	u16 *len = kvmalloc_array(rounds * ARENA_N, sizeof(u16), GFP_KERNEL);
+	void **ptrs = kvcalloc(ARENA_N, sizeof(void *), GFP_KERNEL);
 	struct memkit_allocator a;
 	struct memkit_arena arena;
-	void **ptrs = kvcalloc(1000, sizeof(void *), GFP_KERNEL);
-	int which;
+	struct rnd_state rs;
+	u64 t[2][BENCH_REPS];
+	unsigned int rep, which;
+	u32 i, r;
+	int base;
 
-	if (!ptrs || memkit_arena_init(&arena, &memkit_kmalloc_allocator, MEMKIT_ARENA_BUMP))
+	if (!len || !ptrs || memkit_arena_init(&arena, &memkit_kmalloc_allocator,
+					       MEMKIT_ARENA_BUMP))
 		goto out;
 	a = memkit_arena_allocator(&arena);
-	for (which = 0; which < 2; which++) {
-		struct rnd_state rs;
-		u64 t[BENCH_REPS];
-		u32 i, r, rep;
+	prandom_seed_state(&rs, BENCH_SEED);
+	for (i = 0; i < rounds * ARENA_N; i++)
+		len[i] = 16 + prandom_u32_state(&rs) % 241;
+	for (rep = 0; rep < BENCH_REPS; rep++) {
+		for (which = 0; which < 2; which++) {
+			const u16 *l = len;
+			u64 t0 = ktime_get_ns();
 
-		for (rep = 0; rep < BENCH_REPS; rep++) {
-			u64 t0;
-
-			prandom_seed_state(&rs, BENCH_SEED);
-			t0 = ktime_get_ns();
-			for (r = 0; r < rounds; r++) {
-				for (i = 0; i < 1000; i++) {
-					size_t len = 16 + prandom_u32_state(&rs) % 241;
-
-					ptrs[i] = which ? kmalloc(len, GFP_KERNEL) :
-						  memkit_alloc(&a, len, 8, GFP_KERNEL);
-				}
-				if (which)
-					for (i = 0; i < 1000; i++)
+			for (r = 0; r < rounds; r++, l += ARENA_N) {
+				if (which) {
+					for (i = 0; i < ARENA_N; i++)
+						ptrs[i] = kmalloc(l[i], GFP_KERNEL);
+					for (i = 0; i < ARENA_N; i++)
 						kfree(ptrs[i]);
-				else
+				} else {
+					for (i = 0; i < ARENA_N; i++)
+						ptrs[i] = memkit_alloc(&a, l[i], 8, GFP_KERNEL);
 					memkit_arena_reset(&arena, MEMKIT_ARENA_RETAIN_CAPACITY, 0,
 							   GFP_KERNEL);
+				}
 			}
-			t[rep] = (ktime_get_ns() - t0) * 1000 / (rounds * 1000);
+			t[which][rep] = ps_per_op(t0, (u64)rounds * ARENA_N);
 			cond_resched();
 		}
-		bench_add("arena alloc + reset", "1000 x 16..256 B",
-			  which ? "kmalloc/kfree" : "memkit_arena", median(t), 0);
 	}
+	base = bench_add("arena alloc + reset", "1000 x 16..256 B", "memkit_arena", NULL, t[0],
+			 0, BENCH_NOBASE);
+	bench_add("arena alloc + reset", "1000 x 16..256 B", "kmalloc/kfree", NULL, t[1], 0,
+		  base);
 	memkit_arena_exit(&arena);
 out:
 	kvfree(ptrs);
+	kvfree(len);
 }
 
-/* The memkit row of the same workload and parameter, for ratios. */
-static const struct bench_row *bench_base(const struct bench_row *r)
+/* This row's median over its base row's, in hundredths; 0 without a base. */
+static u64 bench_ratio(const struct bench_row *r, unsigned int scale_to)
 {
-	unsigned int i;
+	const struct bench_row *b;
 
-	for (i = 0; i < nr_rows; i++)
-		if (rows[i].workload == r->workload && !strcmp(rows[i].param, r->param))
-			return &rows[i];
-	return r;
+	if (r->base == BENCH_NOBASE || !r->timed)
+		return 0;
+	b = &rows[r->base];
+	return div64_u64(r->ps[1] * scale_to, max_t(u64, b->ps[1], 1));
+}
+
+static const char *bench_base_name(const struct bench_row *r)
+{
+	return r->base == BENCH_NOBASE ? "" : rows[r->base].impl;
+}
+
+static void seq_ps(struct seq_file *m, u64 ps)
+{
+	seq_printf(m, " %9llu.%02llu", ps / 1000, ps % 1000 / 10);
 }
 
 static int results_show(struct seq_file *m, void *unused)
 {
 	unsigned int i;
 
-	seq_printf(m, "%-20s %-17s %-15s %12s %10s %10s\n", "workload", "param", "impl",
-		   "ns/op", "vs memkit", "util");
+	seq_printf(m, "memkit poisoning %s; %d interleaved repetitions; ns per operation.\n",
+		   memkit_poisoning ? "ON (figures not comparable)" : "off", BENCH_REPS);
+	seq_puts(m, "x base: this row's median over its base row's (the memkit row of the same\n"
+		 "hash class, lock and workload); above 1 means memkit is faster.\n\n");
+	seq_printf(m, "%-20s %-17s %-26s %-19s %12s %12s %12s %7s %10s\n", "workload", "param",
+		   "impl", "hash", "min", "median", "max", "x base", "util/B");
 	for (i = 0; i < nr_rows; i++) {
-		const struct bench_row *r = &rows[i], *b = bench_base(r);
-		u64 ratio = div64_u64(r->ps_per_op * 100, max_t(u64, b->ps_per_op, 1));
+		const struct bench_row *r = &rows[i];
+		u64 ratio = bench_ratio(r, 100);
 
-		seq_printf(m, "%-20s %-17s %-15s ", r->workload, r->param, r->impl);
-		if (r->ps_per_op)
-			seq_printf(m, "%9llu.%02llu %7llu.%02llu\n", r->ps_per_op / 1000,
-				   r->ps_per_op % 1000 / 10, ratio / 100, ratio % 100);
-		else
-			seq_printf(m, "%12s %10s %6u.%04u\n", "-", "-", r->util_ppm / 1000000,
-				   r->util_ppm % 1000000 / 100);
+		seq_printf(m, "%-20s %-17s %-26s %-19s", r->workload, r->param, r->impl,
+			   r->hash ?: "");
+		if (r->timed) {
+			seq_ps(m, r->ps[0]);
+			seq_ps(m, r->ps[1]);
+			seq_ps(m, r->ps[2]);
+			if (ratio)
+				seq_printf(m, " %4llu.%02llu\n", ratio / 100, ratio % 100);
+			else
+				seq_puts(m, "\n");
+		} else if (r->bytes_milli) {
+			seq_printf(m, " %12s %12s %12s %7s %6llu.%01llu B\n", "", "", "", "",
+				   r->bytes_milli / 1000, r->bytes_milli % 1000 / 100);
+		} else {
+			seq_printf(m, " %12s %12s %12s %7s %3u.%04u\n", "", "", "", "",
+				   r->util_ppm / 1000000, r->util_ppm % 1000000 / 100);
+		}
 	}
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(results);
 
+/* Empty fields where a figure does not apply. */
 static int results_csv_show(struct seq_file *m, void *unused)
 {
 	unsigned int i;
 
-	seq_puts(m, "workload,param,impl,ns_per_op,ratio_vs_memkit,utilisation\n");
+	seq_puts(m, "workload,param,impl,hash,ns_min,ns_median,ns_max,base_impl,"
+		 "median_over_base,utilisation,bytes_per_item\n");
 	for (i = 0; i < nr_rows; i++) {
-		const struct bench_row *r = &rows[i], *b = bench_base(r);
-		u64 ratio = div64_u64(r->ps_per_op * 1000, max_t(u64, b->ps_per_op, 1));
+		const struct bench_row *r = &rows[i];
+		u64 ratio = bench_ratio(r, 1000);
 
-		seq_printf(m, "%s,%s,%s,%llu.%03llu,%llu.%03llu,%u.%06u\n", r->workload,
-			   r->param, r->impl, r->ps_per_op / 1000, r->ps_per_op % 1000,
-			   ratio / 1000, ratio % 1000, r->util_ppm / 1000000,
-			   r->util_ppm % 1000000);
+		seq_printf(m, "%s,%s,%s,%s,", r->workload, r->param, r->impl, r->hash ?: "");
+		if (r->timed)
+			seq_printf(m, "%llu.%03llu,%llu.%03llu,%llu.%03llu,", r->ps[0] / 1000,
+				   r->ps[0] % 1000, r->ps[1] / 1000, r->ps[1] % 1000,
+				   r->ps[2] / 1000, r->ps[2] % 1000);
+		else
+			seq_puts(m, ",,,");
+		seq_printf(m, "%s,", bench_base_name(r));
+		if (ratio)
+			seq_printf(m, "%llu.%03llu", ratio / 1000, ratio % 1000);
+		seq_puts(m, ",");
+		if (!r->timed && !r->bytes_milli)
+			seq_printf(m, "%u.%06u", r->util_ppm / 1000000, r->util_ppm % 1000000);
+		seq_puts(m, ",");
+		if (r->bytes_milli)
+			seq_printf(m, "%llu.%03llu", r->bytes_milli / 1000, r->bytes_milli % 1000);
+		seq_puts(m, "\n");
 	}
 	return 0;
 }
@@ -869,13 +1361,25 @@ static void bench_progress(const char *what)
 		div_u64(ktime_get_ns() - bench_t0, NSEC_PER_MSEC));
 }
 
+/* Is memkit poisoning?  An allocation through it tells. */
+static bool bench_poisoning(void)
+{
+	u8 *p = memkit_alloc(&memkit_kmalloc_allocator, 16, 8, GFP_KERNEL);
+	bool on = p && !memchr_inv(p, 0xaa, 16);
+
+	if (p)
+		memkit_free(&memkit_kmalloc_allocator, p, 16, 8);
+	return on;
+}
+
 static int __init memkit_bench_init(void)
 {
 	static const u64 refill_sizes[] = { 1000, 1024, 3000, 4097 };
 	unsigned int i;
 
 	bench_t0 = ktime_get_ns();
-	pr_info("memkit_bench: running\n");
+	memkit_poisoning = bench_poisoning();
+	pr_info("memkit_bench: running, memkit poisoning %s\n", memkit_poisoning ? "on" : "off");
 	bench_range_churn(1024, 10000 * scale);
 	bench_progress("range churn 1Ki");
 	bench_range_churn(16384, 10000 * scale);
@@ -889,9 +1393,11 @@ static int __init memkit_bench_init(void)
 	for (i = 0; i < ARRAY_SIZE(refill_sizes); i++)
 		bench_refill(refill_sizes[i]);
 	bench_progress("refill");
-	bench_maps(16, 50000 * scale);
+	bench_range_footprint(1024);
+	bench_range_footprint(65536);
+	bench_maps(16, 50000 * scale, churn16);
 	bench_progress("maps 2^16");
-	bench_maps(20, 50000 * scale);
+	bench_maps(20, 50000 * scale, churn20);
 	bench_progress("maps 2^20");
 	bench_pool(50000 * scale);
 	bench_progress("pool");

@@ -9,9 +9,9 @@
  * reports the median.  Output: a table on stdout and, with -o FILE, the
  * same rows as CSV.
  *
- * Usage: bench_native [-o results.csv] [-c cpu] [-s scale] [-w part]
+ * Usage: bench_native [-o results.csv] [-t tail.csv] [-c cpu] [-s scale] [-w part]
  *	scale multiplies every operation count (default 1); part limits the
- *	run to one of range, place, refill, map, pool, arena.
+ *	run to one of range, place, refill, map, pool, arena, tail.
  */
 
 #include <getopt.h>
@@ -30,10 +30,13 @@
 #define BENCH_SEED	0x6d656d6b6974ULL
 #define BENCH_ROWS	96
 
+#define NO_BASE	-1
+
 struct row {
-	const char *workload, *impl;
+	const char *workload, *impl, *hash;
 	char param[24];
-	double ns, util;
+	double ns[3], util;	/* min, median, max */
+	int base;		/* the row this one's ratio is to, or NO_BASE */
 };
 
 static struct row rows[BENCH_ROWS];
@@ -57,21 +60,34 @@ static int double_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static double median(double *v)
+/*
+ * Add a row from BENCH_REPS timings @t (NULL for a utilisation row);
+ * @base is the row its ratio reads against, or NO_BASE.
+ */
+static int add_row_hash(const char *workload, const char *param, const char *impl,
+			const char *hash, double *t, double util, int base)
 {
-	qsort(v, BENCH_REPS, sizeof(*v), double_cmp);
-	return v[BENCH_REPS / 2];
+	struct row *r = &rows[nr_rows];
+
+	*r = (struct row){ .workload = workload, .impl = impl, .hash = hash, .util = util,
+			   .base = base };
+	snprintf(r->param, sizeof(r->param), "%s", param);
+	if (t) {
+		qsort(t, BENCH_REPS, sizeof(*t), double_cmp);
+		r->ns[0] = t[0];
+		r->ns[1] = t[BENCH_REPS / 2];
+		r->ns[2] = t[BENCH_REPS - 1];
+	}
+	printf("  %-22s %-16s %-22s %-10s %10.2f ns\n", workload, param, impl, hash ?: "",
+	       r->ns[1]);
+	fflush(stdout);
+	return nr_rows++;
 }
 
-static void add_row(const char *workload, const char *param, const char *impl,
-		    double ns, double util)
+static int add_row(const char *workload, const char *param, const char *impl, double *t,
+		   double util, int base)
 {
-	struct row *r = &rows[nr_rows++];
-
-	*r = (struct row){ .workload = workload, .impl = impl, .ns = ns, .util = util };
-	snprintf(r->param, sizeof(r->param), "%s", param);
-	printf("  %-22s %-16s %-22s %10.2f ns\n", workload, param, impl, ns);
-	fflush(stdout);
+	return add_row_hash(workload, param, impl, NULL, t, util, base);
 }
 
 /* A size log-uniform in [1, 4096], as the range churn workload defines. */
@@ -123,13 +139,13 @@ static int bench_oa_alloc(struct memkit_oa *oa, u64 size, const struct memkit_oa
  * With @tmpl, every allocation is memkit_oa_alloc_in() with its window and
  * mode (the "place churn" rows).
  */
-static void bench_range_churn(u32 live, u64 pairs, u32 initial, unsigned int flags,
-			      const struct memkit_oa_req *tmpl, const char *impl)
+static int bench_range_churn(u32 live, u64 pairs, u32 initial, unsigned int flags,
+			     const struct memkit_oa_req *tmpl, const char *impl, int base)
 {
 	struct memkit_oa_handle *h = calloc(live, sizeof(*h));
 	double t[BENCH_REPS];
 	char param[24];
-	int rep;
+	int rep, row = NO_BASE;
 
 	for (rep = 0; rep < BENCH_REPS; rep++) {
 		struct memkit_oa oa;
@@ -157,20 +173,22 @@ static void bench_range_churn(u32 live, u64 pairs, u32 initial, unsigned int fla
 			printf("range churn: %llu allocations failed\n", failed);
 	}
 	snprintf(param, sizeof(param), "%uKi live", live >> 10);
-	add_row(tmpl ? "place churn" : "range churn", param, impl, median(t), 0);
+	row = add_row(tmpl ? "place churn" : "range churn", param, impl, t, 0, base);
 out:
 	free(h);
+	return row;
 }
 
 /* The plain allocator, then the cost of each option as its own row. */
 static void bench_range_churn_all(u32 live, u64 pairs)
 {
-	bench_range_churn(live, pairs, live, 0, NULL, "memkit_oa");
-	bench_range_churn(live, pairs, 16, 0, NULL, "memkit_oa grown");
-	bench_range_churn(live, pairs, live, MEMKIT_OA_PRIV, NULL, "memkit_oa +priv");
-	bench_range_churn(live, pairs, live, MEMKIT_OA_LOOKUP, NULL, "memkit_oa +lookup");
+	int base = bench_range_churn(live, pairs, live, 0, NULL, "memkit_oa", NO_BASE);
+
+	bench_range_churn(live, pairs, 16, 0, NULL, "memkit_oa grown", base);
+	bench_range_churn(live, pairs, live, MEMKIT_OA_PRIV, NULL, "memkit_oa +priv", base);
+	bench_range_churn(live, pairs, live, MEMKIT_OA_LOOKUP, NULL, "memkit_oa +lookup", base);
 	bench_range_churn(live, pairs, 16, MEMKIT_OA_PRIV | MEMKIT_OA_LOOKUP, NULL,
-			  "memkit_oa grown+both");
+			  "memkit_oa grown+both", base);
 }
 
 /*
@@ -192,9 +210,14 @@ static void bench_place_churn_all(u32 live, u64 pairs)
 		{ { .align = 1, .mode = MEMKIT_OA_BEST }, "place BEST" },
 	};
 	unsigned int i;
+	int base = NO_BASE, row;
 
-	for (i = 0; i < ARRAY_SIZE(modes); i++)
-		bench_range_churn(live, pairs, live, MEMKIT_OA_PLACE, &modes[i].r, modes[i].name);
+	for (i = 0; i < ARRAY_SIZE(modes); i++) {
+		row = bench_range_churn(live, pairs, live, MEMKIT_OA_PLACE, &modes[i].r,
+					modes[i].name, base);
+		if (!i)
+			base = row;
+	}
 }
 
 /* Fixed-size refill in 10^6 units: fill, free every other, fill again. */
@@ -218,7 +241,8 @@ static void bench_refill(u64 size)
 			break;
 	memkit_oa_report(&oa, &u);
 	snprintf(param, sizeof(param), "size %llu", size);
-	add_row("fixed-size refill", param, "memkit_oa", 0, 1.0 - (double)u.free / u.size);
+	add_row("fixed-size refill", param, "memkit_oa", NULL, 1.0 - (double)u.free / u.size,
+		NO_BASE);
 	memkit_oa_exit(&oa);
 out:
 	free(h);
@@ -226,25 +250,37 @@ out:
 
 /* Maps: u64 -> u64 at 80 % of 2^bits slots. */
 
-/* murmur3's finaliser: a cheap full-avalanche hash for trusted keys. */
-static u64 fmix64(const void *key, u32 len, const siphash_key_t *seed)
+/*
+ * absl's hash class for an integer: the key plus a seed, one 64 x 64 ->
+ * 128-bit multiply, the halves folded with xor.  Written here from that
+ * description; the seed is the map's.
+ */
+static u64 mul128_hash(const void *key, u32 len, const siphash_key_t *seed)
 {
-	u64 k = *(const u64 *)key;
+	__uint128_t m = (__uint128_t)(*(const u64 *)key + seed->key[0]) *
+			0x9e3779b97f4a7c15ULL;
 
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdULL;
-	k ^= k >> 33;
-	k *= 0xc4ceb9fe1a85ec53ULL;
-	return k ^ (k >> 33);
+	return (u64)(m >> 64) ^ (u64)m;
 }
 
-static const struct memkit_hashmap_params MAP_SIP = {
+/* SipHash-2-4 keyed by the map's seed: the hash before hsiphash. */
+static u64 sip24_hash(const void *key, u32 len, const siphash_key_t *seed)
+{
+	return siphash_1u64(*(const u64 *)key, seed);
+}
+
+static const struct memkit_hashmap_params MAP_HSIP = {
 	.key_size = 8, .key_align = 8, .value_size = 8, .value_align = 8,
 };
 
-static const struct memkit_hashmap_params MAP_FMIX = {
+static const struct memkit_hashmap_params MAP_SIP24 = {
 	.key_size = 8, .key_align = 8, .value_size = 8, .value_align = 8,
-	.hash = fmix64,
+	.hash = sip24_hash,
+};
+
+static const struct memkit_hashmap_params MAP_MUL128 = {
+	.key_size = 8, .key_align = 8, .value_size = 8, .value_align = 8,
+	.hash = mul128_hash,
 };
 
 struct map_run {
@@ -253,10 +289,15 @@ struct map_run {
 	u64 *keys, *hits, *misses, pairs;
 };
 
-enum map_impl { MAP_MEMKIT_SIP, MAP_MEMKIT_FMIX, MAP_ABSL, MAP_IMPLS };
+enum map_impl { MAP_MEMKIT_MUL128, MAP_MEMKIT_HSIP, MAP_MEMKIT_SIP24, MAP_ABSL, MAP_IMPLS };
 
 static const char * const map_names[MAP_IMPLS] = {
-	"memkit_hashmap", "memkit_hashmap+fmix64", "absl::flat_hash_map",
+	"memkit_hashmap", "memkit_hashmap", "memkit_hashmap", "absl::flat_hash_map",
+};
+
+/* Each row's hash; absl reads against memkit in its own class. */
+static const char * const map_hashes[MAP_IMPLS] = {
+	"mul128", "hsiphash (default)", "siphash-2-4", "absl::Hash (mul128)",
 };
 
 static __always_inline u64 memkit_lookups(struct memkit_hashmap *m, const u64 *keys, size_t n,
@@ -361,10 +402,12 @@ static void bench_maps(u32 bits, u64 pair_factor)
 
 	for (rep = 0; rep < BENCH_REPS; rep++) {
 		for (impl = 0; impl < MAP_IMPLS; impl++) {
-			if (impl == MAP_MEMKIT_FMIX)
-				map_rep(&r, impl, out, MAP_FMIX);
+			if (impl == MAP_MEMKIT_MUL128)
+				map_rep(&r, impl, out, MAP_MUL128);
+			else if (impl == MAP_MEMKIT_SIP24)
+				map_rep(&r, impl, out, MAP_SIP24);
 			else
-				map_rep(&r, impl, out, MAP_SIP);
+				map_rep(&r, impl, out, MAP_HSIP);
 			for (w = 0; w < 4; w++)
 				t[impl][w][rep] = out[w];
 		}
@@ -375,8 +418,14 @@ static void bench_maps(u32 bits, u64 pair_factor)
 				 pair_factor * scale);
 		else
 			snprintf(param, sizeof(param), "2^%u", bits);
-		for (impl = 0; impl < MAP_IMPLS; impl++)
-			add_row(what[w], param, map_names[impl], median(t[impl][w]), 0);
+		int base = NO_BASE, row;
+
+		for (impl = 0; impl < MAP_IMPLS; impl++) {
+			row = add_row_hash(what[w], param, map_names[impl], map_hashes[impl],
+					   t[impl][w], 0, base);
+			if (!impl)
+				base = row;
+		}
 	}
 	free(r.keys);
 	free(r.hits);
@@ -425,8 +474,8 @@ static void bench_pool(u64 pairs)
 				memkit_pool_exit(&p);
 		}
 	}
-	add_row("pool alloc+free", "64 B, 1Ki live", "memkit_pool", median(t[0]), 0);
-	add_row("pool alloc+free", "64 B, 1Ki live", "glibc malloc/free", median(t[1]), 0);
+	add_row("pool alloc+free", "64 B, 1Ki live", "glibc malloc/free", t[1], 0,
+		add_row("pool alloc+free", "64 B, 1Ki live", "memkit_pool", t[0], 0, NO_BASE));
 }
 
 /* Arena: 1000 allocations of 16..256 bytes, then reset(retain_capacity). */
@@ -467,21 +516,239 @@ static void bench_arena(u64 rounds)
 			memkit_arena_exit(&ar);
 		}
 	}
-	add_row("arena alloc + reset", "1000 x 16..256 B", "memkit_arena", median(t[0]), 0);
-	add_row("arena alloc + reset", "1000 x 16..256 B", "glibc malloc/free", median(t[1]), 0);
+	add_row("arena alloc + reset", "1000 x 16..256 B", "glibc malloc/free", t[1], 0,
+		add_row("arena alloc + reset", "1000 x 16..256 B", "memkit_arena", t[0], 0,
+			NO_BASE));
 }
 
-/* The first row of the same workload and parameter: memkit's, for ratios. */
-static const struct row *base_of(const struct row *r)
+/*
+ * Tail latency: every operation timed on its own with the TSC (not
+ * serialised: a read costs some 20 cycles, which the "timer" row shows),
+ * sorted, and read at p50, p99, p99.9 and the maximum.  The workloads are
+ * those above at one size each: range churn at 64Ki live, map churn and
+ * lookups at 2^16 slots in the absl hash class and the default one, pool
+ * churn.
+ */
+#define TAIL_OPS	1000000U
+#define TAIL_ROWS	16
+
+struct tail_row {
+	const char *workload, *op;
+	double ns[4];	/* p50, p99, p99.9, max */
+};
+
+static struct tail_row tail_rows[TAIL_ROWS];
+static unsigned int nr_tail;
+static double tsc_ns;	/* ns per TSC tick */
+static u32 *tail_a, *tail_b;	/* the ticks of each operation, two kinds */
+
+static inline u64 tsc(void)
 {
-	const struct row *b;
-
-	for (b = rows; b < r; b++)
-		if (!strcmp(b->workload, r->workload) && !strcmp(b->param, r->param))
-			return b;
-	return r;
+	return __builtin_ia32_rdtsc();
 }
 
+static void tsc_calibrate(void)
+{
+	u64 t0 = now_ns(), c0 = tsc();
+
+	while (now_ns() - t0 < 50000000)
+		;
+	tsc_ns = (double)(now_ns() - t0) / (tsc() - c0);
+}
+
+static int u32_cmp(const void *a, const void *b)
+{
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void tail_add(const char *workload, const char *op, u32 *ticks, u32 n)
+{
+	static const double q[3] = { 0.50, 0.99, 0.999 };
+	struct tail_row *r = &tail_rows[nr_tail++];
+	int i;
+
+	qsort(ticks, n, sizeof(*ticks), u32_cmp);
+	*r = (struct tail_row){ .workload = workload, .op = op };
+	for (i = 0; i < 3; i++)
+		r->ns[i] = ticks[(u32)(q[i] * (n - 1))] * tsc_ns;
+	r->ns[3] = ticks[n - 1] * tsc_ns;
+}
+
+static u32 ticks_since(u64 c)
+{
+	u64 d = tsc() - c;
+
+	return d > U32_MAX ? U32_MAX : d;
+}
+
+static void tail_timer(void)
+{
+	u32 i;
+
+	for (i = 0; i < TAIL_OPS; i++) {
+		u64 c = tsc();
+
+		tail_a[i] = ticks_since(c);
+	}
+	tail_add("timer", "two TSC reads", tail_a, TAIL_OPS);
+}
+
+static void tail_range(void)
+{
+	const u32 live = 1 << 16;
+	struct memkit_oa_handle *h = calloc(live, sizeof(*h));
+	struct memkit_oa oa;
+	u64 s = BENCH_SEED, c;
+	u32 i;
+
+	if (!h || memkit_oa_init(&oa, 1ULL << 31, live))
+		goto out;
+	for (i = 0; i < live; i++)
+		memkit_oa_alloc(&oa, bench_size(&s), 1, &h[i]);
+	for (i = 0; i < 3 * live; i++) {	/* to the steady state */
+		u32 v = bench_below(&s, live);
+
+		memkit_oa_free(&oa, &h[v]);
+		memkit_oa_alloc(&oa, bench_size(&s), 1, &h[v]);
+	}
+	for (i = 0; i < TAIL_OPS; i++) {
+		u32 v = bench_below(&s, live);
+		u64 size = bench_size(&s);
+
+		c = tsc();
+		memkit_oa_free(&oa, &h[v]);
+		tail_a[i] = ticks_since(c);
+		c = tsc();
+		sink += memkit_oa_alloc(&oa, size, 1, &h[v]);
+		tail_b[i] = ticks_since(c);
+	}
+	tail_add("range churn 64Ki live", "memkit_oa_free", tail_a, TAIL_OPS);
+	tail_add("range churn 64Ki live", "memkit_oa_alloc", tail_b, TAIL_OPS);
+	memkit_oa_exit(&oa);
+out:
+	free(h);
+}
+
+static __always_inline void tail_map(const char *workload, const struct memkit_hashmap_params p)
+{
+	const u32 bits = 16, n = (1U << bits) * 8 / 10;
+	u64 *live = malloc(n * sizeof(*live)), s = BENCH_SEED, c, i;
+	struct memkit_hashmap_layout l;
+	struct memkit_hashmap m;
+	void *buf = NULL;
+
+	if (!live || memkit_hashmap_layout_for_capacity(1U << bits, p, &l))
+		goto out;
+	buf = aligned_alloc(64, ALIGN(l.total, 64));
+	if (!buf || memkit_hashmap_init(&m, buf, l.total, 1U << bits, 80, p))
+		goto out;
+	for (i = 0; i < n; i++) {
+		live[i] = bench_next(&s);
+		memkit_hashmap_put(&m, &live[i], &i, p);
+	}
+	for (i = 0; i < 3ULL * n; i++) {	/* past the fill's layout */
+		u32 v = bench_below(&s, n);
+
+		memkit_hashmap_remove(&m, &live[v], p);
+		live[v] = bench_next(&s);
+		memkit_hashmap_put(&m, &live[v], &i, p);
+	}
+	for (i = 0; i < TAIL_OPS; i++) {
+		u32 v = bench_below(&s, n);
+		u64 key = bench_next(&s);
+
+		c = tsc();
+		sink += memkit_hashmap_remove(&m, &live[v], p);
+		tail_a[i] = ticks_since(c);
+		live[v] = key;
+		c = tsc();
+		sink += memkit_hashmap_put(&m, &live[v], &i, p);
+		tail_b[i] = ticks_since(c);
+	}
+	tail_add(workload, "remove", tail_a, TAIL_OPS);
+	tail_add(workload, "insert", tail_b, TAIL_OPS);
+	for (i = 0; i < TAIL_OPS; i++) {
+		const u64 *k = &live[bench_below(&s, n)];
+
+		c = tsc();
+		sink += !!memkit_hashmap_get_ptr(&m, k, p);
+		tail_a[i] = ticks_since(c);
+	}
+	tail_add(workload, "lookup hit", tail_a, TAIL_OPS);
+out:
+	free(buf);
+	free(live);
+}
+
+static void tail_pool(void)
+{
+	enum { LIVE = 1024 };
+	void *objs[LIVE];
+	struct memkit_pool p;
+	u64 s = BENCH_SEED, c;
+	u32 i;
+
+	if (memkit_pool_init(&p, &ut_malloc_allocator, 64, 0, MEMKIT_POOL_BUMP))
+		return;
+	for (i = 0; i < LIVE; i++)
+		objs[i] = memkit_pool_alloc(&p, GFP_KERNEL);
+	for (i = 0; i < TAIL_OPS; i++) {
+		u32 v = bench_below(&s, LIVE);
+
+		c = tsc();
+		memkit_pool_free(&p, objs[v]);
+		tail_a[i] = ticks_since(c);
+		c = tsc();
+		objs[v] = memkit_pool_alloc(&p, GFP_KERNEL);
+		tail_b[i] = ticks_since(c);
+	}
+	tail_add("pool 64 B, 1Ki live", "memkit_pool_free", tail_a, TAIL_OPS);
+	tail_add("pool 64 B, 1Ki live", "memkit_pool_alloc", tail_b, TAIL_OPS);
+	for (i = 0; i < LIVE; i++)
+		memkit_pool_free(&p, objs[i]);
+	memkit_pool_exit(&p);
+}
+
+static void bench_tail(const char *csv_path)
+{
+	FILE *csv = csv_path ? fopen(csv_path, "w") : NULL;
+	unsigned int i;
+
+	tail_a = malloc(TAIL_OPS * sizeof(u32));
+	tail_b = malloc(TAIL_OPS * sizeof(u32));
+	if (!tail_a || !tail_b)
+		goto out;
+	tsc_calibrate();
+	tail_timer();
+	tail_range();
+	tail_map("map churn 2^16, mul128", MAP_MUL128);
+	tail_map("map churn 2^16, hsiphash", MAP_HSIP);
+	tail_pool();
+	printf("\ntail latency, ns per operation (%u operations each, TSC at %.3f ns/tick)\n",
+	       TAIL_OPS, tsc_ns);
+	printf("%-28s %-20s %9s %9s %9s %9s\n", "workload", "operation", "p50", "p99", "p99.9",
+	       "max");
+	if (csv)
+		fprintf(csv, "workload,operation,p50_ns,p99_ns,p999_ns,max_ns\n");
+	for (i = 0; i < nr_tail; i++) {
+		const struct tail_row *r = &tail_rows[i];
+
+		printf("%-28s %-20s %9.1f %9.1f %9.1f %9.1f\n", r->workload, r->op, r->ns[0],
+		       r->ns[1], r->ns[2], r->ns[3]);
+		if (csv)
+			fprintf(csv, "%s,%s,%.1f,%.1f,%.1f,%.1f\n", r->workload, r->op, r->ns[0],
+				r->ns[1], r->ns[2], r->ns[3]);
+	}
+out:
+	if (csv)
+		fclose(csv);
+	free(tail_a);
+	free(tail_b);
+}
+
+/* The table, and the CSV in the in-kernel benchmark's columns. */
 static void report(const char *csv_path)
 {
 	FILE *csv = csv_path ? fopen(csv_path, "w") : NULL;
@@ -489,25 +756,45 @@ static void report(const char *csv_path)
 
 	if (csv_path && !csv)
 		perror(csv_path);
-	printf("\n%-24s %-18s %-22s %10s %9s %7s\n", "workload", "param", "impl", "ns/op",
-	       "vs memkit", "util");
+	printf("\nns per operation, min/median/max of %d runs.  x base: this row's median over\n"
+	       "its base row's (memkit in the same hash class); above 1 means memkit is faster.\n",
+	       BENCH_REPS);
+	printf("%-24s %-18s %-22s %-20s %9s %9s %9s %7s %7s\n", "workload", "param", "impl",
+	       "hash", "min", "median", "max", "x base", "util");
 	if (csv)
-		fprintf(csv, "workload,param,impl,ns_per_op,vs_memkit,utilisation\n");
+		fprintf(csv, "workload,param,impl,hash,ns_min,ns_median,ns_max,base_impl,"
+			"median_over_base,utilisation\n");
 	for (i = 0; i < nr_rows; i++) {
-		const struct row *r = &rows[i], *b = base_of(r);
-		double ratio = r->ns && b->ns ? r->ns / b->ns : 0;
+		const struct row *r = &rows[i];
+		const struct row *b = r->base == NO_BASE ? NULL : &rows[r->base];
+		double ratio = b && b->ns[1] ? r->ns[1] / b->ns[1] : 0;
 
-		printf("%-24s %-18s %-22s", r->workload, r->param, r->impl);
-		if (r->ns)
-			printf(" %10.2f %9.2f", r->ns, ratio);
+		printf("%-24s %-18s %-22s %-20s", r->workload, r->param, r->impl, r->hash ?: "");
+		if (r->ns[1])
+			printf(" %9.2f %9.2f %9.2f", r->ns[0], r->ns[1], r->ns[2]);
 		else
-			printf(" %10s %9s", "", "");
+			printf(" %9s %9s %9s", "", "", "");
+		if (ratio)
+			printf(" %7.2f", ratio);
+		else
+			printf(" %7s", "");
 		if (r->util)
 			printf(" %7.4f", r->util);
 		printf("\n");
-		if (csv)
-			fprintf(csv, "%s,%s,%s,%.2f,%.3f,%.4f\n", r->workload, r->param, r->impl,
-				r->ns, ratio, r->util);
+		if (!csv)
+			continue;
+		fprintf(csv, "%s,%s,%s,%s,", r->workload, r->param, r->impl, r->hash ?: "");
+		if (r->ns[1])
+			fprintf(csv, "%.2f,%.2f,%.2f,", r->ns[0], r->ns[1], r->ns[2]);
+		else
+			fprintf(csv, ",,,");
+		fprintf(csv, "%s,", b ? b->impl : "");
+		if (ratio)
+			fprintf(csv, "%.3f", ratio);
+		fprintf(csv, ",");
+		if (r->util)
+			fprintf(csv, "%.4f", r->util);
+		fprintf(csv, "\n");
 	}
 	if (csv)
 		fclose(csv);
@@ -539,12 +826,14 @@ static bool want(const char *part)
 
 int main(int argc, char **argv)
 {
-	const char *csv = NULL;
+	const char *csv = NULL, *tail_csv = NULL;
 	int cpu = -1, c;
 
-	while ((c = getopt(argc, argv, "o:c:s:w:")) != -1) {
+	while ((c = getopt(argc, argv, "o:t:c:s:w:")) != -1) {
 		if (c == 'o')
 			csv = optarg;
+		else if (c == 't')
+			tail_csv = optarg;
 		else if (c == 'w')
 			only = optarg;
 		else if (c == 'c')
@@ -580,6 +869,8 @@ int main(int argc, char **argv)
 	if (want("arena"))
 		bench_arena(2000ULL * scale);
 	report(csv);
+	if (want("tail"))
+		bench_tail(tail_csv);
 	printf("checksum %llu\n", sink);
 	return 0;
 }

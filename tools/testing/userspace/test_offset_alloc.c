@@ -412,15 +412,21 @@ static void bad_free(struct memkit_oa *oa, struct ut_rng *rng)
 static bool grow_nodes(struct memkit_oa *oa, u32 nr)
 {
 	size_t bytes = memkit_oa_grow_size(oa, nr);
+	struct memkit_oa_usage before, after;
 	void *mem;
 
 	if (!bytes)
 		return false;
+	memkit_oa_report(oa, &before);
 	mem = kvmalloc(bytes, GFP_KERNEL);
 	UT_ASSERT(mem, "no memory for %zu bytes of nodes", bytes);
 	/* The wrong size is refused and the buffer stays the caller's. */
 	UT_ASSERT(memkit_oa_grow(oa, mem, bytes - 1) == -EINVAL, "grow took a short buffer");
 	UT_ASSERT(memkit_oa_grow(oa, mem, bytes) == 0, "grow refused its own size");
+	memkit_oa_report(oa, &after);
+	UT_CHECK(after.metadata_bytes == before.metadata_bytes + bytes,
+		 "metadata grew by %llu, not by the %zu-byte segment",
+		 after.metadata_bytes - before.metadata_bytes, bytes);
 	return true;
 }
 

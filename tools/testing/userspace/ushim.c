@@ -139,7 +139,7 @@ static inline void sip_absorb(struct sip_state *s, u64 m, int rounds)
 }
 
 /* SipHash-c-d of @len bytes, as lib/siphash.c computes it on 64-bit. */
-static u64 sip(const void *data, size_t len, const u64 key[2], int c, int d)
+static __always_inline u64 sip(const void *data, size_t len, const u64 key[2], int c, int d)
 {
 	struct sip_state s = {
 		.v0 = 0x736f6d6570736575ULL ^ key[0],
@@ -172,12 +172,12 @@ u64 siphash(const void *data, size_t len, const siphash_key_t *key)
 
 u64 siphash_1u64(u64 a, const siphash_key_t *key)
 {
-	return siphash(&a, sizeof(a), key);
+	return sip(&a, sizeof(a), key->key, 2, 4);
 }
 
 u64 siphash_1u32(u32 a, const siphash_key_t *key)
 {
-	return siphash(&a, sizeof(a), key);
+	return sip(&a, sizeof(a), key->key, 2, 4);
 }
 
 /* hsiphash on a 64-bit kernel: SipHash-1-3, truncated to 32 bits. */
@@ -188,16 +188,20 @@ u32 hsiphash(const void *data, size_t len, const hsiphash_key_t *key)
 	return sip(data, len, k, 1, 3);
 }
 
+/* The fixed-length forms: sip() folds to straight-line code, as the kernel's are. */
 u32 hsiphash_1u32(u32 a, const hsiphash_key_t *key)
 {
-	return hsiphash(&a, sizeof(a), key);
+	const u64 k[2] = { key->key[0], key->key[1] };
+
+	return sip(&a, sizeof(a), k, 1, 3);
 }
 
 u32 hsiphash_2u32(u32 a, u32 b, const hsiphash_key_t *key)
 {
+	const u64 k[2] = { key->key[0], key->key[1] };
 	u64 v = (u64)b << 32 | a;
 
-	return hsiphash(&v, sizeof(v), key);
+	return sip(&v, sizeof(v), k, 1, 3);
 }
 
 /* Reporting */
