@@ -673,7 +673,7 @@ static void bench_refill(u64 size)
 	char param[24];
 
 	snprintf(param, sizeof(param), "size %llu", size);
-	for (impl = 0; impl < R_NR; impl++) {
+	for (impl = 0; impl < R_RANGE_CHURN_NR; impl++) {
 		struct range_bench rb = {};
 		u32 n = 0, i;
 		u64 used = 0;
@@ -1045,11 +1045,13 @@ static void bench_maps(u32 bits, u32 ops, u32 churn_x)
 	struct map_bench mb = { .bits = bits, .ops = ops };
 	char param[24], churn_param[24];
 	unsigned int buckets;
+	struct rnd_state rs;
+	u32 i;
 
 	mb.n = (1U << bits) * 80 / 100;
 	mb.pairs = div_u64((u64)churn_x << bits, BENCH_REPS);
 	snprintf(param, sizeof(param), "2^%u", bits);
-	snprintf(churn_param, sizeof(churn_param), "2^%u, %ux cap", bits, churn_x);
+	snprintf(churn_param, sizeof(churn_param), "2^%u %ux cap", bits, churn_x);
 	if (map_bench_make(&mb)) {
 		pr_warn("memkit_bench: maps 2^%u: set-up failed (%llu operations)\n", bits,
 			mb.failed);
@@ -1077,9 +1079,16 @@ static void bench_maps(u32 bits, u32 ops, u32 churn_x)
 	map_time(&mb, "map churn", churn_param, NULL, true, 0);
 	if (mb.failed)
 		pr_warn("memkit_bench: map churn 2^%u: %llu operations failed\n", bits, mb.failed);
-	/* After the churn: every map holds the same keys, memkit's in keys[]. */
-	memcpy(mb.hits, mb.keys[0], min(mb.n, BENCH_REPS * mb.ops) * sizeof(u64));
+	/*
+	 * After the churn every map holds the same keys, memkit's in keys[]:
+	 * look them up in a random order, for in index order rhashtable's and
+	 * hashtable.h's objects would be walked through memory in sequence.
+	 */
 	mb.ops = min(mb.ops, mb.n / BENCH_REPS);
+	memcpy(mb.hits, mb.keys[0], BENCH_REPS * mb.ops * sizeof(u64));
+	prandom_seed_state(&rs, BENCH_SEED + bits);
+	for (i = BENCH_REPS * mb.ops - 1; i > 0; i--)
+		swap(mb.hits[i], mb.hits[prandom_u32_state(&rs) % (i + 1)]);
 	map_time(&mb, "map hit after churn", param, mb.hits, false, mb.ops);
 out:
 	map_bench_free(&mb);
@@ -1190,7 +1199,7 @@ static void bench_pool(u32 ops)
 		for (i = 0; i < POOL_LIVE; i++)
 			pool_put(pb, k, pb->live[k][i]);
 		/* The peers, always SMP- and irq-safe, read against the locked pool. */
-		row = bench_add("pool alloc+free", "64 B, 1Ki live", pool_names[k], NULL, t[k],
+		row = bench_add("pool alloc+free", "64 B 1Ki live", pool_names[k], NULL, t[k],
 				0, k > P_MEMKIT_LOCKED ? base : BENCH_NOBASE);
 		if (k == P_MEMKIT_LOCKED)
 			base = row;

@@ -18,7 +18,7 @@ declare -A group_pkgs=(
 	[build]="make gcc linux-headers-amd64 linux-source-6.12 bc bison flex libelf-dev libssl-dev sparse python3 perl xz-utils python3-sphinx"
 	[test]="qemu-system-x86 busybox-static cpio"
 	[user]="clang libclang-rt-14-dev g++ libabsl-dev pkg-config lcov"
-	[bench]="gnuplot-nox"
+	[bench]="python3"
 	[package]="dkms"
 )
 

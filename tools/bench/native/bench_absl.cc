@@ -20,6 +20,13 @@ struct absl_map *absl_map_create(size_t n)
 	return m;
 }
 
+size_t absl_map_bytes(const struct absl_map *m)
+{
+	// A slot per entry of capacity, a control byte each, and the group's
+	// cloned control bytes at the end.
+	return m->map.capacity() * (sizeof(std::pair<uint64_t, uint64_t>) + 1) + 16;
+}
+
 void absl_map_destroy(struct absl_map *m)
 {
 	delete m;

@@ -36,6 +36,7 @@ struct row {
 	const char *workload, *impl, *hash;
 	char param[24];
 	double ns[3], util;	/* min, median, max */
+	double bytes;		/* footprint rows: bytes per item */
 	int base;		/* the row this one's ratio is to, or NO_BASE */
 };
 
@@ -78,10 +79,17 @@ static int add_row_hash(const char *workload, const char *param, const char *imp
 		r->ns[1] = t[BENCH_REPS / 2];
 		r->ns[2] = t[BENCH_REPS - 1];
 	}
-	printf("  %-22s %-16s %-22s %-10s %10.2f ns\n", workload, param, impl, hash ?: "",
-	       r->ns[1]);
+	if (t)
+		printf("  %-22s %-16s %-22s %-10s %10.2f ns\n", workload, param, impl,
+		       hash ?: "", r->ns[1]);
 	fflush(stdout);
 	return nr_rows++;
+}
+
+static void add_row_bytes(const char *workload, const char *param, const char *impl,
+			  double bytes)
+{
+	rows[add_row_hash(workload, param, impl, NULL, NULL, 0, NO_BASE)].bytes = bytes;
 }
 
 static int add_row(const char *workload, const char *param, const char *impl, double *t,
@@ -412,9 +420,22 @@ static void bench_maps(u32 bits, u64 pair_factor)
 				t[impl][w][rep] = out[w];
 		}
 	}
+	/* Bytes per entry, with its 16 bytes of key and value. */
+	{
+		struct memkit_hashmap_layout l;
+		struct absl_map *am = absl_map_create(r.n);
+
+		absl_map_fill(am, r.keys, r.n);
+		memkit_hashmap_layout_for_capacity(1U << bits, MAP_HSIP, &l);
+		snprintf(param, sizeof(param), "2^%u", bits);
+		add_row_bytes("map footprint", param, "memkit_hashmap", (double)l.total / r.n);
+		add_row_bytes("map footprint", param, "absl::flat_hash_map",
+			      (double)absl_map_bytes(am) / r.n);
+		absl_map_destroy(am);
+	}
 	for (w = 0; w < 4; w++) {
 		if (w == 2)
-			snprintf(param, sizeof(param), "2^%u, %llux cap", bits,
+			snprintf(param, sizeof(param), "2^%u %llux cap", bits,
 				 pair_factor * scale);
 		else
 			snprintf(param, sizeof(param), "2^%u", bits);
@@ -474,8 +495,8 @@ static void bench_pool(u64 pairs)
 				memkit_pool_exit(&p);
 		}
 	}
-	add_row("pool alloc+free", "64 B, 1Ki live", "glibc malloc/free", t[1], 0,
-		add_row("pool alloc+free", "64 B, 1Ki live", "memkit_pool", t[0], 0, NO_BASE));
+	add_row("pool alloc+free", "64 B 1Ki live", "glibc malloc/free", t[1], 0,
+		add_row("pool alloc+free", "64 B 1Ki live", "memkit_pool", t[0], 0, NO_BASE));
 }
 
 /* Arena: 1000 allocations of 16..256 bytes, then reset(retain_capacity). */
@@ -704,8 +725,8 @@ static void tail_pool(void)
 		objs[v] = memkit_pool_alloc(&p, GFP_KERNEL);
 		tail_b[i] = ticks_since(c);
 	}
-	tail_add("pool 64 B, 1Ki live", "memkit_pool_free", tail_a, TAIL_OPS);
-	tail_add("pool 64 B, 1Ki live", "memkit_pool_alloc", tail_b, TAIL_OPS);
+	tail_add("pool 64 B 1Ki live", "memkit_pool_free", tail_a, TAIL_OPS);
+	tail_add("pool 64 B 1Ki live", "memkit_pool_alloc", tail_b, TAIL_OPS);
 	for (i = 0; i < LIVE; i++)
 		memkit_pool_free(&p, objs[i]);
 	memkit_pool_exit(&p);
@@ -723,8 +744,8 @@ static void bench_tail(const char *csv_path)
 	tsc_calibrate();
 	tail_timer();
 	tail_range();
-	tail_map("map churn 2^16, mul128", MAP_MUL128);
-	tail_map("map churn 2^16, hsiphash", MAP_HSIP);
+	tail_map("map 2^16 mul128", MAP_MUL128);
+	tail_map("map 2^16 hsiphash", MAP_HSIP);
 	tail_pool();
 	printf("\ntail latency, ns per operation (%u operations each, TSC at %.3f ns/tick)\n",
 	       TAIL_OPS, tsc_ns);
@@ -763,7 +784,7 @@ static void report(const char *csv_path)
 	       "hash", "min", "median", "max", "x base", "util");
 	if (csv)
 		fprintf(csv, "workload,param,impl,hash,ns_min,ns_median,ns_max,base_impl,"
-			"median_over_base,utilisation\n");
+			"median_over_base,utilisation,bytes_per_item\n");
 	for (i = 0; i < nr_rows; i++) {
 		const struct row *r = &rows[i];
 		const struct row *b = r->base == NO_BASE ? NULL : &rows[r->base];
@@ -780,6 +801,8 @@ static void report(const char *csv_path)
 			printf(" %7s", "");
 		if (r->util)
 			printf(" %7.4f", r->util);
+		if (r->bytes)
+			printf(" %7.1f B", r->bytes);
 		printf("\n");
 		if (!csv)
 			continue;
@@ -794,6 +817,9 @@ static void report(const char *csv_path)
 		fprintf(csv, ",");
 		if (r->util)
 			fprintf(csv, "%.4f", r->util);
+		fprintf(csv, ",");
+		if (r->bytes)
+			fprintf(csv, "%.1f", r->bytes);
 		fprintf(csv, "\n");
 	}
 	if (csv)

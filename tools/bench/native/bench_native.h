@@ -41,6 +41,8 @@ void absl_map_destroy(struct absl_map *m);
 size_t absl_map_fill(struct absl_map *m, const unsigned long long *keys, size_t n);
 /* Look each key up; returns the sum of the values found. */
 unsigned long long absl_map_lookups(struct absl_map *m, const unsigned long long *keys, size_t n);
+/* Bytes of the map's table: control bytes and slots. */
+size_t absl_map_bytes(const struct absl_map *m);
 /* Remove a random live key and insert a fresh one, pairs times. */
 void absl_map_churn(struct absl_map *m, unsigned long long *live, size_t n,
 		    unsigned long long pairs, unsigned long long seed);
