@@ -179,7 +179,7 @@ static int range_stream_make(struct range_stream *s, u32 live, u32 n)
 
 /* Range allocators behind one switch, so each pays the same dispatch. */
 enum range_impl {
-	R_RANGE, R_RANGE_EXTRAS, R_OA,
+	R_RANGE, R_RANGE_EXTRAS, R_OA, R_OA_LOCKED,
 #if IS_ENABLED(CONFIG_DRM)
 	R_DRM_BEST, R_DRM_LOW,
 #endif
@@ -196,7 +196,7 @@ enum range_impl {
 
 static const char * const range_names[] = {
 	[R_RANGE] = "memkit_range", [R_RANGE_EXTRAS] = "memkit_range +priv+lookup",
-	[R_OA] = "memkit_oa",
+	[R_OA] = "memkit_oa", [R_OA_LOCKED] = "memkit_oa +irqsave lock",
 #if IS_ENABLED(CONFIG_DRM)
 	[R_DRM_BEST] = "drm_mm best", [R_DRM_LOW] = "drm_mm low",
 #endif
@@ -222,6 +222,7 @@ struct range_bench {
 	struct gen_pool *gp;
 	unsigned long *gaddr;
 #endif
+	spinlock_t lock;	/* R_OA_LOCKED: the lock memkit_range takes */
 	struct memkit_oa_handle *h;
 	u64 *size;
 	u32 slots;
@@ -264,6 +265,8 @@ static int rb_init(struct range_bench *rb, enum range_impl impl, u64 total, u32 
 		return PTR_ERR_OR_ZERO(rb->range);
 	}
 	case R_OA:
+	case R_OA_LOCKED:
+		spin_lock_init(&rb->lock);
 		return memkit_oa_init(&rb->oa, total, slots);
 #if IS_ENABLED(CONFIG_DRM)
 	case R_DRM_BEST:
@@ -310,6 +313,15 @@ static int rb_alloc(struct range_bench *rb, u32 i, u64 size)
 	case R_OA:
 		ret = memkit_oa_alloc(&rb->oa, size, 1, &rb->h[i]);
 		break;
+	case R_OA_LOCKED: {
+		/* The raw allocator behind memkit_range's lock: the layer's cost apart. */
+		unsigned long flags;
+
+		spin_lock_irqsave(&rb->lock, flags);
+		ret = memkit_oa_alloc(&rb->oa, size, 1, &rb->h[i]);
+		spin_unlock_irqrestore(&rb->lock, flags);
+		break;
+	}
 	case R_RANGE_PLACE: {
 		struct memkit_oa_req req = rb->place;
 
@@ -363,6 +375,14 @@ static void rb_free(struct range_bench *rb, u32 i)
 	case R_OA:
 		memkit_oa_free(&rb->oa, &rb->h[i]);
 		break;
+	case R_OA_LOCKED: {
+		unsigned long flags;
+
+		spin_lock_irqsave(&rb->lock, flags);
+		memkit_oa_free(&rb->oa, &rb->h[i]);
+		spin_unlock_irqrestore(&rb->lock, flags);
+		break;
+	}
 #if IS_ENABLED(CONFIG_DRM)
 	case R_DRM_BEST:
 	case R_DRM_LOW:
@@ -403,6 +423,7 @@ static void rb_exit(struct range_bench *rb)
 			memkit_range_destroy(rb->range);
 		break;
 	case R_OA:
+	case R_OA_LOCKED:
 		if (rb->ready)
 			memkit_oa_exit(&rb->oa);
 		break;
@@ -1009,7 +1030,7 @@ static int map_bench_make(struct map_bench *mb)
 }
 
 /* Time BENCH_REPS runs of every map, interleaved; @churn or lookups of @keys. */
-static void map_time(struct map_bench *mb, const char *workload, const char *param,
+static noinline_for_stack void map_time(struct map_bench *mb, const char *workload, const char *param,
 		     const u64 *keys, bool churn, u64 expect_found)
 {
 	u64 t[M_NR][BENCH_REPS];
@@ -1042,19 +1063,23 @@ static void map_time(struct map_bench *mb, const char *workload, const char *par
 
 static void bench_maps(u32 bits, u32 ops, u32 churn_x)
 {
-	struct map_bench mb = { .bits = bits, .ops = ops };
+	struct map_bench *mb = kzalloc(sizeof(*mb), GFP_KERNEL);
 	char param[24], churn_param[24];
 	unsigned int buckets;
 	struct rnd_state rs;
 	u32 i;
 
-	mb.n = (1U << bits) * 80 / 100;
-	mb.pairs = div_u64((u64)churn_x << bits, BENCH_REPS);
+	if (!mb)
+		return;
+	mb->bits = bits;
+	mb->ops = ops;
+	mb->n = (1U << bits) * 80 / 100;
+	mb->pairs = div_u64((u64)churn_x << bits, BENCH_REPS);
 	snprintf(param, sizeof(param), "2^%u", bits);
 	snprintf(churn_param, sizeof(churn_param), "2^%u %ux cap", bits, churn_x);
-	if (map_bench_make(&mb)) {
+	if (map_bench_make(mb)) {
 		pr_warn("memkit_bench: maps 2^%u: set-up failed (%llu operations)\n", bits,
-			mb.failed);
+			mb->failed);
 		goto out;
 	}
 	/*
@@ -1063,35 +1088,36 @@ static void bench_maps(u32 bits, u32 ops, u32 churn_x)
 	 * rhash_head; hashtable.h's buckets and its objects' key, value and
 	 * hlist_node.
 	 */
-	mutex_lock(&mb.rht.mutex);	/* what rht_dereference() asks */
-	buckets = rht_dereference(mb.rht.tbl, &mb.rht)->size;
-	mutex_unlock(&mb.rht.mutex);
+	mutex_lock(&mb->rht.mutex);	/* what rht_dereference() asks */
+	buckets = rht_dereference(mb->rht.tbl, &mb->rht)->size;
+	mutex_unlock(&mb->rht.mutex);
 	bench_footprint_row("map footprint", param, "memkit_hashmap",
-			    mb.map[0].hdr->total, mb.n);
+			    mb->map[0].hdr->total, mb->n);
 	bench_footprint_row("map footprint", param, "rhashtable",
 			    (u64)buckets * sizeof(void *) +
-			    (u64)mb.n * (16 + sizeof(struct rhash_head)), mb.n);
+			    (u64)mb->n * (16 + sizeof(struct rhash_head)), mb->n);
 	bench_footprint_row("map footprint", param, "hashtable.h",
-			    (sizeof(void *) << bits) + (u64)mb.n * (16 + sizeof(struct hlist_node)),
-			    mb.n);
-	map_time(&mb, "map lookup hit", param, mb.hits, false, mb.ops);
-	map_time(&mb, "map lookup miss", param, mb.misses, false, 0);
-	map_time(&mb, "map churn", churn_param, NULL, true, 0);
-	if (mb.failed)
-		pr_warn("memkit_bench: map churn 2^%u: %llu operations failed\n", bits, mb.failed);
+			    (sizeof(void *) << bits) + (u64)mb->n * (16 + sizeof(struct hlist_node)),
+			    mb->n);
+	map_time(mb, "map lookup hit", param, mb->hits, false, mb->ops);
+	map_time(mb, "map lookup miss", param, mb->misses, false, 0);
+	map_time(mb, "map churn", churn_param, NULL, true, 0);
+	if (mb->failed)
+		pr_warn("memkit_bench: map churn 2^%u: %llu operations failed\n", bits, mb->failed);
 	/*
 	 * After the churn every map holds the same keys, memkit's in keys[]:
 	 * look them up in a random order, for in index order rhashtable's and
 	 * hashtable.h's objects would be walked through memory in sequence.
 	 */
-	mb.ops = min(mb.ops, mb.n / BENCH_REPS);
-	memcpy(mb.hits, mb.keys[0], BENCH_REPS * mb.ops * sizeof(u64));
+	mb->ops = min(mb->ops, mb->n / BENCH_REPS);
+	memcpy(mb->hits, mb->keys[0], BENCH_REPS * mb->ops * sizeof(u64));
 	prandom_seed_state(&rs, BENCH_SEED + bits);
-	for (i = BENCH_REPS * mb.ops - 1; i > 0; i--)
-		swap(mb.hits[i], mb.hits[prandom_u32_state(&rs) % (i + 1)]);
-	map_time(&mb, "map hit after churn", param, mb.hits, false, mb.ops);
+	for (i = BENCH_REPS * mb->ops - 1; i > 0; i--)
+		swap(mb->hits[i], mb->hits[prandom_u32_state(&rs) % (i + 1)]);
+	map_time(mb, "map hit after churn", param, mb->hits, false, mb->ops);
 out:
-	map_bench_free(&mb);
+	map_bench_free(mb);
+	kfree(mb);
 }
 
 /* Pool: alloc+free pairs of a 64-byte object with 1Ki live. */
