@@ -269,24 +269,41 @@ static u64 oa_place_size(const struct oa_place *p)
 RB_DECLARE_CALLBACKS_MAX(static, oa_place_cb, struct oa_place, by_addr, u64, max,
 			 oa_place_size)
 
-/* Enter free node @n in both indexes of the free regions. */
-static void oa_place_add(struct memkit_oa *oa, u32 idx, const struct memkit_oa_node *n)
+/*
+ * Enter free node @idx in both indexes of the free regions.  With @from
+ * not OA_NIL, the region takes the address-index entry that free region
+ * @from kept when it left (oa_place_del() with @keep_addr): the caller
+ * guarantees no other free region lies between the two, so the entry is
+ * in order already and only the subtree maxima are brought up to date,
+ * instead of an erase, a descent and an insert.  @from may be @idx.
+ */
+static void oa_place_add(struct memkit_oa *oa, u32 idx, const struct memkit_oa_node *n,
+			 u32 from)
 {
 	struct rb_node **link = &oa->holes_by_addr.rb_node, *parent = NULL;
 	struct oa_place *p = oa_place(oa, idx), *q;
 
 	p->offset = n->offset;
 	p->size = n->size;
-	p->max = n->size;
 	p->idx = idx;
-	while (*link) {
-		parent = *link;
-		q = rb_entry(parent, struct oa_place, by_addr);
-		q->max = max(q->max, p->size);
-		link = p->offset < q->offset ? &parent->rb_left : &parent->rb_right;
+	if (from != OA_NIL) {
+		q = oa_place(oa, from);
+		/* The maximum the tree holds for the entry; propagate starts from it. */
+		p->max = q->max;
+		if (q != p)
+			rb_replace_node(&q->by_addr, &p->by_addr, &oa->holes_by_addr);
+		oa_place_cb_propagate(&p->by_addr, NULL);
+	} else {
+		p->max = n->size;
+		while (*link) {
+			parent = *link;
+			q = rb_entry(parent, struct oa_place, by_addr);
+			q->max = max(q->max, p->size);
+			link = p->offset < q->offset ? &parent->rb_left : &parent->rb_right;
+		}
+		rb_link_node(&p->by_addr, parent, link);
+		rb_insert_augmented(&p->by_addr, &oa->holes_by_addr, &oa_place_cb);
 	}
-	rb_link_node(&p->by_addr, parent, link);
-	rb_insert_augmented(&p->by_addr, &oa->holes_by_addr, &oa_place_cb);
 
 	link = &oa->holes_by_size.rb_node;
 	parent = NULL;
@@ -303,11 +320,13 @@ static void oa_place_add(struct memkit_oa *oa, u32 idx, const struct memkit_oa_n
 	oa->changes++;
 }
 
-static void oa_place_del(struct memkit_oa *oa, u32 idx)
+/* @keep_addr: the next oa_place_add() takes over the address-index entry. */
+static void oa_place_del(struct memkit_oa *oa, u32 idx, bool keep_addr)
 {
 	struct oa_place *p = oa_place(oa, idx);
 
-	rb_erase_augmented(&p->by_addr, &oa->holes_by_addr, &oa_place_cb);
+	if (!keep_addr)
+		rb_erase_augmented(&p->by_addr, &oa->holes_by_addr, &oa_place_cb);
 	rb_erase(&p->by_size, &oa->holes_by_size);
 	oa->changes++;
 }
@@ -317,7 +336,11 @@ static bool oa_node_free(const struct memkit_oa_node *n)
 	return n->bin_prev != OA_USED && n->bin_prev != OA_SPARE;
 }
 
-static __always_inline void oa_insert_free(struct memkit_oa *oa, u32 idx, bool g)
+/*
+ * Make node @idx a free region: its bin list, the totals and, with
+ * MEMKIT_OA_PLACE, the indexes (@from: see oa_place_add()).
+ */
+static __always_inline void oa_insert_free_at(struct memkit_oa *oa, u32 idx, bool g, u32 from)
 {
 	struct memkit_oa_node *n = oa_node(oa, idx, g);
 	u32 bin = memkit_oa_bin_round_down(n->size);
@@ -334,10 +357,21 @@ static __always_inline void oa_insert_free(struct memkit_oa *oa, u32 idx, bool g
 	oa->free_units += n->size;
 	oa->free_regions++;
 	if (oa->flags & MEMKIT_OA_PLACE)
-		oa_place_add(oa, idx, n);
+		oa_place_add(oa, idx, n, from);
 }
 
-static __always_inline void oa_remove_free(struct memkit_oa *oa, u32 idx, bool g)
+static __always_inline void oa_insert_free(struct memkit_oa *oa, u32 idx, bool g)
+{
+	oa_insert_free_at(oa, idx, g, OA_NIL);
+}
+
+/*
+ * Take free region @idx off its bin list, the totals and the indexes;
+ * with @keep_addr, the next region inserted with @from = @idx takes its
+ * place in the address index.
+ */
+static __always_inline void oa_remove_free_keep(struct memkit_oa *oa, u32 idx, bool g,
+						bool keep_addr)
 {
 	struct memkit_oa_node *n = oa_node(oa, idx, g);
 	u32 bin = memkit_oa_bin_round_down(n->size);
@@ -358,7 +392,12 @@ static __always_inline void oa_remove_free(struct memkit_oa *oa, u32 idx, bool g
 	oa->free_units -= n->size;
 	oa->free_regions--;
 	if (oa->flags & MEMKIT_OA_PLACE)
-		oa_place_del(oa, idx);
+		oa_place_del(oa, idx, keep_addr);
+}
+
+static __always_inline void oa_remove_free(struct memkit_oa *oa, u32 idx, bool g)
+{
+	oa_remove_free_keep(oa, idx, g, false);
 }
 
 /*
@@ -514,7 +553,7 @@ static __always_inline int oa_carve(struct memkit_oa *oa, u32 idx, u64 start, u6
 {
 	struct memkit_oa_node *n = oa_node(oa, idx, g);
 	u64 end = start + size, n_end = n->offset + n->size;
-	u32 need = (start > n->offset) + (end < n_end);
+	u32 need = (start > n->offset) + (end < n_end), back_from;
 
 	/*
 	 * A growable allocator may be short of node storage: -ENOMEM, for
@@ -524,16 +563,22 @@ static __always_inline int oa_carve(struct memkit_oa *oa, u32 idx, u64 start, u6
 	if (oa->nr_spare < need)
 		return -ENOMEM;
 
-	oa_remove_free(oa, idx, g);
+	/*
+	 * What stays free keeps the hole's place in the address index: the
+	 * front part (same node), else the back part.
+	 */
+	back_from = start > n->offset ? OA_NIL : idx;
+	oa_remove_free_keep(oa, idx, g, need);
 	if (start > n->offset) {
 		u32 front = idx;
 
 		idx = oa_split_after(oa, front, start, n_end - start, g);
-		oa_insert_free(oa, front, g);
+		oa_insert_free_at(oa, front, g, front);
 		n = oa_node(oa, idx, g);
 	}
 	if (end < n_end)
-		oa_insert_free(oa, oa_split_after(oa, idx, end, n_end - end, g), g);
+		oa_insert_free_at(oa, oa_split_after(oa, idx, end, n_end - end, g), g,
+				  back_from);
 
 	/* A used node keeps its generation where a free one has a bin link. */
 	n->bin_prev = OA_USED;
@@ -1477,25 +1522,34 @@ EXPORT_SYMBOL_MEMKIT(memkit_oa_scan_hole);
 static __always_inline int oa_free(struct memkit_oa *oa,
 				   const struct memkit_oa_handle *handle, bool g)
 {
-	u32 idx = oa_live_node(oa, handle, "free", g), other;
+	u32 idx = oa_live_node(oa, handle, "free", g), other, from;
 
 	if (idx == OA_NIL)
 		return -EINVAL;
 
 	oa_index_del(oa, idx);
 	oa->allocs--;
+	/*
+	 * The merged region takes the address-index entry of a free
+	 * neighbour, the one before it if both are free: nothing free lies
+	 * between them, so the order holds.
+	 */
+	from = OA_NIL;
 	other = oa_node(oa, idx, g)->nb_prev;
 	if (other != OA_NIL && oa_node_free(oa_node(oa, other, g))) {
-		oa_remove_free(oa, other, g);
+		oa_remove_free_keep(oa, other, g, true);
 		oa_merge_next(oa, other, g);
 		idx = other;
+		from = other;
 	}
 	other = oa_node(oa, idx, g)->nb_next;
 	if (other != OA_NIL && oa_node_free(oa_node(oa, other, g))) {
-		oa_remove_free(oa, other, g);
+		oa_remove_free_keep(oa, other, g, from == OA_NIL);
 		oa_merge_next(oa, idx, g);
+		if (from == OA_NIL)
+			from = other;
 	}
-	oa_insert_free(oa, idx, g);
+	oa_insert_free_at(oa, idx, g, from);
 	return 0;
 }
 
