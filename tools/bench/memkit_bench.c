@@ -1030,8 +1030,9 @@ static int map_bench_make(struct map_bench *mb)
 }
 
 /* Time BENCH_REPS runs of every map, interleaved; @churn or lookups of @keys. */
-static noinline_for_stack void map_time(struct map_bench *mb, const char *workload, const char *param,
-		     const u64 *keys, bool churn, u64 expect_found)
+static noinline_for_stack void map_time(struct map_bench *mb, const char *workload,
+					const char *param, const u64 *keys, bool churn,
+					u64 expect_found)
 {
 	u64 t[M_NR][BENCH_REPS];
 	int row[M_NR];
@@ -1097,8 +1098,8 @@ static void bench_maps(u32 bits, u32 ops, u32 churn_x)
 			    (u64)buckets * sizeof(void *) +
 			    (u64)mb->n * (16 + sizeof(struct rhash_head)), mb->n);
 	bench_footprint_row("map footprint", param, "hashtable.h",
-			    (sizeof(void *) << bits) + (u64)mb->n * (16 + sizeof(struct hlist_node)),
-			    mb->n);
+			    (sizeof(void *) << bits) +
+			    (u64)mb->n * (16 + sizeof(struct hlist_node)), mb->n);
 	map_time(mb, "map lookup hit", param, mb->hits, false, mb->ops);
 	map_time(mb, "map lookup miss", param, mb->misses, false, 0);
 	map_time(mb, "map churn", churn_param, NULL, true, 0);
@@ -1359,8 +1360,8 @@ static int results_csv_show(struct seq_file *m, void *unused)
 {
 	unsigned int i;
 
-	seq_puts(m, "workload,param,impl,hash,ns_min,ns_median,ns_max,base_impl,"
-		 "median_over_base,utilisation,bytes_per_item\n");
+	seq_puts(m, "workload,param,impl,hash,ns_min,ns_median,ns_max,base_impl,");
+	seq_puts(m, "median_over_base,utilisation,bytes_per_item\n");
 	for (i = 0; i < nr_rows; i++) {
 		const struct bench_row *r = &rows[i];
 		u64 ratio = bench_ratio(r, 1000);

@@ -782,9 +782,10 @@ static void report(const char *csv_path)
 	       BENCH_REPS);
 	printf("%-24s %-18s %-22s %-20s %9s %9s %9s %7s %7s\n", "workload", "param", "impl",
 	       "hash", "min", "median", "max", "x base", "util");
-	if (csv)
-		fprintf(csv, "workload,param,impl,hash,ns_min,ns_median,ns_max,base_impl,"
-			"median_over_base,utilisation,bytes_per_item\n");
+	if (csv) {
+		fputs("workload,param,impl,hash,ns_min,ns_median,ns_max,base_impl,", csv);
+		fputs("median_over_base,utilisation,bytes_per_item\n", csv);
+	}
 	for (i = 0; i < nr_rows; i++) {
 		const struct row *r = &rows[i];
 		const struct row *b = r->base == NO_BASE ? NULL : &rows[r->base];

@@ -501,7 +501,8 @@ static void caller_hash_gets_seed(void)
 		moved -= map.meta[i] ? *(u64 *)memkit_hashmap_key(&map, i, pk) * i : 0;
 	UT_CHECK(moved, "re-seeding a caller-hashed map moves its entries");
 	for (k = 1; k <= 150; k++)
-		UT_CHECK(!memkit_hashmap_get(&map, &k, &v, pk) && v == k, "key %llu after reseed", k);
+		UT_CHECK(!memkit_hashmap_get(&map, &k, &v, pk) && v == k, "key %llu after reseed",
+			 k);
 	free(buf);
 }
 
