@@ -386,7 +386,7 @@ static __always_inline void map_rep(struct map_run *r, enum map_impl impl, doubl
 static void bench_maps(u32 bits, u64 pair_factor)
 {
 	static const char * const what[] = {
-		"map lookup hit", "map lookup miss", "map churn", "map lookup hit, churned",
+		"map lookup hit", "map lookup miss", "map churn", "map hit after churn",
 	};
 	double t[MAP_IMPLS][4][BENCH_REPS], out[4];
 	struct map_run r = { .bits = bits, .n = (1ULL << bits) * 8 / 10 };
