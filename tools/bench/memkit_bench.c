@@ -146,6 +146,7 @@ struct range_stream {
 	u32 live, warm, n;	/* pairs: warm-up, then BENCH_REPS runs of n */
 	u32 *victim;
 	u64 *size;
+	u64 total;		/* units of the range */
 };
 
 static void range_stream_free(struct range_stream *s)
@@ -160,6 +161,7 @@ static int range_stream_make(struct range_stream *s, u32 live, u32 n)
 	struct rnd_state rs;
 
 	s->live = live;
+	s->total = 1ULL << 31;
 	s->warm = BENCH_WARM * live;
 	s->n = n;
 	pairs = s->warm + BENCH_REPS * n;
@@ -227,6 +229,8 @@ struct range_bench {
 	u64 *size;
 	u32 slots;
 	u64 failed;
+	u64 timed_failed;	/* of the timed pairs */
+	u64 largest_free, free;	/* at the end of rb_run() */
 	bool ready;
 	/* R_RANGE_PLACE and R_DRM_PLACE: the window and mode of every allocation */
 	struct memkit_oa_req place;
@@ -450,6 +454,42 @@ static void rb_exit(struct range_bench *rb)
 	kvfree(rb->size);
 }
 
+/* The free units and the largest free region, where the allocator tells. */
+static void rb_free_space(struct range_bench *rb)
+{
+	struct memkit_oa_usage u = {};
+
+	switch (rb->impl) {
+	case R_RANGE:
+	case R_RANGE_EXTRAS:
+	case R_RANGE_PLACE:
+		memkit_range_report(rb->range, &u);
+		break;
+	case R_OA:
+	case R_OA_LOCKED:
+		memkit_oa_report(&rb->oa, &u);
+		break;
+#if IS_ENABLED(CONFIG_DRM)
+	case R_DRM_BEST:
+	case R_DRM_LOW:
+	case R_DRM_PLACE: {
+		struct drm_mm_node *node;
+		u64 start, end;
+
+		drm_mm_for_each_hole(node, &rb->mm, start, end) {
+			u.free += end - start;
+			u.largest_free = max(u.largest_free, end - start);
+		}
+		break;
+	}
+#endif
+	default:
+		break;
+	}
+	rb->free = u.free;
+	rb->largest_free = u.largest_free;
+}
+
 /* Pairs [@from, @from + @n) of @s: free the victim, allocate the next size. */
 static void rb_pairs(struct range_bench *rb, const struct range_stream *s, u32 from, u32 n)
 {
@@ -476,7 +516,7 @@ static void rb_run(struct range_bench *rb, unsigned int nr, const struct range_s
 	u32 i;
 
 	for (k = 0; k < nr; k++) {
-		rb[k].ready = !rb_init(&rb[k], rb[k].impl, 1ULL << 31, s->live);
+		rb[k].ready = !rb_init(&rb[k], rb[k].impl, s->total, s->live);
 		if (!rb[k].ready)
 			continue;
 		for (i = 0; i < s->live; i++)
@@ -488,15 +528,20 @@ static void rb_run(struct range_bench *rb, unsigned int nr, const struct range_s
 		for (k = 0; k < nr; k++) {
 			u64 t0;
 
+			u64 failed = rb[k].failed;
+
 			if (!rb[k].ready)
 				continue;
 			t0 = ktime_get_ns();
 			rb_pairs(&rb[k], s, s->warm + rep * s->n, n[k]);
 			t[k][rep] = ps_per_op(t0, n[k]);
+			rb[k].timed_failed += rb[k].failed - failed;
 			cond_resched();
 		}
 	}
 	for (k = 0; k < nr; k++) {
+		if (rb[k].ready)
+			rb_free_space(&rb[k]);
 		if (rb[k].ready && rb[k].failed)
 			pr_info("memkit_bench: %s: %llu allocations failed\n",
 				range_names[rb[k].impl], rb[k].failed);
@@ -550,6 +595,64 @@ static void bench_range_churn(u32 live, u32 ops)
 				base);
 		if (rb[k].impl == R_RANGE)
 			base = row;
+	}
+	range_stream_free(&s);
+out:
+	kfree(t);
+	kfree(rb);
+}
+
+/*
+ * Churn under pressure: the range churn stream at 16Ki live in a range
+ * only 1.25x the units the first 16Ki allocations take, so allocations
+ * fail.  Beside the time per pair: the fraction of the timed allocations
+ * that failed and, at the end, fragmentation (1 - largest free region /
+ * free units), for the allocators that report their free space.
+ */
+static void bench_pressure(u32 live, u32 ops)
+{
+	static const enum range_impl impls[] = {
+		R_RANGE, R_OA,
+#if IS_ENABLED(CONFIG_DRM)
+		R_DRM_BEST, R_DRM_LOW,
+#endif
+	};
+	enum { NR = ARRAY_SIZE(impls) };
+	struct range_bench *rb = kcalloc(NR, sizeof(*rb), GFP_KERNEL);
+	u64 (*t)[BENCH_REPS] = kcalloc(NR, sizeof(*t), GFP_KERNEL);
+	struct range_stream s;
+	u32 n[NR], i;
+	unsigned int k;
+	int base = BENCH_NOBASE;
+	char param[24];
+
+	snprintf(param, sizeof(param), "%uKi live 1.25x", live / 1024);
+	if (!rb || !t || range_stream_make(&s, live, max(ops, live / BENCH_REPS)))
+		goto out;
+	s.total = 0;
+	for (i = 0; i < live; i++)
+		s.total += s.size[i];
+	s.total += s.total / 4;
+	for (k = 0; k < NR; k++) {
+		rb[k].impl = impls[k];
+		n[k] = s.n;
+	}
+	rb_run(rb, NR, &s, n, t);
+	for (k = 0; k < NR; k++) {
+		const char *name = range_names[rb[k].impl];
+		int row;
+
+		if (!rb[k].ready)
+			continue;
+		row = bench_add("pressure churn", param, name, NULL, t[k], 0, base);
+		if (!k)
+			base = row;
+		bench_add("pressure: failed", param, name, NULL, NULL,
+			  div64_u64(rb[k].timed_failed * 1000000, (u64)BENCH_REPS * n[k]),
+			  BENCH_NOBASE);
+		bench_add("pressure: frag", param, name, NULL, NULL, rb[k].free ?
+			  1000000 - div64_u64(rb[k].largest_free * 1000000, rb[k].free) : 0,
+			  BENCH_NOBASE);
 	}
 	range_stream_free(&s);
 out:
@@ -1422,6 +1525,8 @@ static int __init memkit_bench_init(void)
 	bench_progress("range churn 16Ki");
 	bench_range_churn(65536, 10000 * scale);
 	bench_progress("range churn 64Ki");
+	bench_pressure(16384, 10000 * scale);
+	bench_progress("pressure 16Ki");
 	bench_place_churn(1024, 10000 * scale);
 	bench_progress("place churn 1Ki");
 	bench_place_churn(65536, 10000 * scale);
