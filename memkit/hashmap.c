@@ -83,6 +83,9 @@
  * registers the map in debugfs.
  */
 
+/* The default hash keys hsiphash() with the start of the seed. */
+static_assert(sizeof(hsiphash_key_t) <= sizeof(siphash_key_t));
+
 static bool hashmap_params_ok(const struct memkit_hashmap_params *p,
 			      u32 *key_align, u32 *value_align)
 {
