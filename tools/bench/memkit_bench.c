@@ -550,6 +550,25 @@ static void rb_run(struct range_bench *rb, unsigned int nr, const struct range_s
 }
 
 /*
+ * A timed row for each allocator of @rb that ran, read against the first
+ * (memkit_range in every range workload).
+ */
+static void rb_add_rows(const struct range_bench *rb, unsigned int nr, u64 (*t)[BENCH_REPS],
+			const char *workload, const char *param)
+{
+	int base = BENCH_NOBASE, row;
+	unsigned int k;
+
+	for (k = 0; k < nr; k++) {
+		if (!rb[k].ready)
+			continue;
+		row = bench_add(workload, param, range_names[rb[k].impl], NULL, t[k], 0, base);
+		if (!k)
+			base = row;
+	}
+}
+
+/*
  * Range churn: L live, then free a random one and allocate a random size;
  * each row reads against memkit_range.
  */
@@ -560,7 +579,6 @@ static void bench_range_churn(u32 live, u32 ops)
 	u32 n[R_RANGE_CHURN_NR];
 	struct range_stream s;
 	unsigned int k, nr = 0;
-	int base = BENCH_NOBASE;
 	char param[24];
 
 	snprintf(param, sizeof(param), "%uKi live", live / 1024);
@@ -586,16 +604,7 @@ static void bench_range_churn(u32 live, u32 ops)
 		rb[nr++].impl = k;
 	}
 	rb_run(rb, nr, &s, n, t);
-	for (k = 0; k < nr; k++) {
-		int row;
-
-		if (!rb[k].ready)
-			continue;
-		row = bench_add("range churn", param, range_names[rb[k].impl], NULL, t[k], 0,
-				base);
-		if (rb[k].impl == R_RANGE)
-			base = row;
-	}
+	rb_add_rows(rb, nr, t, "range churn", param);
 	range_stream_free(&s);
 out:
 	kfree(t);
@@ -623,7 +632,6 @@ static void bench_pressure(u32 live, u32 ops)
 	struct range_stream s;
 	u32 n[NR], i;
 	unsigned int k;
-	int base = BENCH_NOBASE;
 	char param[24];
 
 	snprintf(param, sizeof(param), "%uKi live 1.25x", live / 1024);
@@ -638,15 +646,12 @@ static void bench_pressure(u32 live, u32 ops)
 		n[k] = s.n;
 	}
 	rb_run(rb, NR, &s, n, t);
+	rb_add_rows(rb, NR, t, "pressure churn", param);
 	for (k = 0; k < NR; k++) {
 		const char *name = range_names[rb[k].impl];
-		int row;
 
 		if (!rb[k].ready)
 			continue;
-		row = bench_add("pressure churn", param, name, NULL, t[k], 0, base);
-		if (!k)
-			base = row;
 		bench_add("pressure: failed", param, name, NULL, NULL,
 			  div64_u64(rb[k].timed_failed * 1000000, (u64)BENCH_REPS * n[k]),
 			  BENCH_NOBASE);
@@ -700,8 +705,6 @@ static void bench_place_churn(u32 live, u32 ops)
 	if (!rb || !t || range_stream_make(&s, live, max(ops, live / BENCH_REPS)))
 		goto out;
 	for (c = 0; c < ARRAY_SIZE(cases); c++) {
-		int base = BENCH_NOBASE;
-
 		memset(rb, 0, NR * sizeof(*rb));
 		for (k = 0; k < NR; k++) {
 			rb[k].impl = R_RANGE_CHURN_NR + k;
@@ -714,16 +717,7 @@ static void bench_place_churn(u32 live, u32 ops)
 			n[k] = s.n;
 		}
 		rb_run(rb, NR, &s, n, t);
-		for (k = 0; k < NR; k++) {
-			int row;
-
-			if (!rb[k].ready)
-				continue;
-			row = bench_add(cases[c].workload, param, range_names[rb[k].impl], NULL,
-					t[k], 0, base);
-			if (!k)
-				base = row;
-		}
+		rb_add_rows(rb, NR, t, cases[c].workload, param);
 	}
 	range_stream_free(&s);
 out:
