@@ -1417,6 +1417,31 @@ static void hm_fingerprints_and_seed(struct kunit *test)
 	hm_check(test, &m, P64_KEYED);
 }
 
+/*
+ * Attach probes with a hash rebuilt from an entry's home slot and
+ * metadata byte; it must give both back for every home a map of up to
+ * 2^31 slots has, including those whose bits 25-31 overlap the
+ * fingerprint's.
+ */
+static void hm_hash_of_home_and_meta(struct kunit *test)
+{
+	static const u32 homes[] = {
+		0, 1, BIT(25) - 1, BIT(25), BIT(25) + 12345, BIT(26) | 7, BIT(30) + 99,
+		BIT(31) - 1,
+	};
+	unsigned int i, bad = 0;
+	u32 meta;
+
+	for (i = 0; i < ARRAY_SIZE(homes); i++) {
+		for (meta = MEMKIT_HASHMAP_USED; meta <= 0xff; meta++) {
+			u64 h = __memkit_hashmap_hash_of(homes[i], meta);
+
+			bad += __memkit_hashmap_fp(h) != meta || lower_32_bits(h) != homes[i];
+		}
+	}
+	KUNIT_EXPECT_EQ(test, bad, 0U);
+}
+
 static void hm_debugfs(struct kunit *test)
 {
 	struct hm_ctx *c = hm_new(test, 64, 0, P64);
@@ -1543,6 +1568,7 @@ static struct kunit_case memkit_hashmap_cases[] = {
 	KUNIT_CASE(hm_iteration_once),
 	KUNIT_CASE(hm_custom_eq),
 	KUNIT_CASE(hm_fingerprints_and_seed),
+	KUNIT_CASE(hm_hash_of_home_and_meta),
 	KUNIT_CASE(hm_debugfs),
 	KUNIT_CASE(hm_trace_events),
 	{}

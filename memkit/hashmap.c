@@ -357,11 +357,10 @@ static int hashmap_check_unique(const struct memkit_hashmap *map,
 	memkit_hashmap_for_each(map, idx) {
 		const void *key = memkit_hashmap_key(map, idx, p);
 		u32 home = (idx - __memkit_hashmap_home_dist(map, idx, p)) & map->mask;
-		/* What find() reads of a hash: the home slot and the fingerprint. */
-		u64 hash = (u64)(map->meta[idx] & ~MEMKIT_HASHMAP_USED) << 57 | home;
 		bool found;
 
-		if (__memkit_hashmap_find(map, key, hash, &found, p) != idx)
+		if (__memkit_hashmap_find(map, key, __memkit_hashmap_hash_of(home, map->meta[idx]),
+					  &found, p) != idx)
 			return -EINVAL;
 	}
 	return 0;

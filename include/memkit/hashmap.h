@@ -291,6 +291,19 @@ static __always_inline u8 __memkit_hashmap_fp(u64 hash)
 	return MEMKIT_HASHMAP_USED | ((lower_32_bits(hash) ^ upper_32_bits(hash)) >> 25);
 }
 
+/*
+ * The inverse: a hash whose home slot is @home and whose metadata byte is
+ * @meta (a used one), for code that has both from checked metadata and
+ * must probe without hashing the key again.  Bits 25-31 of @home, in maps
+ * that large, are folded into the upper half so that they cancel.
+ */
+static __always_inline u64 __memkit_hashmap_hash_of(u32 home, u8 meta)
+{
+	u32 hi = (u32)(meta & ~MEMKIT_HASHMAP_USED) << 25 ^ (home & ~(BIT(25) - 1));
+
+	return (u64)hi << 32 | home;
+}
+
 /* The distance byte for an entry @dist slots from its home. */
 static __always_inline u8 __memkit_hashmap_dist_byte(u32 dist)
 {

@@ -51,7 +51,7 @@ struct stats {
 
 /*
  * The 3-byte keys come with the caller's own hash and equality.  The hash
- * has 61 values, all below 2^57, so every fingerprint is the same and the
+ * has 61 values, all below 2^25, so every fingerprint is the same and the
  * map is one long cluster (distances past MEMKIT_HASHMAP_FAR, wrap-around).
  */
 static u64 weak_hash(const void *key, u32 key_size, const siphash_key_t *seed)
@@ -506,6 +506,54 @@ static void caller_hash_gets_seed(void)
 	free(buf);
 }
 
+/*
+ * Attach of a valid map of more than 2^25 slots, with entries homed in
+ * the top half: there the fingerprint's bits (25-31 of the hash folded to
+ * 32) overlap the home slot's, and attach's duplicate check must rebuild
+ * from home and fingerprint a hash that gives both back.  One-byte keys
+ * and no values keep the 2^26 slots to 192 MiB.
+ */
+static u64 spread_hash(const void *key, u32 key_size, const siphash_key_t *seed)
+{
+	u64 k = *(const u8 *)key;
+
+	return (u64)(u32)(k * 0x9e3779b9U) << 32 | k << 18;
+}
+
+static void large_map_attach(void)
+{
+	static const struct memkit_hashmap_params pb = {
+		.key_size = 1, .value_size = 0, .hash = spread_hash,
+	};
+	const u32 cap = 1U << 26;
+	struct memkit_hashmap_layout l;
+	struct memkit_hashmap map;
+	u32 k, high = 0;
+	void *buf;
+
+	UT_ASSERT(!memkit_hashmap_layout_for_capacity(cap, pb, &l), "layout");
+	buf = aligned_alloc(8, ALIGN(l.total, 8));
+	UT_ASSERT(buf && !memkit_hashmap_init(&map, buf, l.total, cap, 0, pb), "init");
+	for (k = 0; k < 256; k++) {
+		u8 key = k;
+		int idx;
+		bool existed;
+
+		idx = memkit_hashmap_get_or_put(&map, &key, &existed, pb);
+		UT_ASSERT(idx >= 0 && !existed, "put %u", k);
+		high += (u32)idx >= BIT(25);
+	}
+	UT_ASSERT(high == 128, "%u entries homed at or above 2^25", high);
+	UT_ASSERT(!memkit_hashmap_attach(&map, buf, l.total, pb),
+		  "attach of a valid 2^26-slot map");
+	for (k = 0; k < 256; k++) {
+		u8 key = k;
+
+		UT_CHECK(memkit_hashmap_contains(&map, &key, pb), "key %u after attach", k);
+	}
+	free(buf);
+}
+
 static void fingerprints(void)
 {
 	static const struct memkit_hashmap_params p32 = {
@@ -525,6 +573,7 @@ int main(int argc, char **argv)
 	ut_init(argc, argv, "test_hashmap", 1500000, &args, &rng);
 	sizing_and_bad_args();
 	fingerprints();
+	large_map_attach();
 	caller_hash_gets_seed();
 	cap = HM_MAX_CAP;
 	run_u64(MEMKIT_HASHMAP_DEFAULT_LOAD, args.ops / 3, 1024, &rng);
