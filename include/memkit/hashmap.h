@@ -382,9 +382,14 @@ static __always_inline u32 __memkit_hashmap_find(const struct memkit_hashmap *ma
 		g = __memkit_hashmap_group(map, idx);
 		empty = __memkit_hashmap_zero_bytes(g);
 		match = __memkit_hashmap_zero_bytes(g ^ (__MEMKIT_HASHMAP_LSB * fp));
-		/* The probe ends at the first empty slot. */
-		if (empty)
-			match &= (empty & -empty) - 1;
+		/*
+		 * The probe ends at the first empty slot: keep the matches
+		 * below it (with none, the mask is all ones).  No branch:
+		 * whether a group holds an empty slot is a coin toss at the
+		 * maximum load, and mispredicting it cost a hit more than
+		 * the rest of its probe.
+		 */
+		match &= (empty & -empty) - 1;
 		for (; match; match &= match - 1) {
 			i = idx + (__ffs64(match) >> 3);
 			if (__memkit_hashmap_holds(map, i, key, fp, p)) {
