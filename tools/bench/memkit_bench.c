@@ -46,6 +46,7 @@
 #include <linux/prandom.h>
 #include <linux/rhashtable.h>
 #include <linux/seq_file.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/vmalloc.h>
@@ -65,7 +66,7 @@
 
 #define BENCH_REPS	5
 #define BENCH_SEED	0x6d656d6b6974ULL
-#define BENCH_ROWS	160
+#define BENCH_ROWS	320
 #define BENCH_WARM	3	/* turnovers of the live set before range timing */
 #define BENCH_NOBASE	-1
 
@@ -130,12 +131,35 @@ static u64 ps_per_op(u64 t0, u64 ops)
 	return div64_u64((ktime_get_ns() - t0) * 1000, max_t(u64, ops, 1));
 }
 
-/* A size from the "log-uniform in [1, 4096]" distribution. */
-static u64 bench_size(struct rnd_state *rs)
+/* Log-uniform in [1, 2^@bits]. */
+static u64 bench_log_uniform(struct rnd_state *rs, u32 bits)
 {
-	u32 e = prandom_u32_state(rs) % 12;
+	u32 e = prandom_u32_state(rs) % bits;
 
 	return 1 + prandom_u32_state(rs) % (2U << e);
+}
+
+/*
+ * The size distributions of the range workloads, in units:
+ * RS_SMALL	log-uniform in [1, 4096];
+ * RS_X16	the same times 16 (16 B to 64 KiB, for the aligned rows);
+ * RS_MIXED	in bytes: nine in ten log-uniform in [1, 256] pages of 4 KiB,
+ *		one in ten log-uniform in [1, 64] MiB, as buffer objects.
+ */
+enum range_sizes { RS_SMALL, RS_X16, RS_MIXED };
+
+static u64 bench_size(struct rnd_state *rs, enum range_sizes sizes)
+{
+	switch (sizes) {
+	case RS_X16:
+		return bench_log_uniform(rs, 12) * 16;
+	case RS_MIXED:
+		if (prandom_u32_state(rs) % 10)
+			return bench_log_uniform(rs, 8) * SZ_4K;
+		return bench_log_uniform(rs, 6) * SZ_1M;
+	default:
+		return bench_log_uniform(rs, 12);
+	}
 }
 
 /*
@@ -155,13 +179,15 @@ static void range_stream_free(struct range_stream *s)
 	kvfree(s->size);
 }
 
-static int range_stream_make(struct range_stream *s, u32 live, u32 n)
+/* @live, then @n pairs per repetition, of @sizes in a range of @total units. */
+static int range_stream_make(struct range_stream *s, u32 live, u32 n, enum range_sizes sizes,
+			     u64 total)
 {
 	u32 pairs, i;
 	struct rnd_state rs;
 
 	s->live = live;
-	s->total = 1ULL << 31;
+	s->total = total;
 	s->warm = BENCH_WARM * live;
 	s->n = n;
 	pairs = s->warm + BENCH_REPS * n;
@@ -173,7 +199,7 @@ static int range_stream_make(struct range_stream *s, u32 live, u32 n)
 	}
 	prandom_seed_state(&rs, BENCH_SEED);
 	for (i = 0; i < live + pairs; i++)
-		s->size[i] = bench_size(&rs);
+		s->size[i] = bench_size(&rs, sizes);
 	for (i = 0; i < pairs; i++)
 		s->victim[i] = prandom_u32_state(&rs) % live;
 	return 0;
@@ -228,6 +254,7 @@ struct range_bench {
 	struct memkit_oa_handle *h;
 	u64 *size;
 	u32 slots;
+	u64 align;		/* of every plain allocation; 0 for none */
 	u64 failed;
 	u64 timed_failed;	/* of the timed pairs */
 	u64 largest_free, free;	/* at the end of rb_run() */
@@ -303,26 +330,26 @@ static int rb_alloc(struct range_bench *rb, u32 i, u64 size)
 
 	switch (rb->impl) {
 	case R_RANGE:
-		ret = memkit_range_alloc(rb->range, size, 1, &rb->h[i]);
+		ret = memkit_range_alloc(rb->range, size, rb->align, &rb->h[i]);
 		break;
 	case R_RANGE_EXTRAS: {
 		unsigned long flags = memkit_range_lock(rb->range);
 
-		ret = memkit_range_alloc_locked(rb->range, size, 1, &rb->h[i]);
+		ret = memkit_range_alloc_locked(rb->range, size, rb->align, &rb->h[i]);
 		if (!ret)
 			memkit_range_set_priv_locked(rb->range, &rb->h[i], &rb->h[i]);
 		memkit_range_unlock(rb->range, flags);
 		break;
 	}
 	case R_OA:
-		ret = memkit_oa_alloc(&rb->oa, size, 1, &rb->h[i]);
+		ret = memkit_oa_alloc(&rb->oa, size, rb->align, &rb->h[i]);
 		break;
 	case R_OA_LOCKED: {
 		/* The raw allocator behind memkit_range's lock: the layer's cost apart. */
 		unsigned long flags;
 
 		spin_lock_irqsave(&rb->lock, flags);
-		ret = memkit_oa_alloc(&rb->oa, size, 1, &rb->h[i]);
+		ret = memkit_oa_alloc(&rb->oa, size, rb->align, &rb->h[i]);
 		spin_unlock_irqrestore(&rb->lock, flags);
 		break;
 	}
@@ -347,13 +374,14 @@ static int rb_alloc(struct range_bench *rb, u32 i, u64 size)
 	}
 	case R_DRM_BEST:
 	case R_DRM_LOW:
-		ret = drm_mm_insert_node_in_range(&rb->mm, &rb->nodes[i], size, 0, 0, 0,
-						  U64_MAX, rb->impl == R_DRM_LOW ?
+		ret = drm_mm_insert_node_in_range(&rb->mm, &rb->nodes[i], size, rb->align, 0,
+						  0, U64_MAX, rb->impl == R_DRM_LOW ?
 						  DRM_MM_INSERT_LOW : DRM_MM_INSERT_BEST);
 		break;
 #endif
 #if IS_ENABLED(CONFIG_GENERIC_ALLOCATOR)
 	case R_GENPOOL:
+		/* Not run with an alignment: see bench_range_stream(). */
 		rb->gaddr[i] = gen_pool_alloc(rb->gp, size);
 		ret = rb->gaddr[i] ? 0 : -ENOSPC;
 		break;
@@ -569,10 +597,14 @@ static void rb_add_rows(const struct range_bench *rb, unsigned int nr, u64 (*t)[
 }
 
 /*
- * Range churn: L live, then free a random one and allocate a random size;
- * each row reads against memkit_range.
+ * A range workload: @live allocations of @sizes in @total units, each
+ * plain allocation aligned to @align; then pairs that free a random one
+ * and allocate the next size.  Every allocator of the range churn rows
+ * runs it, each row read against memkit_range, except gen_pool where it
+ * cannot run fairly (see below).
  */
-static void bench_range_churn(u32 live, u32 ops)
+static void bench_range_stream(const char *workload, u32 live, u32 ops, enum range_sizes sizes,
+			       u64 total, u64 align)
 {
 	struct range_bench *rb = kcalloc(R_RANGE_CHURN_NR, sizeof(*rb), GFP_KERNEL);
 	u64 (*t)[BENCH_REPS] = kcalloc(R_RANGE_CHURN_NR, sizeof(*t), GFP_KERNEL);
@@ -581,18 +613,23 @@ static void bench_range_churn(u32 live, u32 ops)
 	unsigned int k, nr = 0;
 	char param[24];
 
-	snprintf(param, sizeof(param), "%uKi live", live / 1024);
-	if (!rb || !t || range_stream_make(&s, live, max(ops, live / BENCH_REPS)))
+	if (align)
+		snprintf(param, sizeof(param), "%uKi live %lluKi align", live / 1024,
+			 align / 1024);
+	else
+		snprintf(param, sizeof(param), "%uKi live", live / 1024);
+	if (!rb || !t || range_stream_make(&s, live, max(ops, live / BENCH_REPS), sizes, total))
 		goto out;
 	for (k = 0; k < R_RANGE_CHURN_NR; k++) {
 #if IS_ENABLED(CONFIG_GENERIC_ALLOCATOR)
 		/*
 		 * First fit over a bitmap: a twentieth of the pairs (the same
 		 * first ones), and not past 16Ki live, where one run would
-		 * take minutes under emulation.
+		 * take minutes under emulation; only in 2^31 units (a bitmap
+		 * over more at order 5 is hundreds of MiB) and unaligned.
 		 */
 		if (k == R_GENPOOL) {
-			if (live > 16384)
+			if (live > 16384 || total > BIT_ULL(31) || align)
 				continue;
 			n[nr] = s.n / 20;
 		} else {
@@ -601,10 +638,11 @@ static void bench_range_churn(u32 live, u32 ops)
 #else
 		n[nr] = s.n;
 #endif
+		rb[nr].align = align;
 		rb[nr++].impl = k;
 	}
 	rb_run(rb, nr, &s, n, t);
-	rb_add_rows(rb, nr, t, "range churn", param);
+	rb_add_rows(rb, nr, t, workload, param);
 	range_stream_free(&s);
 out:
 	kfree(t);
@@ -635,9 +673,9 @@ static void bench_pressure(u32 live, u32 ops)
 	char param[24];
 
 	snprintf(param, sizeof(param), "%uKi live 1.25x", live / 1024);
-	if (!rb || !t || range_stream_make(&s, live, max(ops, live / BENCH_REPS)))
+	if (!rb || !t ||
+	    range_stream_make(&s, live, max(ops, live / BENCH_REPS), RS_SMALL, 0))
 		goto out;
-	s.total = 0;
 	for (i = 0; i < live; i++)
 		s.total += s.size[i];
 	s.total += s.total / 4;
@@ -702,7 +740,8 @@ static void bench_place_churn(u32 live, u32 ops)
 	char param[24];
 
 	snprintf(param, sizeof(param), "%uKi live", live / 1024);
-	if (!rb || !t || range_stream_make(&s, live, max(ops, live / BENCH_REPS)))
+	if (!rb || !t ||
+	    range_stream_make(&s, live, max(ops, live / BENCH_REPS), RS_SMALL, BIT_ULL(31)))
 		goto out;
 	for (c = 0; c < ARRAY_SIZE(cases); c++) {
 		memset(rb, 0, NR * sizeof(*rb));
@@ -817,7 +856,7 @@ static void bench_refill(u64 size)
 
 /*
  * Maps: u64 keys (odd; even keys are never present) at 80 % of 2^bits
- * slots.  memkit's map runs in four hash classes, each its own
+ * slots, or the load given.  memkit's map runs in four hash classes, each its own
  * compile-time params: its keyed default (hsiphash), SipHash-2-4 keyed by
  * the map's seed, rhashtable's jhash2 with a seed word as initval, and
  * hashtable.h's one multiply (hash_64() without the shift, for memkit
@@ -883,11 +922,13 @@ static const struct {
 	[M_HT] = { "hashtable.h", "multiply", M_MUL },
 };
 
+static DEFINE_HASHTABLE(bench_ht10, 10);
 static DEFINE_HASHTABLE(bench_ht16, 16);
 static DEFINE_HASHTABLE(bench_ht20, 20);
 
 struct map_bench {
 	u32 bits, n;		/* n live keys */
+	u32 load;		/* percent of the 2^bits slots */
 	u32 ops;		/* lookups per repetition */
 	u32 pairs;		/* churn pairs per repetition */
 	u64 *hits, *misses;	/* lookup keys, BENCH_REPS * ops each */
@@ -902,25 +943,36 @@ struct map_bench {
 	u64 failed;
 };
 
+/* hashtable.h's macros need the table itself, so one case per size. */
 static struct bench_obj *ht_find(struct map_bench *mb, u64 key)
 {
 	struct bench_obj *o;
 
-	if (mb->bits == 16) {
+	switch (mb->bits) {
+	case 10:
+		hash_for_each_possible(bench_ht10, o, hnode, key)
+			if (o->key == key)
+				return o;
+		break;
+	case 16:
 		hash_for_each_possible(bench_ht16, o, hnode, key)
 			if (o->key == key)
 				return o;
-	} else {
+		break;
+	default:
 		hash_for_each_possible(bench_ht20, o, hnode, key)
 			if (o->key == key)
 				return o;
+		break;
 	}
 	return NULL;
 }
 
 static void ht_add(struct map_bench *mb, struct bench_obj *o)
 {
-	if (mb->bits == 16)
+	if (mb->bits == 10)
+		hash_add(bench_ht10, &o->hnode, o->key);
+	else if (mb->bits == 16)
 		hash_add(bench_ht16, &o->hnode, o->key);
 	else
 		hash_add(bench_ht20, &o->hnode, o->key);
@@ -1084,7 +1136,8 @@ static int map_bench_make(struct map_bench *mb)
 		if (!mb->keys[k] || !mb->buf[k])
 			return -ENOMEM;
 		ret = memkit_hashmap_init(&mb->map[k], mb->buf[k], l.total, cap,
-					  MEMKIT_HASHMAP_DEFAULT_LOAD, map_p[k]);
+					  max_t(u32, mb->load, MEMKIT_HASHMAP_DEFAULT_LOAD),
+					  map_p[k]);
 		if (ret)
 			return ret;
 	}
@@ -1159,7 +1212,8 @@ static noinline_for_stack void map_time(struct map_bench *mb, const char *worklo
 				   k == M_HSIP ? BENCH_NOBASE : row[map_names[k].base]);
 }
 
-static void bench_maps(u32 bits, u32 ops, u32 churn_x)
+/* Maps of 2^@bits slots at @load percent; churn @churn_x times the capacity. */
+static void bench_maps(u32 bits, u32 load, u32 ops, u32 churn_x)
 {
 	struct map_bench *mb = kzalloc(sizeof(*mb), GFP_KERNEL);
 	char param[24], churn_param[24];
@@ -1171,10 +1225,17 @@ static void bench_maps(u32 bits, u32 ops, u32 churn_x)
 		return;
 	mb->bits = bits;
 	mb->ops = ops;
-	mb->n = (1U << bits) * 80 / 100;
+	mb->load = load;
+	mb->n = (1U << bits) * load / 100;
 	mb->pairs = div_u64((u64)churn_x << bits, BENCH_REPS);
-	snprintf(param, sizeof(param), "2^%u", bits);
-	snprintf(churn_param, sizeof(churn_param), "2^%u %ux cap", bits, churn_x);
+	if (load == MEMKIT_HASHMAP_DEFAULT_LOAD) {
+		snprintf(param, sizeof(param), "2^%u", bits);
+		snprintf(churn_param, sizeof(churn_param), "2^%u %ux cap", bits, churn_x);
+	} else {
+		snprintf(param, sizeof(param), "2^%u %u%% load", bits, load);
+		snprintf(churn_param, sizeof(churn_param), "2^%u %u%% %ux cap", bits, load,
+			 churn_x);
+	}
 	if (map_bench_make(mb)) {
 		pr_warn("memkit_bench: maps 2^%u: set-up failed (%llu operations)\n", bits,
 			mb->failed);
@@ -1513,12 +1574,19 @@ static int __init memkit_bench_init(void)
 	bench_t0 = ktime_get_ns();
 	memkit_poisoning = bench_poisoning();
 	pr_info("memkit_bench: running, memkit poisoning %s\n", memkit_poisoning ? "on" : "off");
-	bench_range_churn(1024, 10000 * scale);
+	bench_range_stream("range churn", 1024, 10000 * scale, RS_SMALL, BIT_ULL(31), 0);
 	bench_progress("range churn 1Ki");
-	bench_range_churn(16384, 10000 * scale);
+	bench_range_stream("range churn", 16384, 10000 * scale, RS_SMALL, BIT_ULL(31), 0);
 	bench_progress("range churn 16Ki");
-	bench_range_churn(65536, 10000 * scale);
+	bench_range_stream("range churn", 65536, 10000 * scale, RS_SMALL, BIT_ULL(31), 0);
 	bench_progress("range churn 64Ki");
+	/* 4Ki live: drm_mm walks every hole the alignment rejects. */
+	bench_range_stream("aligned churn", 4096, 10000 * scale, RS_X16, BIT_ULL(36), SZ_4K);
+	bench_range_stream("aligned churn", 4096, 10000 * scale, RS_X16, BIT_ULL(36), SZ_64K);
+	bench_progress("aligned churn");
+	bench_range_stream("mixed sizes churn", 4096, 10000 * scale, RS_MIXED, BIT_ULL(36),
+			   SZ_4K);
+	bench_progress("mixed sizes churn");
 	bench_pressure(16384, 10000 * scale);
 	bench_progress("pressure 16Ki");
 	bench_place_churn(1024, 10000 * scale);
@@ -1530,9 +1598,14 @@ static int __init memkit_bench_init(void)
 	bench_progress("refill");
 	bench_range_footprint(1024);
 	bench_range_footprint(65536);
-	bench_maps(16, 50000 * scale, churn16);
+	bench_maps(10, 80, 50000 * scale, 100);
+	bench_progress("maps 2^10");
+	bench_maps(16, 80, 50000 * scale, churn16);
 	bench_progress("maps 2^16");
-	bench_maps(20, 50000 * scale, churn20);
+	bench_maps(16, 50, 50000 * scale, 10);
+	bench_maps(16, 95, 50000 * scale, 10);
+	bench_progress("maps 2^16 50% and 95% load");
+	bench_maps(20, 80, 50000 * scale, churn20);
 	bench_progress("maps 2^20");
 	bench_pool(50000 * scale);
 	bench_progress("pool");

@@ -28,7 +28,7 @@
 
 #define BENCH_REPS	5
 #define BENCH_SEED	0x6d656d6b6974ULL
-#define BENCH_ROWS	96
+#define BENCH_ROWS	192
 
 #define NO_BASE	-1
 
@@ -98,20 +98,56 @@ static int add_row(const char *workload, const char *param, const char *impl, do
 	return add_row_hash(workload, param, impl, NULL, t, util, base);
 }
 
-/* A size log-uniform in [1, 4096], as the range churn workload defines. */
-static u64 bench_size(u64 *s)
+/* Log-uniform in [1, 2^@bits]. */
+static u64 bench_log_uniform(u64 *s, u32 bits)
 {
-	return 1 + bench_below(s, 2ULL << bench_below(s, 12));
+	return 1 + bench_below(s, 2ULL << bench_below(s, bits));
 }
 
-/* memkit_oa_alloc(), or memkit_oa_alloc_in() with @tmpl's window and mode. */
-static int bench_oa_try(struct memkit_oa *oa, u64 size, const struct memkit_oa_req *tmpl,
-			struct memkit_oa_handle *h)
+/*
+ * A range workload's shape, as in the in-kernel benchmark: how sizes are
+ * drawn, the alignment of every allocation (0: none) and the units.
+ */
+enum range_sizes { RS_SMALL, RS_X16, RS_MIXED };
+
+struct range_shape {
+	const char *workload;
+	enum range_sizes sizes;
+	u64 align, total;
+};
+
+static const struct range_shape RANGE_CHURN = { "range churn", RS_SMALL, 0, 1ULL << 31 };
+
+/*
+ * RS_SMALL: log-uniform in [1, 4096] units; RS_X16: the same times 16;
+ * RS_MIXED, in bytes: nine in ten log-uniform in [1, 256] pages of 4 KiB,
+ * one in ten log-uniform in [1, 64] MiB.
+ */
+static u64 bench_size(u64 *s, enum range_sizes sizes)
+{
+	switch (sizes) {
+	case RS_X16:
+		return bench_log_uniform(s, 12) * 16;
+	case RS_MIXED:
+		if (bench_below(s, 10))
+			return bench_log_uniform(s, 8) << 12;
+		return bench_log_uniform(s, 6) << 20;
+	default:
+		return bench_log_uniform(s, 12);
+	}
+}
+
+/*
+ * memkit_oa_alloc() aligned to @align, or memkit_oa_alloc_in() with
+ * @tmpl's window, mode and alignment.
+ */
+static int bench_oa_try(struct memkit_oa *oa, u64 size, u64 align,
+			const struct memkit_oa_req *tmpl, struct memkit_oa_handle *h)
 {
 	struct memkit_oa_req r;
 
 	if (!tmpl)
-		return memkit_oa_alloc(oa, size, 1, h);
+		return memkit_oa_alloc(oa, size, align, h);
 	r = *tmpl;
 	r.size = size;
 	return memkit_oa_alloc_in(oa, &r, h);
@@ -121,10 +157,10 @@ static int bench_oa_try(struct memkit_oa *oa, u64 size, const struct memkit_oa_r
  * An allocation that may find the node storage short (a growable
  * allocator): add a segment, as a caller does outside its lock, and retry.
  */
-static int bench_oa_alloc(struct memkit_oa *oa, u64 size, const struct memkit_oa_req *tmpl,
-			  struct memkit_oa_handle *h)
+static int bench_oa_alloc(struct memkit_oa *oa, u64 size, u64 align,
+			  const struct memkit_oa_req *tmpl, struct memkit_oa_handle *h)
 {
-	int ret = bench_oa_try(oa, size, tmpl, h);
+	int ret = bench_oa_try(oa, size, align, tmpl, h);
 	size_t bytes;
 	void *mem;
 
@@ -136,33 +172,37 @@ static int bench_oa_alloc(struct memkit_oa *oa, u64 size, const struct memkit_oa
 		free(mem);
 		return -ENOMEM;
 	}
-	return bench_oa_try(oa, size, tmpl, h);
+	return bench_oa_try(oa, size, align, tmpl, h);
 }
 
 /*
- * Range churn: memkit_oa over 2^31 units with @live allocations.  @initial
+ * Range churn: memkit_oa over @sh's units with @live allocations of its
+ * sizes and alignment (2^31 units, log-uniform in [1, 4096], for the
+ * "range churn" and "place churn" rows).  @initial
  * below @live makes a growable allocator, grown during the prefill (its
  * nodes are then spread over segments); @flags adds the private pointer,
  * set after each allocation as a driver would, and the index by offset.
  * With @tmpl, every allocation is memkit_oa_alloc_in() with its window and
  * mode (the "place churn" rows).
  */
-static int bench_range_churn(u32 live, u64 pairs, u32 initial, unsigned int flags,
-			     const struct memkit_oa_req *tmpl, const char *impl, int base)
+static int bench_range_churn(const struct range_shape *sh, u32 live, u64 pairs, u32 initial,
+			     unsigned int flags, const struct memkit_oa_req *tmpl,
+			     const char *impl, int base)
 {
 	struct memkit_oa_handle *h = calloc(live, sizeof(*h));
 	double t[BENCH_REPS];
-	char param[24];
+	char param[40];
 	int rep, row = NO_BASE;
 
 	for (rep = 0; rep < BENCH_REPS; rep++) {
 		struct memkit_oa oa;
 		u64 s = BENCH_SEED, i, t0, failed = 0;
 
-		if (!h || memkit_oa_init_flags(&oa, 1ULL << 31, initial, live, flags))
+		if (!h || memkit_oa_init_flags(&oa, sh->total, initial, live, flags))
 			goto out;
 		for (i = 0; i < live; i++) {
-			failed += !!bench_oa_alloc(&oa, bench_size(&s), tmpl, &h[i]);
+			failed += !!bench_oa_alloc(&oa, bench_size(&s, sh->sizes), sh->align, tmpl,
+						   &h[i]);
 			if (flags & MEMKIT_OA_PRIV)
 				memkit_oa_set_priv(&oa, &h[i], &h[i]);
 		}
@@ -171,17 +211,22 @@ static int bench_range_churn(u32 live, u64 pairs, u32 initial, unsigned int flag
 			u32 v = bench_below(&s, live);
 
 			memkit_oa_free(&oa, &h[v]);
-			failed += !!bench_oa_alloc(&oa, bench_size(&s), tmpl, &h[v]);
+			failed += !!bench_oa_alloc(&oa, bench_size(&s, sh->sizes), sh->align,
+						   tmpl, &h[v]);
 			if (flags & MEMKIT_OA_PRIV)
 				memkit_oa_set_priv(&oa, &h[v], &h[v]);
 		}
 		t[rep] = (double)(now_ns() - t0) / pairs;
 		memkit_oa_exit(&oa);
 		if (failed)
-			printf("range churn: %llu allocations failed\n", failed);
+			printf("%s: %llu allocations failed\n", sh->workload, failed);
 	}
-	snprintf(param, sizeof(param), "%uKi live", live >> 10);
-	row = add_row(tmpl ? "place churn" : "range churn", param, impl, t, 0, base);
+	if (sh->align)
+		snprintf(param, sizeof(param), "%uKi live %uKi align", live >> 10,
+			 (unsigned int)(sh->align >> 10));
+	else
+		snprintf(param, sizeof(param), "%uKi live", live >> 10);
+	row = add_row(tmpl ? "place churn" : sh->workload, param, impl, t, 0, base);
 out:
 	free(h);
 	return row;
@@ -190,13 +235,43 @@ out:
 /* The plain allocator, then the cost of each option as its own row. */
 static void bench_range_churn_all(u32 live, u64 pairs)
 {
-	int base = bench_range_churn(live, pairs, live, 0, NULL, "memkit_oa", NO_BASE);
+	const struct range_shape *sh = &RANGE_CHURN;
+	int base = bench_range_churn(sh, live, pairs, live, 0, NULL, "memkit_oa", NO_BASE);
 
-	bench_range_churn(live, pairs, 16, 0, NULL, "memkit_oa grown", base);
-	bench_range_churn(live, pairs, live, MEMKIT_OA_PRIV, NULL, "memkit_oa +priv", base);
-	bench_range_churn(live, pairs, live, MEMKIT_OA_LOOKUP, NULL, "memkit_oa +lookup", base);
-	bench_range_churn(live, pairs, 16, MEMKIT_OA_PRIV | MEMKIT_OA_LOOKUP, NULL,
+	bench_range_churn(sh, live, pairs, 16, 0, NULL, "memkit_oa grown", base);
+	bench_range_churn(sh, live, pairs, live, MEMKIT_OA_PRIV, NULL, "memkit_oa +priv", base);
+	bench_range_churn(sh, live, pairs, live, MEMKIT_OA_LOOKUP, NULL, "memkit_oa +lookup",
+			  base);
+	bench_range_churn(sh, live, pairs, 16, MEMKIT_OA_PRIV | MEMKIT_OA_LOOKUP, NULL,
 			  "memkit_oa grown+both", base);
+}
+
+/*
+ * The driver-shaped streams of the in-kernel benchmark: 16 B to 64 KiB
+ * aligned to 4 KiB and 64 KiB at 4Ki live, and buffer objects of 4 KiB
+ * to 64 MiB aligned to a page at 4Ki live, in 2^36 units.  memkit_oa with
+ * no peer here (drm_mm runs in make bench): the aligned rows read against
+ * the same sizes unaligned, the cost of alignment.
+ */
+static void bench_range_shapes(u64 pairs)
+{
+	static const struct range_shape shapes[] = {
+		{ "aligned churn", RS_X16, 0, 1ULL << 36 },
+		{ "aligned churn", RS_X16, 1 << 12, 1ULL << 36 },
+		{ "aligned churn", RS_X16, 1 << 16, 1ULL << 36 },
+	};
+	static const struct range_shape mixed = { "mixed sizes churn", RS_MIXED, 1 << 12,
+						  1ULL << 36 };
+	unsigned int i;
+	int base = NO_BASE, row;
+
+	for (i = 0; i < ARRAY_SIZE(shapes); i++) {
+		row = bench_range_churn(&shapes[i], 1 << 12, pairs, 1 << 12, 0, NULL, "memkit_oa",
+					base);
+		if (!i)
+			base = row;
+	}
+	bench_range_churn(&mixed, 1 << 12, pairs, 1 << 12, 0, NULL, "memkit_oa", NO_BASE);
 }
 
 /*
@@ -221,8 +296,8 @@ static void bench_place_churn_all(u32 live, u64 pairs)
 	int base = NO_BASE, row;
 
 	for (i = 0; i < ARRAY_SIZE(modes); i++) {
-		row = bench_range_churn(live, pairs, live, MEMKIT_OA_PLACE, &modes[i].r,
-					modes[i].name, base);
+		row = bench_range_churn(&RANGE_CHURN, live, pairs, live, MEMKIT_OA_PLACE,
+					&modes[i].r, modes[i].name, base);
 		if (!i)
 			base = row;
 	}
@@ -256,7 +331,11 @@ out:
 	free(h);
 }
 
-/* Maps: u64 -> u64 at 80 % of 2^bits slots. */
+/*
+ * Maps: u64 -> u64 at 80 % of 2^bits slots, or the load given.  absl's
+ * map is reserved for the same number of entries and picks its own
+ * capacity: at 95 % of 2^16 that is 2^17 slots, over its 7/8 limit.
+ */
 
 /*
  * absl's hash class for an integer: the key plus a seed, one 64 x 64 ->
@@ -292,8 +371,8 @@ static const struct memkit_hashmap_params MAP_MUL128 = {
 };
 
 struct map_run {
-	u32 bits;
-	size_t n;		/* live keys: 80 % of the slots */
+	u32 bits, load;
+	size_t n;		/* live keys: load % of the slots */
 	u64 *keys, *hits, *misses, pairs;
 };
 
@@ -357,7 +436,7 @@ static __always_inline void map_rep(struct map_run *r, enum map_impl impl, doubl
 		memkit_hashmap_layout_for_capacity(1U << r->bits, p, &l);
 		buf = aligned_alloc(64, ALIGN(l.total, 64));
 		memkit_hashmap_init(&m, buf, l.total, 1U << r->bits,
-				    MEMKIT_HASHMAP_DEFAULT_LOAD, p);
+				    max_t(u32, r->load, MEMKIT_HASHMAP_DEFAULT_LOAD), p);
 		for (i = 0; i < n; i++)
 			memkit_hashmap_put(&m, &live[i], &i, p);
 	}
@@ -383,15 +462,26 @@ static __always_inline void map_rep(struct map_run *r, enum map_impl impl, doubl
 	free(live);
 }
 
-static void bench_maps(u32 bits, u64 pair_factor)
+/* The row's parameter: the slots, the load unless the default, @churn_x. */
+static void map_param(char *buf, size_t len, u32 bits, u32 load, u64 churn_x)
+{
+	int n = snprintf(buf, len, "2^%u", bits);
+
+	if (load != MEMKIT_HASHMAP_DEFAULT_LOAD)
+		n += snprintf(buf + n, len - n, " %u%%", load);
+	if (churn_x)
+		snprintf(buf + n, len - n, " %ux cap", (unsigned int)churn_x);
+}
+
+static void bench_maps(u32 bits, u32 load, u64 pair_factor)
 {
 	static const char * const what[] = {
 		"map lookup hit", "map lookup miss", "map churn", "map hit after churn",
 	};
 	double t[MAP_IMPLS][4][BENCH_REPS], out[4];
-	struct map_run r = { .bits = bits, .n = (1ULL << bits) * 8 / 10 };
+	struct map_run r = { .bits = bits, .load = load, .n = (1ULL << bits) * load / 100 };
 	u64 s = BENCH_SEED ^ bits;
-	char param[24];
+	char param[40];
 	int impl, rep, w;
 	size_t i;
 
@@ -427,20 +517,16 @@ static void bench_maps(u32 bits, u64 pair_factor)
 
 		absl_map_fill(am, r.keys, r.n);
 		memkit_hashmap_layout_for_capacity(1U << bits, MAP_HSIP, &l);
-		snprintf(param, sizeof(param), "2^%u", bits);
+		map_param(param, sizeof(param), bits, load, 0);
 		add_row_bytes("map footprint", param, "memkit_hashmap", (double)l.total / r.n);
 		add_row_bytes("map footprint", param, "absl::flat_hash_map",
 			      (double)absl_map_bytes(am) / r.n);
 		absl_map_destroy(am);
 	}
 	for (w = 0; w < 4; w++) {
-		if (w == 2)
-			snprintf(param, sizeof(param), "2^%u %llux cap", bits,
-				 pair_factor * scale);
-		else
-			snprintf(param, sizeof(param), "2^%u", bits);
 		int base = NO_BASE, row;
 
+		map_param(param, sizeof(param), bits, load, w == 2 ? pair_factor * scale : 0);
 		for (impl = 0; impl < MAP_IMPLS; impl++) {
 			row = add_row_hash(what[w], param, map_names[impl], map_hashes[impl],
 					   t[impl][w], 0, base);
@@ -627,16 +713,16 @@ static void tail_range(void)
 	if (!h || memkit_oa_init(&oa, 1ULL << 31, live))
 		goto out;
 	for (i = 0; i < live; i++)
-		memkit_oa_alloc(&oa, bench_size(&s), 1, &h[i]);
+		memkit_oa_alloc(&oa, bench_size(&s, RS_SMALL), 1, &h[i]);
 	for (i = 0; i < 3 * live; i++) {	/* to the steady state */
 		u32 v = bench_below(&s, live);
 
 		memkit_oa_free(&oa, &h[v]);
-		memkit_oa_alloc(&oa, bench_size(&s), 1, &h[v]);
+		memkit_oa_alloc(&oa, bench_size(&s, RS_SMALL), 1, &h[v]);
 	}
 	for (i = 0; i < TAIL_OPS; i++) {
 		u32 v = bench_below(&s, live);
-		u64 size = bench_size(&s);
+		u64 size = bench_size(&s, RS_SMALL);
 
 		c = tsc();
 		memkit_oa_free(&oa, &h[v]);
@@ -876,6 +962,7 @@ int main(int argc, char **argv)
 		bench_range_churn_all(1 << 10, 2000000ULL * scale);
 		bench_range_churn_all(1 << 16, 2000000ULL * scale);
 		bench_range_churn_all(1 << 20, 2000000ULL * scale);
+		bench_range_shapes(2000000ULL * scale);
 	}
 	if (want("place")) {
 		bench_place_churn_all(1 << 10, 2000000ULL * scale);
@@ -888,8 +975,11 @@ int main(int argc, char **argv)
 		bench_refill(4097);
 	}
 	if (want("map")) {
-		bench_maps(16, 100);
-		bench_maps(20, 10);
+		bench_maps(10, 80, 1000);
+		bench_maps(16, 80, 100);
+		bench_maps(16, 50, 100);
+		bench_maps(16, 95, 100);
+		bench_maps(20, 80, 10);
 	}
 	if (want("pool"))
 		bench_pool(10000000ULL * scale);
