@@ -413,26 +413,13 @@ static void at_realloc_failure(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fa.allocated_bytes, fa.freed_bytes);
 }
 
-/* Poisoning on for the rest of the case, put back as it was after it. */
-static void at_poison_restore(void *old)
-{
-	memkit_poison_set(old);
-}
-
-static void at_poison_on(struct kunit *test)
-{
-	void *old = (void *)(uintptr_t)memkit_poison_set(true);
-
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, at_poison_restore, old), 0);
-}
-
 /* With poisoning on (memkit.poison=1), a new buffer is all 0xaa. */
 static void at_poison_alloc(struct kunit *test)
 {
 	struct memkit_allocator a = at_backend(test);
 	u8 *buf;
 
-	at_poison_on(test);
+	memkit_kunit_poison_on(test);
 	buf = memkit_alloc(&a, 33, 1, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	KUNIT_EXPECT_NULL(test, memchr_inv(buf, 0xaa, 33));
@@ -475,7 +462,7 @@ static void at_poison_free(struct kunit *test)
 	u8 *buf;
 	u64 *obj;
 
-	at_poison_on(test);
+	memkit_kunit_poison_on(test);
 	buf = memkit_alloc(&a, 40, 1, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	memset(buf, 0, 40);

@@ -411,6 +411,51 @@ static void ar_alignment_to_page(struct kunit *test)
 				      1UL << k);
 }
 
+/*
+ * memkit_arena_alloc() keeps every rule memkit_alloc() keeps for the
+ * arena: the same alignment, accounting and poisoning, zero length and
+ * bad arguments answered without the child, and its memory given back
+ * at reset.
+ */
+static void ar_direct_alloc(struct kunit *test)
+{
+	struct ar_ctx *c = ar_new(test, &memkit_kmalloc_allocator, ar_param(test));
+	struct memkit_arena_usage st;
+	unsigned int k, calls;
+	u8 *p[PAGE_SHIFT + 1];
+	size_t want = 0;
+
+	memkit_kunit_poison_on(test);
+	for (k = 0; k <= PAGE_SHIFT; k++) {
+		p[k] = memkit_arena_alloc(&c->arena, 24 + k, 1UL << k, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[k]);
+		KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED((unsigned long)p[k], 1UL << k),
+				      "align %lu", 1UL << k);
+		KUNIT_EXPECT_NULL_MSG(test, memchr_inv(p[k], 0xaa, 24 + k), "align %lu",
+				      1UL << k);
+		ar_fill(p[k], 24 + k, k);
+		want += 24 + k;
+	}
+	for (k = 0; k <= PAGE_SHIFT; k++)
+		KUNIT_EXPECT_TRUE_MSG(test, ar_intact(p[k], 24 + k, k), "align %lu overwritten",
+				      1UL << k);
+	st = ar_stats(c);
+	KUNIT_EXPECT_EQ(test, st.handed_out, want);
+	calls = c->fa.allocations;
+	KUNIT_EXPECT_PTR_EQ(test, memkit_arena_alloc(&c->arena, 0, 8, GFP_KERNEL),
+			    (void *)MEMKIT_ZERO_PTR);
+	KUNIT_ASSERT_EQ(test, memkit_expect_warnings_begin(), 0);
+	KUNIT_EXPECT_NULL(test, memkit_arena_alloc(&c->arena, 16, 3, GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, memkit_expect_warnings_end(), 1U);
+	KUNIT_EXPECT_NULL(test, memkit_arena_alloc(&c->arena, MEMKIT_ALLOC_MAX + 1, 8,
+						   GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, c->fa.allocations, calls);
+	KUNIT_EXPECT_EQ(test, ar_stats(c).handed_out, st.handed_out);
+	KUNIT_EXPECT_TRUE(test, memkit_arena_reset(&c->arena, MEMKIT_ARENA_FREE_ALL, 0,
+						   GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, c->fa.allocated_bytes, c->fa.freed_bytes);
+}
+
 /* Passthrough: one child allocation per object, all freed at reset. */
 static void ar_passthrough_accounting(struct kunit *test)
 {
@@ -564,6 +609,7 @@ static struct kunit_case memkit_arena_cases[] = {
 	KUNIT_CASE(ar_reset_realloc_fails),
 	KUNIT_CASE(ar_steady_state),
 	KUNIT_CASE_PARAM(ar_alignment_to_page, ar_mode_gen_params),
+	KUNIT_CASE_PARAM(ar_direct_alloc, ar_mode_gen_params),
 	KUNIT_CASE(ar_passthrough_accounting),
 	KUNIT_CASE(ar_init_exit),
 	KUNIT_CASE_PARAM(ar_allocation_failures, ar_mode_gen_params),

@@ -18,6 +18,7 @@
 #include <linux/uaccess.h>
 
 #include <memkit/compat.h>
+#include <memkit/testing.h>
 
 #include "memkit_kunit.h"
 
@@ -207,6 +208,23 @@ unsigned int memkit_kunit_count(const char *text, const char *needle)
 		text += strlen(needle);
 	}
 	return n;
+}
+
+static void memkit_kunit_poison_restore(void *old)
+{
+	memkit_poison_set(old);
+}
+
+/**
+ * memkit_kunit_poison_on() - poisoning on for the rest of a test
+ * @test: the test; poisoning is put back as it was when it ends.
+ */
+void memkit_kunit_poison_on(struct kunit *test)
+{
+	void *old = (void *)(uintptr_t)memkit_poison_set(true);
+
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, memkit_kunit_poison_restore, old),
+			0);
 }
 
 /**

@@ -53,6 +53,7 @@ bool memkit_kunit_debugfs_mounted(void);
 void memkit_kunit_trace_begin(struct kunit *test);
 const char *memkit_kunit_trace_end(struct kunit *test, struct memkit_kunit_reader *rd);
 __printf(2, 3) char *memkit_kunit_printf(struct kunit *test, const char *fmt, ...);
+void memkit_kunit_poison_on(struct kunit *test);
 void memkit_kunit_profiling(struct kunit *test, bool on);
 s64 memkit_kunit_allocinfo(struct kunit *test, const char *file, int line,
 			   const char *module, s64 *module_bytes);

@@ -42,7 +42,7 @@
  *   remap and realloc to such a length fail with the buffer intact, and a
  *   free of one (no allocation can have it) is a caller bug, refused.
  * - With poisoning on (module parameter ``poison``, default on in kernels
- *   with CONFIG_DEBUG_KERNEL), new buffers and freed buffers are filled
+ *   with CONFIG_SLUB_DEBUG_ON), new buffers and freed buffers are filled
  *   with 0xaa, as the original does in safe builds; memkit_free_obj() does
  *   not poison.
  *
@@ -51,35 +51,10 @@
  * own rule.
  */
 
-#define MEMKIT_POISON_BYTE	0xaa
-
-static bool memkit_align_ok(size_t *align)
-{
-	if (!*align)
-		*align = 1;
-	return !memkit_warn_once(!is_power_of_2(*align),
-				 "alignment %zu is not a power of two", *align);
-}
-
-static void memkit_poison_fill(void *buf, size_t len)
-{
-	if (READ_ONCE(memkit_poison))
-		memset(buf, MEMKIT_POISON_BYTE, len);
-}
-
 static void *__memkit_alloc(const struct memkit_allocator *a, size_t len,
 			    size_t align, gfp_t gfp, unsigned long ip)
 {
-	void *buf;
-
-	if (!memkit_align_ok(&align) || len > MEMKIT_ALLOC_MAX)
-		return NULL;
-	if (!len)
-		return MEMKIT_ZERO_PTR;
-	buf = a->ops->alloc(a->ctx, len, align, gfp, ip);
-	if (buf)
-		memkit_poison_fill(buf, len);
-	return buf;
+	return memkit_alloc_call(a->ops, a->ctx, len, align, gfp, ip);
 }
 
 static void __memkit_free(const struct memkit_allocator *a, void *buf,

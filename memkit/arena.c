@@ -24,7 +24,9 @@
  * it all back at once with memkit_arena_reset() or memkit_arena_exit().
  * It is itself a &struct memkit_allocator (memkit_arena_allocator()), so
  * anything written against the interface, a &struct memkit_pool included,
- * can run on it.
+ * can run on it; code that knows it has an arena calls
+ * memkit_arena_alloc(), the same allocation without the indirect call
+ * through the ops table (a retpoline in many kernels).
  *
  * The buffers form a singly linked list, newest first, each starting with
  * a small header.  When the newest cannot fit a request, the arena first
@@ -588,6 +590,14 @@ bool memkit_arena_reset(struct memkit_arena *arena,
 	return ok;
 }
 EXPORT_SYMBOL_MEMKIT(memkit_arena_reset);
+
+/* memkit_arena_alloc() without its allocation tag: see the header. */
+void *memkit_arena_alloc_noprof(struct memkit_arena *arena, size_t len, size_t align,
+				gfp_t gfp)
+{
+	return memkit_alloc_call(&arena_ops, arena, len, align, gfp, _RET_IP_);
+}
+EXPORT_SYMBOL_MEMKIT(memkit_arena_alloc_noprof);
 
 /**
  * memkit_arena_allocator() - the arena as a &struct memkit_allocator

@@ -7,10 +7,13 @@
 
 #include <linux/compiler.h>
 #include <linux/list.h>
+#include <linux/log2.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 
 #include <memkit/arena.h>
+#include <memkit/bug.h>
 #include <memkit/debugfs.h>
 #include <memkit/range.h>
 
@@ -55,6 +58,45 @@ void memkit_debugfs_exit(void);
 
 /* Fill new and freed allocator buffers with 0xaa (module parameter). */
 extern bool memkit_poison;
+
+#define MEMKIT_POISON_BYTE	0xaa
+
+/* A power-of-two alignment, 0 read as 1; anything else is a caller bug. */
+static inline bool memkit_align_ok(size_t *align)
+{
+	if (!*align)
+		*align = 1;
+	return !memkit_warn_once(!is_power_of_2(*align),
+				 "alignment %zu is not a power of two", *align);
+}
+
+static inline void memkit_poison_fill(void *buf, size_t len)
+{
+	if (READ_ONCE(memkit_poison))
+		memset(buf, MEMKIT_POISON_BYTE, len);
+}
+
+/*
+ * An allocation through backend @ops, with the rules every allocation
+ * keeps (see allocator.c): alignment and length checked, a zero length
+ * answered without the backend, new memory poisoned.  Inline, so that a
+ * caller that names a backend's const ops table calls its alloc directly.
+ */
+static __always_inline void *memkit_alloc_call(const struct memkit_allocator_ops *ops,
+					       void *ctx, size_t len, size_t align, gfp_t gfp,
+					       unsigned long ip)
+{
+	void *buf;
+
+	if (!memkit_align_ok(&align) || len > MEMKIT_ALLOC_MAX)
+		return NULL;
+	if (!len)
+		return MEMKIT_ZERO_PTR;
+	buf = ops->alloc(ctx, len, align, gfp, ip);
+	if (buf)
+		memkit_poison_fill(buf, len);
+	return buf;
+}
 
 /*
  * What an arena gives back while its owner holds a spinlock (a locked

@@ -97,6 +97,26 @@ bool memkit_arena_reset(struct memkit_arena *arena,
 			gfp_t gfp);
 size_t memkit_arena_query_capacity(struct memkit_arena *arena);
 struct memkit_allocator memkit_arena_allocator(struct memkit_arena *arena);
+void *memkit_arena_alloc_noprof(struct memkit_arena *arena, size_t len, size_t align,
+				gfp_t gfp);
+
+/**
+ * memkit_arena_alloc() - allocate from an arena, without the ops table
+ * @arena: an initialised arena.
+ * @len: bytes; 0 returns %MEMKIT_ZERO_PTR.
+ * @align: power-of-two alignment; 0 means 1.
+ * @gfp: flags for a new buffer from the child, if one is needed.
+ *
+ * What memkit_alloc() on memkit_arena_allocator() does (the same checks,
+ * poisoning and accounting), as one direct call instead of one through
+ * the allocator's ops table; free, resize and reset as usual.
+ *
+ * Context: as the child allows for @gfp.  O(1) unless a new buffer is
+ * needed.
+ * Return: the buffer, or NULL.
+ */
+#define memkit_arena_alloc(arena, len, align, gfp) \
+	alloc_hooks(memkit_arena_alloc_noprof(arena, len, align, gfp))
 int __memkit_arena_register(struct memkit_arena *arena, const char *name, struct module *owner);
 
 /**

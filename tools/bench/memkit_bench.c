@@ -1402,17 +1402,28 @@ out:
 	kvfree(victim);
 }
 
-/* Arena: 1000 allocations of 16..256 bytes, then reset(retain) / kfree all. */
+/*
+ * Arena: 1000 allocations of 16..256 bytes, then a reset that keeps the
+ * capacity, through the allocator interface (memkit_alloc(), a call
+ * through the ops table) and directly (memkit_arena_alloc()); against
+ * kmalloc and kfree of the same lengths, which reads against the
+ * interface row.
+ */
 #define ARENA_N	1000
+
+enum { ARENA_OPS, ARENA_DIRECT, ARENA_KMALLOC, ARENA_NR };
 
 static void bench_arena(u32 rounds)
 {
+	static const char * const names[ARENA_NR] = {
+		"memkit_arena", "memkit_arena direct", "kmalloc/kfree",
+	};
 	u16 *len = kvmalloc_array(rounds * ARENA_N, sizeof(u16), GFP_KERNEL);
 	void **ptrs = kvcalloc(ARENA_N, sizeof(void *), GFP_KERNEL);
 	struct memkit_allocator a;
 	struct memkit_arena arena;
 	struct rnd_state rs;
-	u64 t[2][BENCH_REPS];
+	u64 t[ARENA_NR][BENCH_REPS];
 	unsigned int rep, which;
 	u32 i, r;
 	int base;
@@ -1425,31 +1436,37 @@ static void bench_arena(u32 rounds)
 	for (i = 0; i < rounds * ARENA_N; i++)
 		len[i] = 16 + prandom_u32_state(&rs) % 241;
 	for (rep = 0; rep < BENCH_REPS; rep++) {
-		for (which = 0; which < 2; which++) {
+		for (which = 0; which < ARENA_NR; which++) {
 			const u16 *l = len;
 			u64 t0 = ktime_get_ns();
 
 			for (r = 0; r < rounds; r++, l += ARENA_N) {
-				if (which) {
+				if (which == ARENA_KMALLOC) {
 					for (i = 0; i < ARENA_N; i++)
 						ptrs[i] = kmalloc(l[i], GFP_KERNEL);
 					for (i = 0; i < ARENA_N; i++)
 						kfree(ptrs[i]);
-				} else {
+					continue;
+				}
+				if (which == ARENA_DIRECT)
+					for (i = 0; i < ARENA_N; i++)
+						ptrs[i] = memkit_arena_alloc(&arena, l[i], 8,
+									     GFP_KERNEL);
+				else
 					for (i = 0; i < ARENA_N; i++)
 						ptrs[i] = memkit_alloc(&a, l[i], 8, GFP_KERNEL);
-					memkit_arena_reset(&arena, MEMKIT_ARENA_RETAIN_CAPACITY, 0,
-							   GFP_KERNEL);
-				}
+				memkit_arena_reset(&arena, MEMKIT_ARENA_RETAIN_CAPACITY, 0,
+						   GFP_KERNEL);
 			}
 			t[which][rep] = ps_per_op(t0, (u64)rounds * ARENA_N);
 			cond_resched();
 		}
 	}
-	base = bench_add("arena alloc + reset", "1000 x 16..256 B", "memkit_arena", NULL, t[0],
-			 0, BENCH_NOBASE);
-	bench_add("arena alloc + reset", "1000 x 16..256 B", "kmalloc/kfree", NULL, t[1], 0,
-		  base);
+	base = bench_add("arena alloc + reset", "1000 x 16..256 B", names[ARENA_OPS], NULL,
+			 t[ARENA_OPS], 0, BENCH_NOBASE);
+	for (which = ARENA_DIRECT; which < ARENA_NR; which++)
+		bench_add("arena alloc + reset", "1000 x 16..256 B", names[which], NULL, t[which],
+			  0, base);
 	memkit_arena_exit(&arena);
 out:
 	kvfree(ptrs);

@@ -586,15 +586,26 @@ static void bench_pool(u64 pairs)
 }
 
 /* Arena: 1000 allocations of 16..256 bytes, then reset(retain_capacity). */
+/*
+ * Arena: rounds of 1000 allocations of 16..256 bytes then a reset that
+ * keeps the capacity, through the allocator interface (memkit_alloc())
+ * and directly (memkit_arena_alloc()), against malloc and free of the
+ * same lengths; glibc reads against the interface row.
+ */
+enum { ARENA_OPS, ARENA_DIRECT, ARENA_GLIBC, ARENA_NR };
+
 static void bench_arena(u64 rounds)
 {
+	static const char * const names[ARENA_NR] = {
+		"memkit_arena", "memkit_arena direct", "glibc malloc/free",
+	};
 	enum { N = 1000 };
-	double t[2][BENCH_REPS];
+	double t[ARENA_NR][BENCH_REPS];
 	void *ptrs[N];
-	int which, rep;
+	int which, rep, base;
 
 	for (rep = 0; rep < BENCH_REPS; rep++) {
-		for (which = 0; which < 2; which++) {
+		for (which = 0; which < ARENA_NR; which++) {
 			struct memkit_allocator a;
 			struct memkit_arena ar;
 			u64 s = BENCH_SEED, r, t0;
@@ -608,11 +619,16 @@ static void bench_arena(u64 rounds)
 				for (i = 0; i < N; i++) {
 					size_t len = 16 + bench_below(&s, 241);
 
-					ptrs[i] = which ? malloc(len) :
-						  memkit_alloc(&a, len, 8, GFP_KERNEL);
+					if (which == ARENA_GLIBC)
+						ptrs[i] = malloc(len);
+					else if (which == ARENA_DIRECT)
+						ptrs[i] = memkit_arena_alloc(&ar, len, 8,
+									     GFP_KERNEL);
+					else
+						ptrs[i] = memkit_alloc(&a, len, 8, GFP_KERNEL);
 					*(u8 *)ptrs[i] = i;
 				}
-				if (which)
+				if (which == ARENA_GLIBC)
 					for (i = 0; i < N; i++)
 						free(ptrs[i]);
 				else
@@ -623,19 +639,13 @@ static void bench_arena(u64 rounds)
 			memkit_arena_exit(&ar);
 		}
 	}
-	add_row("arena alloc + reset", "1000 x 16..256 B", "glibc malloc/free", t[1], 0,
-		add_row("arena alloc + reset", "1000 x 16..256 B", "memkit_arena", t[0], 0,
-			NO_BASE));
+	base = add_row("arena alloc + reset", "1000 x 16..256 B", names[ARENA_OPS],
+		       t[ARENA_OPS], 0, NO_BASE);
+	for (which = ARENA_DIRECT; which < ARENA_NR; which++)
+		add_row("arena alloc + reset", "1000 x 16..256 B", names[which], t[which], 0,
+			base);
 }
 
-/*
- * Tail latency: every operation timed on its own with the TSC (not
- * serialised: a read costs some 20 cycles, which the "timer" row shows),
- * sorted, and read at p50, p99, p99.9 and the maximum.  The workloads are
- * those above at one size each: range churn at 64Ki live, map churn and
- * lookups at 2^16 slots in the absl hash class and the default one, pool
- * churn.
- */
 #define TAIL_OPS	1000000U
 #define TAIL_ROWS	16
 

@@ -145,7 +145,9 @@ static void one_op(struct memkit_arena *arena, const struct memkit_allocator *a,
 	} else if (r < 500 || !nr_live) {
 		size_t align = rand_align(rng);
 
-		p = memkit_alloc(a, len, align, GFP_KERNEL);
+		/* Through the ops table or directly: the same rules. */
+		p = ut_rng_below(rng, 2) ? memkit_alloc(a, len, align, GFP_KERNEL) :
+		    memkit_arena_alloc(arena, len, align, GFP_KERNEL);
 		if (!p) {
 			/* At most 4 KiB: only a failed child call explains NULL. */
 			UT_ASSERT(ut_child_failed(fa, failed_before),
