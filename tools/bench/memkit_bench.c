@@ -43,6 +43,7 @@
 #include <linux/ktime.h>
 #include <linux/mempool.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/prandom.h>
 #include <linux/rhashtable.h>
 #include <linux/seq_file.h>
@@ -207,7 +208,7 @@ static int range_stream_make(struct range_stream *s, u32 live, u32 n, enum range
 
 /* Range allocators behind one switch, so each pays the same dispatch. */
 enum range_impl {
-	R_RANGE, R_RANGE_EXTRAS, R_OA, R_OA_LOCKED,
+	R_RANGE, R_RANGE_EXTRAS, R_RANGE_MUTEX, R_OA, R_OA_LOCKED, R_OA_MUTEX,
 #if IS_ENABLED(CONFIG_DRM)
 	R_DRM_BEST, R_DRM_LOW,
 #endif
@@ -224,7 +225,9 @@ enum range_impl {
 
 static const char * const range_names[] = {
 	[R_RANGE] = "memkit_range", [R_RANGE_EXTRAS] = "memkit_range +priv+lookup",
+	[R_RANGE_MUTEX] = "memkit_range _locked +mutex",
 	[R_OA] = "memkit_oa", [R_OA_LOCKED] = "memkit_oa +irqsave lock",
+	[R_OA_MUTEX] = "memkit_oa +mutex",
 #if IS_ENABLED(CONFIG_DRM)
 	[R_DRM_BEST] = "drm_mm best", [R_DRM_LOW] = "drm_mm low",
 #endif
@@ -251,6 +254,7 @@ struct range_bench {
 	unsigned long *gaddr;
 #endif
 	spinlock_t lock;	/* R_OA_LOCKED: the lock memkit_range takes */
+	struct mutex mutex;	/* R_RANGE_MUTEX's, and R_OA_MUTEX's */
 	struct memkit_oa_handle *h;
 	u64 *size;
 	u32 slots;
@@ -295,9 +299,22 @@ static int rb_init(struct range_bench *rb, enum range_impl impl, u64 total, u32 
 		rb->range = memkit_range_create_config(&cfg);
 		return PTR_ERR_OR_ZERO(rb->range);
 	}
+	case R_RANGE_MUTEX: {
+		/* Serialised by the driver's mutex, as xe and i915 serialise drm_mm. */
+		struct memkit_range_config cfg = {
+			.size = total, .initial_allocs = slots, .max_allocs = slots,
+			.lock = &rb->mutex,
+		};
+
+		mutex_init(&rb->mutex);
+		rb->range = memkit_range_create_config(&cfg);
+		return PTR_ERR_OR_ZERO(rb->range);
+	}
 	case R_OA:
 	case R_OA_LOCKED:
+	case R_OA_MUTEX:
 		spin_lock_init(&rb->lock);
+		mutex_init(&rb->mutex);
 		return memkit_oa_init(&rb->oa, total, slots);
 #if IS_ENABLED(CONFIG_DRM)
 	case R_DRM_BEST:
@@ -332,6 +349,12 @@ static int rb_alloc(struct range_bench *rb, u32 i, u64 size)
 	case R_RANGE:
 		ret = memkit_range_alloc(rb->range, size, rb->align, &rb->h[i]);
 		break;
+	case R_RANGE_MUTEX:
+		/* The driver holds its mutex, as xe holds its lock around drm_mm. */
+		mutex_lock(&rb->mutex);
+		ret = memkit_range_alloc_locked(rb->range, size, rb->align, &rb->h[i]);
+		mutex_unlock(&rb->mutex);
+		break;
 	case R_RANGE_EXTRAS: {
 		unsigned long flags = memkit_range_lock(rb->range);
 
@@ -353,6 +376,11 @@ static int rb_alloc(struct range_bench *rb, u32 i, u64 size)
 		spin_unlock_irqrestore(&rb->lock, flags);
 		break;
 	}
+	case R_OA_MUTEX:
+		mutex_lock(&rb->mutex);
+		ret = memkit_oa_alloc(&rb->oa, size, rb->align, &rb->h[i]);
+		mutex_unlock(&rb->mutex);
+		break;
 	case R_RANGE_PLACE: {
 		struct memkit_oa_req req = rb->place;
 
@@ -404,6 +432,11 @@ static void rb_free(struct range_bench *rb, u32 i)
 	case R_RANGE_PLACE:
 		memkit_range_free(rb->range, &rb->h[i]);
 		break;
+	case R_RANGE_MUTEX:
+		mutex_lock(&rb->mutex);
+		memkit_range_free_locked(rb->range, &rb->h[i]);
+		mutex_unlock(&rb->mutex);
+		break;
 	case R_OA:
 		memkit_oa_free(&rb->oa, &rb->h[i]);
 		break;
@@ -415,6 +448,11 @@ static void rb_free(struct range_bench *rb, u32 i)
 		spin_unlock_irqrestore(&rb->lock, flags);
 		break;
 	}
+	case R_OA_MUTEX:
+		mutex_lock(&rb->mutex);
+		memkit_oa_free(&rb->oa, &rb->h[i]);
+		mutex_unlock(&rb->mutex);
+		break;
 #if IS_ENABLED(CONFIG_DRM)
 	case R_DRM_BEST:
 	case R_DRM_LOW:
@@ -450,12 +488,14 @@ static void rb_exit(struct range_bench *rb)
 	switch (rb->impl) {
 	case R_RANGE:
 	case R_RANGE_EXTRAS:
+	case R_RANGE_MUTEX:
 	case R_RANGE_PLACE:
 		if (!IS_ERR_OR_NULL(rb->range))
 			memkit_range_destroy(rb->range);
 		break;
 	case R_OA:
 	case R_OA_LOCKED:
+	case R_OA_MUTEX:
 		if (rb->ready)
 			memkit_oa_exit(&rb->oa);
 		break;
@@ -490,11 +530,13 @@ static void rb_free_space(struct range_bench *rb)
 	switch (rb->impl) {
 	case R_RANGE:
 	case R_RANGE_EXTRAS:
+	case R_RANGE_MUTEX:
 	case R_RANGE_PLACE:
 		memkit_range_report(rb->range, &u);
 		break;
 	case R_OA:
 	case R_OA_LOCKED:
+	case R_OA_MUTEX:
 		memkit_oa_report(&rb->oa, &u);
 		break;
 #if IS_ENABLED(CONFIG_DRM)
@@ -826,32 +868,39 @@ static void bench_refill(u64 size)
 {
 	const u64 total = 1000000;
 	const u32 slots = 2048;
+	struct range_bench *rb = kmalloc(sizeof(*rb), GFP_KERNEL);
 	enum range_impl impl;
 	char param[24];
 
+	if (!rb)
+		return;
 	snprintf(param, sizeof(param), "size %llu", size);
 	for (impl = 0; impl < R_RANGE_CHURN_NR; impl++) {
-		struct range_bench rb = {};
 		u32 n = 0, i;
 		u64 used = 0;
 
+		/* The same allocator behind another lock packs the same. */
+		if (impl == R_RANGE_MUTEX || impl == R_OA_MUTEX)
+			continue;
+		*rb = (struct range_bench){};
 		/* A utilisation figure: too few operations to time. */
-		rb.ready = !rb_init(&rb, impl, total, slots);
-		if (rb.ready) {
-			while (n < slots && !rb_alloc(&rb, n, size))
+		rb->ready = !rb_init(rb, impl, total, slots);
+		if (rb->ready) {
+			while (n < slots && !rb_alloc(rb, n, size))
 				n++;
 			for (i = 0; i < n; i += 2)
-				rb_free(&rb, i);
+				rb_free(rb, i);
 			for (i = 0; i < n; i += 2)
-				if (rb_alloc(&rb, i, size))
+				if (rb_alloc(rb, i, size))
 					break;
 			for (i = 0; i < slots; i++)
-				used += rb.size[i];
+				used += rb->size[i];
 			bench_add("fixed-size refill", param, range_names[impl], NULL, NULL,
 				  div64_u64(used * 1000000, total), BENCH_NOBASE);
 		}
-		rb_exit(&rb);
+		rb_exit(rb);
 	}
+	kfree(rb);
 }
 
 /*

@@ -66,3 +66,21 @@ void absl_map_churn(struct absl_map *m, unsigned long long *live, size_t n,
 		live[victim] = key;
 	}
 }
+
+void absl_map_churn_ticks(struct absl_map *m, unsigned long long *live, size_t n,
+			  uint32_t pairs, unsigned long long seed, uint32_t *erase_ticks,
+			  uint32_t *insert_ticks)
+{
+	for (uint32_t i = 0; i < pairs; i++) {
+		size_t victim = bench_below(&seed, n);
+		unsigned long long key = bench_next(&seed);
+		unsigned long long c = bench_tsc();
+
+		m->map.erase(live[victim]);
+		erase_ticks[i] = bench_ticks_since(c);
+		c = bench_tsc();
+		m->map.insert({key, i});
+		insert_ticks[i] = bench_ticks_since(c);
+		live[victim] = key;
+	}
+}

@@ -29,6 +29,19 @@ static inline unsigned long long bench_below(unsigned long long *s, unsigned lon
 	return (unsigned long long)(((__uint128_t)bench_next(s) * n) >> 64);
 }
 
+/* The TSC, and the ticks since @c (saturated), for the tail rows. */
+static inline unsigned long long bench_tsc(void)
+{
+	return __builtin_ia32_rdtsc();
+}
+
+static inline uint32_t bench_ticks_since(unsigned long long c)
+{
+	unsigned long long d = bench_tsc() - c;
+
+	return d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
+}
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -46,6 +59,10 @@ size_t absl_map_bytes(const struct absl_map *m);
 /* Remove a random live key and insert a fresh one, pairs times. */
 void absl_map_churn(struct absl_map *m, unsigned long long *live, size_t n,
 		    unsigned long long pairs, unsigned long long seed);
+/* The same, each erase and insert timed alone in TSC ticks. */
+void absl_map_churn_ticks(struct absl_map *m, unsigned long long *live, size_t n,
+			  uint32_t pairs, unsigned long long seed, uint32_t *erase_ticks,
+			  uint32_t *insert_ticks);
 
 #ifdef __cplusplus
 }
