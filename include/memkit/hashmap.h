@@ -354,11 +354,39 @@ static __always_inline bool __memkit_hashmap_holds(const struct memkit_hashmap *
 }
 
 /*
+ * The fingerprint matches for @fp in @g below its first empty slot (with
+ * none, all of them).  No branch: whether a group holds an empty slot is
+ * a coin toss at the maximum load, and mispredicting it cost a hit more
+ * than the rest of its probe.
+ */
+static __always_inline u64 __memkit_hashmap_matches(u64 g, u64 empty, u8 fp)
+{
+	return __memkit_hashmap_zero_bytes(g ^ (__MEMKIT_HASHMAP_LSB * fp)) &
+	       ((empty & -empty) - 1);
+}
+
+/* The first of the @match candidates from slot @idx on that holds @key. */
+static __always_inline u32 __memkit_hashmap_first_hit(const struct memkit_hashmap *map, u32 idx,
+						      u64 match, const void *key, u8 fp,
+						      const struct memkit_hashmap_params p)
+{
+	for (; match; match &= match - 1) {
+		u32 i = idx + (__ffs64(match) >> 3);
+
+		if (__memkit_hashmap_holds(map, i, key, fp, p))
+			return i;
+	}
+	return MEMKIT_HASHMAP_NONE;
+}
+
+/*
  * Probe from @key's home slot: return the slot holding it (*found true),
  * else the first empty slot (where it would go), else NONE (full table).
- * Eight slots at a time where they do not wrap past the end: a word of
- * metadata gives every fingerprint match and the first empty slot at
- * once.  At most capacity slots are examined, so a full table terminates.
+ * Sixteen slots at a time where they do not wrap past the end: two words
+ * of metadata give every fingerprint match and the first empty slot, and
+ * one branch per sixteen slots ends a miss (most end in the first
+ * sixteen, so it is mostly predicted).  Slot by slot near the end.  At
+ * most capacity slots are examined, so a full table terminates.
  */
 static __always_inline u32 __memkit_hashmap_find(const struct memkit_hashmap *map,
 						 const void *key, u64 hash, bool *found,
@@ -366,11 +394,11 @@ static __always_inline u32 __memkit_hashmap_find(const struct memkit_hashmap *ma
 {
 	u8 fp = __memkit_hashmap_fp(hash);
 	u32 idx = hash & map->mask, n = 0, i;
-	u64 g, empty, match;
+	u64 g0, g1, e0, e1;
 
 	*found = false;
 	while (n < map->capacity) {
-		if (idx + 8 > map->capacity) {
+		if (idx + 16 > map->capacity) {
 			if (!map->meta[idx])
 				return idx;
 			if (__memkit_hashmap_holds(map, idx, key, fp, p))
@@ -379,30 +407,28 @@ static __always_inline u32 __memkit_hashmap_find(const struct memkit_hashmap *ma
 			n++;
 			continue;
 		}
-		g = __memkit_hashmap_group(map, idx);
-		empty = __memkit_hashmap_zero_bytes(g);
-		match = __memkit_hashmap_zero_bytes(g ^ (__MEMKIT_HASHMAP_LSB * fp));
-		/*
-		 * The probe ends at the first empty slot: keep the matches
-		 * below it (with none, the mask is all ones).  No branch:
-		 * whether a group holds an empty slot is a coin toss at the
-		 * maximum load, and mispredicting it cost a hit more than
-		 * the rest of its probe.
-		 */
-		match &= (empty & -empty) - 1;
-		for (; match; match &= match - 1) {
-			i = idx + (__ffs64(match) >> 3);
-			if (__memkit_hashmap_holds(map, i, key, fp, p)) {
-				idx = i;
-				goto found;
-			}
-		}
-		if (empty)
-			return idx + (__ffs64(empty) >> 3);
-		idx = (idx + 8) & map->mask;
-		n += 8;
+		g0 = __memkit_hashmap_group(map, idx);
+		e0 = __memkit_hashmap_zero_bytes(g0);
+		i = __memkit_hashmap_first_hit(map, idx, __memkit_hashmap_matches(g0, e0, fp),
+					       key, fp, p);
+		if (i != MEMKIT_HASHMAP_NONE)
+			goto found_i;
+		/* The second word counts only if the first has no empty slot. */
+		g1 = __memkit_hashmap_group(map, idx + 8);
+		e1 = __memkit_hashmap_zero_bytes(g1);
+		i = __memkit_hashmap_first_hit(map, idx + 8,
+					       __memkit_hashmap_matches(g1, e1, fp) & -(u64)!e0,
+					       key, fp, p);
+		if (i != MEMKIT_HASHMAP_NONE)
+			goto found_i;
+		if (e0 | e1)
+			return idx + (e0 ? __ffs64(e0) >> 3 : 8 + (__ffs64(e1) >> 3));
+		idx = (idx + 16) & map->mask;
+		n += 16;
 	}
 	return MEMKIT_HASHMAP_NONE;
+found_i:
+	idx = i;
 found:
 	*found = true;
 	return idx;
