@@ -434,6 +434,42 @@ static void hm_cluster_wraps(struct kunit *test)
 	}
 }
 
+/* Keys that carry their home slot in their upper bits. */
+static u64 hm_home_in_key(const void *key, u32 len, const siphash_key_t *seed)
+{
+	return *(const u64 *)key >> 16;
+}
+
+static const struct memkit_hashmap_params P64_HOME = {
+	.key_size = 8, .key_align = 8, .value_size = 8, .value_align = 8,
+	.hash = hm_home_in_key,
+};
+
+/*
+ * A removal whose only movable follower is far from home: two keys at
+ * their homes 128 and 129, then 129 keys homed at 0 in slots 0-127 and
+ * 130 (130 slots from home).  Removing the one at 127 must move the one
+ * at 130 back over the two at home; left there, it would be lost behind
+ * the empty slot.
+ */
+static void hm_remove_far_follower(struct kunit *test)
+{
+	struct hm_ctx *c = hm_new(test, 512, 100, P64_HOME);
+	u64 k;
+
+	KUNIT_ASSERT_EQ(test, hm_put64(&c->map, 128ULL << 16, 0, P64_HOME), 0);
+	KUNIT_ASSERT_EQ(test, hm_put64(&c->map, 129ULL << 16, 0, P64_HOME), 0);
+	for (k = 0; k < 129; k++)
+		KUNIT_ASSERT_EQ(test, hm_put64(&c->map, k, k, P64_HOME), 0);
+	KUNIT_ASSERT_EQ(test, memkit_hashmap_lookup(&c->map, &(u64){128}, P64_HOME), 130U);
+	KUNIT_ASSERT_EQ(test, hm_del64(&c->map, 127, P64_HOME), 0);
+	for (k = 0; k < 129; k++)
+		KUNIT_EXPECT_EQ_MSG(test, hm_get64(&c->map, k, NULL, P64_HOME), k != 127,
+				    "key %llu", k);
+	KUNIT_EXPECT_EQ(test, memkit_hashmap_lookup(&c->map, &(u64){128}, P64_HOME), 127U);
+	hm_check(test, &c->map, P64_HOME);
+}
+
 /*
  * One cluster of 400 entries: distances past 254 saturate at
  * MEMKIT_HASHMAP_FAR and removal rehashes those keys to move them.
@@ -1569,6 +1605,7 @@ static struct kunit_case memkit_hashmap_cases[] = {
 	KUNIT_CASE(hm_custom_eq),
 	KUNIT_CASE(hm_fingerprints_and_seed),
 	KUNIT_CASE(hm_hash_of_home_and_meta),
+	KUNIT_CASE(hm_remove_far_follower),
 	KUNIT_CASE(hm_debugfs),
 	KUNIT_CASE(hm_trace_events),
 	{}

@@ -554,6 +554,63 @@ static void large_map_attach(void)
 	free(buf);
 }
 
+/*
+ * A removal whose only movable follower is far from home: keys carry
+ * their home slot in their upper bits.  Two keys sit at their homes 128
+ * and 129; then 129 keys homed at slot 0 fill slots 0-127 and 130 (130
+ * slots from home).  Removing the one at slot 127 must move the one at
+ * 130 back over the two at home, or it is lost behind an empty slot.
+ * Then one cluster of 400 keys with the same home, distances 0 to 254
+ * and saturated, thinned from the front: every key left is found.
+ */
+static u64 home_in_key(const void *key, u32 key_size, const siphash_key_t *seed)
+{
+	return *(const u64 *)key >> 16;
+}
+
+static void remove_far_follower(void)
+{
+	static const struct memkit_hashmap_params ph = {
+		.key_size = 8, .key_align = 8, .value_size = 8, .value_align = 8,
+		.hash = home_in_key,
+	};
+	struct memkit_hashmap_layout l;
+	struct memkit_hashmap map;
+	u64 k, v;
+	void *buf;
+
+	UT_ASSERT(!memkit_hashmap_layout_for_capacity(512, ph, &l), "layout");
+	buf = aligned_alloc(8, ALIGN(l.total, 8));
+	UT_ASSERT(buf && !memkit_hashmap_init(&map, buf, l.total, 512, 100, ph), "init");
+	for (k = 128ULL << 16; k <= 129ULL << 16; k += 1ULL << 16)
+		UT_ASSERT(!memkit_hashmap_put(&map, &k, &k, ph), "put %llx", k);
+	for (k = 0; k < 129; k++)
+		UT_ASSERT(!memkit_hashmap_put(&map, &k, &k, ph), "put %llu", k);
+	k = 128;
+	UT_ASSERT(memkit_hashmap_lookup(&map, &k, ph) == 130, "the last key homed at 0 at 130");
+	k = 127;
+	UT_ASSERT(memkit_hashmap_lookup(&map, &k, ph) == 127 &&
+		  !memkit_hashmap_remove(&map, &k, ph), "remove the key at slot 127");
+	for (k = 0; k < 129; k++)
+		UT_CHECK((k == 127) == !memkit_hashmap_contains(&map, &k, ph),
+			 "key %llu after the removal", k);
+	for (k = 128ULL << 16; k <= 129ULL << 16; k += 1ULL << 16)
+		UT_CHECK(memkit_hashmap_contains(&map, &k, ph), "key %llx at its home", k);
+
+	memkit_hashmap_clear(&map);
+	for (k = 0; k < 400; k++)
+		UT_ASSERT(!memkit_hashmap_put(&map, &k, &k, ph), "put %llu", k);
+	for (k = 0; k < 400; k += 3)
+		UT_ASSERT(!memkit_hashmap_remove(&map, &k, ph), "remove %llu", k);
+	for (k = 0; k < 400; k++) {
+		bool found = !memkit_hashmap_get(&map, &k, &v, ph);
+
+		UT_CHECK(found == (k % 3 != 0) && (!found || v == k), "key %llu after removals",
+			 k);
+	}
+	free(buf);
+}
+
 static void fingerprints(void)
 {
 	static const struct memkit_hashmap_params p32 = {
@@ -574,6 +631,7 @@ int main(int argc, char **argv)
 	sizing_and_bad_args();
 	fingerprints();
 	large_map_attach();
+	remove_far_follower();
 	caller_hash_gets_seed();
 	cap = HM_MAX_CAP;
 	run_u64(MEMKIT_HASHMAP_DEFAULT_LOAD, args.ops / 3, 1024, &rng);
