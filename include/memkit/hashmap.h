@@ -421,8 +421,12 @@ static __always_inline u32 __memkit_hashmap_find(const struct memkit_hashmap *ma
 					       key, fp, p);
 		if (i != MEMKIT_HASHMAP_NONE)
 			goto found_i;
-		if (e0 | e1)
-			return idx + (e0 ? __ffs64(e0) >> 3 : 8 + (__ffs64(e1) >> 3));
+		if (e0 | e1) {
+			/* The first empty slot of the two words, without a branch. */
+			u64 second = -(u64)!e0;
+
+			return idx + (8 & second) + (__ffs64((e0 & ~second) | (e1 & second)) >> 3);
+		}
 		idx = (idx + 16) & map->mask;
 		n += 16;
 	}
