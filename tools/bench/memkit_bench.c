@@ -693,12 +693,13 @@ out:
 
 /*
  * Churn under pressure: the range churn stream at 16Ki live in a range
- * only 1.25x the units the first 16Ki allocations take, so allocations
- * fail.  Beside the time per pair: the fraction of the timed allocations
+ * only @pct percent of the units the first 16Ki allocations take (125
+ * and 105), so allocations may fail.  Beside the time per pair: the
+ * fraction of the timed allocations
  * that failed and, at the end, fragmentation (1 - largest free region /
  * free units), for the allocators that report their free space.
  */
-static void bench_pressure(u32 live, u32 ops)
+static void bench_pressure(u32 live, u32 ops, u32 pct)
 {
 	static const enum range_impl impls[] = {
 		R_RANGE, R_OA,
@@ -714,13 +715,13 @@ static void bench_pressure(u32 live, u32 ops)
 	unsigned int k;
 	char param[24];
 
-	snprintf(param, sizeof(param), "%uKi live 1.25x", live / 1024);
+	snprintf(param, sizeof(param), "%uKi live %u.%02ux", live / 1024, pct / 100, pct % 100);
 	if (!rb || !t ||
 	    range_stream_make(&s, live, max(ops, live / BENCH_REPS), RS_SMALL, 0))
 		goto out;
 	for (i = 0; i < live; i++)
 		s.total += s.size[i];
-	s.total += s.total / 4;
+	s.total = div_u64(s.total * pct, 100);
 	for (k = 0; k < NR; k++) {
 		rb[k].impl = impls[k];
 		n[k] = s.n;
@@ -1653,7 +1654,8 @@ static int __init memkit_bench_init(void)
 	bench_range_stream("mixed sizes churn", 4096, 10000 * scale, RS_MIXED, BIT_ULL(36),
 			   SZ_4K);
 	bench_progress("mixed sizes churn");
-	bench_pressure(16384, 10000 * scale);
+	bench_pressure(16384, 10000 * scale, 125);
+	bench_pressure(16384, 10000 * scale, 105);
 	bench_progress("pressure 16Ki");
 	bench_place_churn(1024, 10000 * scale);
 	bench_progress("place churn 1Ki");
