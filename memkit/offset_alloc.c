@@ -225,7 +225,7 @@ oa_node(const struct memkit_oa *oa, u32 idx, bool g)
  * it has, in the order of the flags (private pointer, rb_node, placement).
  * Returns the array of extra @flag and sets *@at to the node's index in it.
  */
-static void *oa_extra(const struct memkit_oa *oa, u32 idx, unsigned int flag, u32 *at)
+static void *oa_extra_of(const struct memkit_oa *oa, u32 idx, unsigned int flag, u32 *at)
 {
 	u32 k = oa_seg_of(oa, idx, at), len = oa_seg_len(oa, k);
 	u8 *p = (u8 *)(oa->seg[k] + len);
@@ -237,7 +237,18 @@ static void *oa_extra(const struct memkit_oa *oa, u32 idx, unsigned int flag, u3
 	return p;
 }
 
-static void **oa_priv_slot(const struct memkit_oa *oa, u32 idx)
+/* As oa_extra_of(), with segment 0's arrays at hand (oa->extra0[]). */
+static __always_inline void *oa_extra(const struct memkit_oa *oa, u32 idx, unsigned int flag,
+				      u32 *at)
+{
+	if (likely(idx < oa->seg0_nodes)) {
+		*at = idx;
+		return oa->extra0[ilog2(flag)];
+	}
+	return oa_extra_of(oa, idx, flag, at);
+}
+
+static __always_inline void **oa_priv_slot(const struct memkit_oa *oa, u32 idx)
 {
 	u32 at;
 	void **v = oa_extra(oa, idx, MEMKIT_OA_PRIV, &at);
@@ -245,7 +256,7 @@ static void **oa_priv_slot(const struct memkit_oa *oa, u32 idx)
 	return v + at;
 }
 
-static struct oa_rb *oa_rb(const struct memkit_oa *oa, u32 idx)
+static __always_inline struct oa_rb *oa_rb(const struct memkit_oa *oa, u32 idx)
 {
 	u32 at;
 	struct oa_rb *v = oa_extra(oa, idx, MEMKIT_OA_LOOKUP, &at);
@@ -253,7 +264,7 @@ static struct oa_rb *oa_rb(const struct memkit_oa *oa, u32 idx)
 	return v + at;
 }
 
-static struct oa_place *oa_place(const struct memkit_oa *oa, u32 idx)
+static __always_inline struct oa_place *oa_place(const struct memkit_oa *oa, u32 idx)
 {
 	u32 at;
 	struct oa_place *v = oa_extra(oa, idx, MEMKIT_OA_PLACE, &at);
@@ -641,7 +652,7 @@ EXPORT_SYMBOL_MEMKIT(memkit_oa_max_allocs);
 int memkit_oa_init_flags_noprof(struct memkit_oa *oa, u64 size, u32 initial_allocs,
 				u32 max_allocs, unsigned int flags)
 {
-	u32 seg0, all;
+	u32 seg0, all, k, at;
 	size_t bytes;
 
 	memset(oa, 0, sizeof(*oa));
@@ -671,6 +682,8 @@ int memkit_oa_init_flags_noprof(struct memkit_oa *oa, u64 size, u32 initial_allo
 	oa->seg_bias[0] = (uintptr_t)oa->seg[0];
 	oa->nr_segs = 1;
 	oa->seg0_nodes = seg0;
+	for (k = 0; k < ARRAY_SIZE(oa->extra0); k++)
+		oa->extra0[k] = oa_extra_of(oa, 0, BIT(k), &at);
 	oa->size = size;
 	oa->max_allocs = max_allocs;
 	oa->nr_nodes = seg0;
@@ -1023,8 +1036,9 @@ static struct rb_node *oa_child(const struct rb_node *rb, bool right)
  * With @high false, the lowest free region of at least @size units that
  * ends after @bound; with @high true, the highest that starts before it.
  * The walk towards @bound remembers the nearest entry whose own size or
- * far subtree qualifies; one descent into that subtree then finds the
- * region.  O(log n).
+ * far subtree qualifies, and stops at a subtree with no region of the
+ * size; one descent into the candidate's subtree then finds the region.
+ * O(log n).
  */
 static struct oa_place *oa_hole_edge(const struct memkit_oa *oa, u64 bound, u64 size,
 				     bool high)
@@ -1035,6 +1049,9 @@ static struct oa_place *oa_hole_edge(const struct memkit_oa *oa, u64 bound, u64 
 		const struct oa_place *p = oa_addr_entry(rb);
 		bool beyond = high ? p->offset >= bound : p->offset + p->size <= bound;
 
+		/* Nothing here is large enough: the answer is the candidate, if any. */
+		if (p->max < size)
+			break;
 		if (beyond) {
 			rb = oa_child(rb, !high);
 			continue;

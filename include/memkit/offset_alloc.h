@@ -187,6 +187,7 @@ struct memkit_oa {
 	u32 *bin_heads;
 	struct memkit_oa_node *seg[MEMKIT_OA_MAX_SEGS];
 	uintptr_t seg_bias[MEMKIT_OA_MAX_SEGS];	/* seg[k] less its first index */
+	void *extra0[3];	/* segment 0's extras, by flag bit */
 	struct rb_root by_offset;
 	/* MEMKIT_OA_PLACE: the free regions by address and by size */
 	struct rb_root holes_by_addr;
