@@ -191,7 +191,7 @@ struct memkit_oa {
 	struct rb_root by_offset;
 	/* MEMKIT_OA_PLACE: the free regions by address and by size */
 	struct rb_root holes_by_addr;
-	struct rb_root holes_by_size;
+	struct rb_root *bin_trees;	/* each bin's, by (size, offset) */
 	u64 guard;
 	u64 changes;	/* changes of the free regions; a scan sees none */
 	u32 scan_serial;
