@@ -30,6 +30,10 @@
  * The range is cut into regions, each described by a node; every unit
  * belongs to exactly one region, used or free, and the nodes are linked in
  * address order so that a free merges with both free neighbours at once.
+ * A free region that shrinks (a carve) or grows (a merge) keeps its node,
+ * and the allocation or the absorbed neighbour is the node that comes or
+ * goes: the region then changes bin list only if its size leaves its bin,
+ * and keeps its entries in the placement indexes below.
  * Free regions sit in one of 512 size-class bins (see
  * memkit_oa_bin_round_down()), each a doubly linked list, and a two-level
  * bitmask tells which bins are non-empty.
@@ -139,12 +143,6 @@ struct memkit_oa_node {
 };
 
 static_assert(sizeof(struct memkit_oa_node) == MEMKIT_OA_NODE_BYTES);
-
-/*
- * The node that covers offset 0 is always node 0: splitting keeps the
- * lower part in the original node, and merging keeps the lower node.
- */
-#define OA_FIRST	0
 
 /* The rb_node of an allocator with MEMKIT_OA_LOOKUP, and whose it is. */
 struct oa_rb {
@@ -286,16 +284,30 @@ static u64 oa_place_size(const struct oa_place *p)
 RB_DECLARE_CALLBACKS_MAX(static, oa_place_cb, struct oa_place, by_addr, u64, max,
 			 oa_place_size)
 
-/*
- * Enter free node @idx in both indexes of the free regions.  With @from
- * not OA_NIL, the region takes the address-index entry that free region
- * @from kept when it left (oa_place_del() with @keep_addr): the caller
- * guarantees no other free region lies between the two, so the entry is
- * in order already and only the subtree maxima are brought up to date,
- * instead of an erase, a descent and an insert.  @from may be @idx.
- */
+/* The order of bin trees: by size, then by offset. */
+static bool oa_size_less(const struct oa_place *a, const struct oa_place *b)
+{
+	return a->size < b->size || (a->size == b->size && a->offset < b->offset);
+}
+
+static void oa_size_add(struct memkit_oa *oa, struct oa_place *p, u32 bin)
+{
+	struct rb_node **link = &oa->bin_trees[bin].rb_node, *parent = NULL;
+
+	while (*link) {
+		parent = *link;
+		if (oa_size_less(p, rb_entry(parent, struct oa_place, by_size)))
+			link = &parent->rb_left;
+		else
+			link = &parent->rb_right;
+	}
+	rb_link_node(&p->by_size, parent, link);
+	rb_insert_color(&p->by_size, &oa->bin_trees[bin]);
+}
+
+/* Enter free node @idx, of bin @bin, in both indexes of the free regions. */
 static void oa_place_add(struct memkit_oa *oa, u32 idx, const struct memkit_oa_node *n,
-			 u32 from, u32 bin)
+			 u32 bin)
 {
 	struct rb_node **link = &oa->holes_by_addr.rb_node, *parent = NULL;
 	struct oa_place *p = oa_place(oa, idx), *q;
@@ -303,49 +315,54 @@ static void oa_place_add(struct memkit_oa *oa, u32 idx, const struct memkit_oa_n
 	p->offset = n->offset;
 	p->size = n->size;
 	p->idx = idx;
-	if (from != OA_NIL) {
-		q = oa_place(oa, from);
-		/* The maximum the tree holds for the entry; propagate starts from it. */
-		p->max = q->max;
-		if (q != p)
-			rb_replace_node(&q->by_addr, &p->by_addr, &oa->holes_by_addr);
-		oa_place_cb_propagate(&p->by_addr, NULL);
-	} else {
-		p->max = n->size;
-		while (*link) {
-			parent = *link;
-			q = rb_entry(parent, struct oa_place, by_addr);
-			q->max = max(q->max, p->size);
-			link = p->offset < q->offset ? &parent->rb_left : &parent->rb_right;
-		}
-		rb_link_node(&p->by_addr, parent, link);
-		rb_insert_augmented(&p->by_addr, &oa->holes_by_addr, &oa_place_cb);
-	}
-
-	link = &oa->bin_trees[bin].rb_node;
-	parent = NULL;
+	p->max = n->size;
 	while (*link) {
 		parent = *link;
-		q = rb_entry(parent, struct oa_place, by_size);
-		if (p->size < q->size || (p->size == q->size && p->offset < q->offset))
-			link = &parent->rb_left;
-		else
-			link = &parent->rb_right;
+		q = rb_entry(parent, struct oa_place, by_addr);
+		q->max = max(q->max, p->size);
+		link = p->offset < q->offset ? &parent->rb_left : &parent->rb_right;
 	}
-	rb_link_node(&p->by_size, parent, link);
-	rb_insert_color(&p->by_size, &oa->bin_trees[bin]);
+	rb_link_node(&p->by_addr, parent, link);
+	rb_insert_augmented(&p->by_addr, &oa->holes_by_addr, &oa_place_cb);
+	oa_size_add(oa, p, bin);
 	oa->changes++;
 }
 
-/* @keep_addr: the next oa_place_add() takes over the address-index entry. */
-static void oa_place_del(struct memkit_oa *oa, u32 idx, bool keep_addr, u32 bin)
+static void oa_place_del(struct memkit_oa *oa, u32 idx, u32 bin)
 {
 	struct oa_place *p = oa_place(oa, idx);
 
-	if (!keep_addr)
-		rb_erase_augmented(&p->by_addr, &oa->holes_by_addr, &oa_place_cb);
+	rb_erase_augmented(&p->by_addr, &oa->holes_by_addr, &oa_place_cb);
 	rb_erase(&p->by_size, &oa->bin_trees[bin]);
 	oa->changes++;
+}
+
+/*
+ * Free node @idx, of bin @old in the indexes, has a new extent in the same
+ * place in address order (see oa_refile_free()): its address entry keeps
+ * its place and only the subtree maxima above it change; its bin-tree
+ * entry moves only if its bin changed or a neighbour there is now out of
+ * order.
+ */
+static void oa_place_refile(struct memkit_oa *oa, u32 idx, const struct memkit_oa_node *n,
+			    u32 old, u32 bin)
+{
+	struct oa_place *p = oa_place(oa, idx);
+	struct rb_node *prev, *next;
+
+	p->offset = n->offset;
+	p->size = n->size;
+	oa_place_cb_propagate(&p->by_addr, NULL);
+	oa->changes++;
+	if (bin == old) {
+		prev = rb_prev(&p->by_size);
+		next = rb_next(&p->by_size);
+		if ((!prev || oa_size_less(rb_entry(prev, struct oa_place, by_size), p)) &&
+		    (!next || oa_size_less(p, rb_entry(next, struct oa_place, by_size))))
+			return;
+	}
+	rb_erase(&p->by_size, &oa->bin_trees[old]);
+	oa_size_add(oa, p, bin);
 }
 
 static bool oa_node_free(const struct memkit_oa_node *n)
@@ -353,14 +370,10 @@ static bool oa_node_free(const struct memkit_oa_node *n)
 	return n->bin_prev != OA_USED && n->bin_prev != OA_SPARE;
 }
 
-/*
- * Make node @idx a free region: its bin list, the totals and, with
- * MEMKIT_OA_PLACE, the indexes (@from: see oa_place_add()).
- */
-static __always_inline void oa_insert_free_at(struct memkit_oa *oa, u32 idx, bool g, u32 from)
+/* Put free node @idx at the head of bin @bin's list. */
+static __always_inline void oa_bin_link(struct memkit_oa *oa, u32 idx, u32 bin, bool g)
 {
 	struct memkit_oa_node *n = oa_node(oa, idx, g);
-	u32 bin = memkit_oa_bin_round_down(n->size);
 	u32 top = bin / MEMKIT_OA_LEAF_BINS;
 	u32 head = oa->bin_heads[bin];
 
@@ -371,27 +384,12 @@ static __always_inline void oa_insert_free_at(struct memkit_oa *oa, u32 idx, boo
 	oa->bin_heads[bin] = idx;
 	oa->used_bins[top] |= BIT(bin % MEMKIT_OA_LEAF_BINS);
 	oa->used_bins_top |= BIT_ULL(top);
-	oa->free_units += n->size;
-	oa->free_regions++;
-	if (oa->flags & MEMKIT_OA_PLACE)
-		oa_place_add(oa, idx, n, from, bin);
 }
 
-static __always_inline void oa_insert_free(struct memkit_oa *oa, u32 idx, bool g)
-{
-	oa_insert_free_at(oa, idx, g, OA_NIL);
-}
-
-/*
- * Take free region @idx off its bin list, the totals and the indexes;
- * with @keep_addr, the next region inserted with @from = @idx takes its
- * place in the address index.
- */
-static __always_inline void oa_remove_free_keep(struct memkit_oa *oa, u32 idx, bool g,
-						bool keep_addr)
+/* Take free node @idx off the list of bin @bin. */
+static __always_inline void oa_bin_unlink(struct memkit_oa *oa, u32 idx, u32 bin, bool g)
 {
 	struct memkit_oa_node *n = oa_node(oa, idx, g);
-	u32 bin = memkit_oa_bin_round_down(n->size);
 	u32 top = bin / MEMKIT_OA_LEAF_BINS;
 
 	if (n->bin_prev != OA_NIL)
@@ -406,15 +404,57 @@ static __always_inline void oa_remove_free_keep(struct memkit_oa *oa, u32 idx, b
 		if (!oa->used_bins[top])
 			oa->used_bins_top &= ~BIT_ULL(top);
 	}
+}
+
+/*
+ * Make node @idx a free region: its bin list, the totals and, with
+ * MEMKIT_OA_PLACE, the indexes.
+ */
+static __always_inline void oa_insert_free(struct memkit_oa *oa, u32 idx, bool g)
+{
+	struct memkit_oa_node *n = oa_node(oa, idx, g);
+	u32 bin = memkit_oa_bin_round_down(n->size);
+
+	oa_bin_link(oa, idx, bin, g);
+	oa->free_units += n->size;
+	oa->free_regions++;
+	if (oa->flags & MEMKIT_OA_PLACE)
+		oa_place_add(oa, idx, n, bin);
+}
+
+/* Take free region @idx off its bin list, the totals and the indexes. */
+static __always_inline void oa_remove_free(struct memkit_oa *oa, u32 idx, bool g)
+{
+	struct memkit_oa_node *n = oa_node(oa, idx, g);
+	u32 bin = memkit_oa_bin_round_down(n->size);
+
+	oa_bin_unlink(oa, idx, bin, g);
 	oa->free_units -= n->size;
 	oa->free_regions--;
 	if (oa->flags & MEMKIT_OA_PLACE)
-		oa_place_del(oa, idx, keep_addr, bin);
+		oa_place_del(oa, idx, bin);
 }
 
-static __always_inline void oa_remove_free(struct memkit_oa *oa, u32 idx, bool g)
+/*
+ * Free region @idx had @old_size units and has been given a new extent
+ * that keeps its place in address order: no other free region lies
+ * between its old and its new extent.  Every carve and every merge comes
+ * down to this, so the free region that remains keeps its node: it moves
+ * to another bin list only if its size left its bin, and with
+ * MEMKIT_OA_PLACE its address entry stays where it is.
+ */
+static __always_inline void oa_refile_free(struct memkit_oa *oa, u32 idx, u64 old_size, bool g)
 {
-	oa_remove_free_keep(oa, idx, g, false);
+	struct memkit_oa_node *n = oa_node(oa, idx, g);
+	u32 old = memkit_oa_bin_round_down(old_size), bin = memkit_oa_bin_round_down(n->size);
+
+	if (bin != old) {
+		oa_bin_unlink(oa, idx, old, g);
+		oa_bin_link(oa, idx, bin, g);
+	}
+	oa->free_units = oa->free_units - old_size + n->size;
+	if (oa->flags & MEMKIT_OA_PLACE)
+		oa_place_refile(oa, idx, n, old, bin);
 }
 
 /*
@@ -505,6 +545,44 @@ static __always_inline u32 oa_split_after(struct memkit_oa *oa, u32 prev, u64 of
 	return idx;
 }
 
+/* Insert a new node for the first @size units of @next's region, before it. */
+static __always_inline u32 oa_split_before(struct memkit_oa *oa, u32 next, u64 size, bool g)
+{
+	struct memkit_oa_node *x = oa_node(oa, next, g);
+	u32 idx = oa_spare_pop(oa, g);
+	struct memkit_oa_node *n = oa_node(oa, idx, g);
+
+	n->offset = x->offset;
+	n->size = size;
+	n->nb_prev = x->nb_prev;
+	n->nb_next = next;
+	if (x->nb_prev != OA_NIL)
+		oa_node(oa, x->nb_prev, g)->nb_next = idx;
+	else
+		oa->first = idx;
+	x->nb_prev = idx;
+	x->offset += size;
+	x->size -= size;
+	return idx;
+}
+
+/* Node @idx absorbs its previous neighbour, which is off every bin list. */
+static __always_inline void oa_merge_prev(struct memkit_oa *oa, u32 idx, bool g)
+{
+	struct memkit_oa_node *n = oa_node(oa, idx, g);
+	u32 prev = n->nb_prev;
+	struct memkit_oa_node *x = oa_node(oa, prev, g);
+
+	n->offset = x->offset;
+	n->size += x->size;
+	n->nb_prev = x->nb_prev;
+	if (x->nb_prev != OA_NIL)
+		oa_node(oa, x->nb_prev, g)->nb_next = idx;
+	else
+		oa->first = idx;
+	oa_spare_push(oa, prev, g);
+}
+
 /* Node @idx absorbs its next neighbour, which is off every bin list. */
 static __always_inline void oa_merge_next(struct memkit_oa *oa, u32 idx, bool g)
 {
@@ -569,8 +647,8 @@ static __always_inline int oa_carve(struct memkit_oa *oa, u32 idx, u64 start, u6
 				    struct memkit_oa_handle *handle, bool g)
 {
 	struct memkit_oa_node *n = oa_node(oa, idx, g);
-	u64 end = start + size, n_end = n->offset + n->size;
-	u32 need = (start > n->offset) + (end < n_end), back_from;
+	u64 end = start + size, n_end = n->offset + n->size, old_size = n->size;
+	u32 need = (start > n->offset) + (end < n_end), n_idx = idx;
 
 	/*
 	 * A growable allocator may be short of node storage: -ENOMEM, for
@@ -580,22 +658,21 @@ static __always_inline int oa_carve(struct memkit_oa *oa, u32 idx, u64 start, u6
 	if (oa->nr_spare < need)
 		return -ENOMEM;
 
-	/*
-	 * What stays free keeps the hole's place in the address index: the
-	 * front part (same node), else the back part.
-	 */
-	back_from = start > n->offset ? OA_NIL : idx;
-	oa_remove_free_keep(oa, idx, g, need);
-	if (start > n->offset) {
-		u32 front = idx;
-
-		idx = oa_split_after(oa, front, start, n_end - start, g);
-		oa_insert_free_at(oa, front, g, front);
+	if (!need) {
+		oa_remove_free(oa, idx, g);
+	} else if (start == n->offset) {
+		/* The allocation takes a new node below the rest, which stays free. */
+		idx = oa_split_before(oa, idx, size, g);
+		oa_refile_free(oa, n_idx, old_size, g);
 		n = oa_node(oa, idx, g);
+	} else {
+		/* The front stays free in its node; a back part is a new free region. */
+		idx = oa_split_after(oa, n_idx, start, n_end - start, g);
+		oa_refile_free(oa, n_idx, old_size, g);
+		n = oa_node(oa, idx, g);
+		if (end < n_end)
+			oa_insert_free(oa, oa_split_after(oa, idx, end, n_end - end, g), g);
 	}
-	if (end < n_end)
-		oa_insert_free_at(oa, oa_split_after(oa, idx, end, n_end - end, g), g,
-				  back_from);
 
 	/* A used node keeps its generation where a free one has a bin link. */
 	n->bin_prev = OA_USED;
@@ -754,9 +831,11 @@ void memkit_oa_reset(struct memkit_oa *oa)
 		oa->bin_heads[i] = OA_NIL;
 
 	oa->spare_head = OA_NIL;
-	oa->fresh = OA_FIRST + 1;
+	/* Node 0 covers the range until the first carve. */
+	oa->fresh = 1;
 	oa->nr_spare = oa->nr_nodes - oa->fresh;
-	oa->last = OA_FIRST;
+	oa->first = 0;
+	oa->last = 0;
 	oa->by_offset = RB_ROOT;
 	oa->holes_by_addr = RB_ROOT;
 	if (oa->flags & MEMKIT_OA_PLACE)
@@ -764,13 +843,13 @@ void memkit_oa_reset(struct memkit_oa *oa)
 			oa->bin_trees[i] = RB_ROOT;
 	oa->changes++;
 
-	*oa_node(oa, OA_FIRST, g) = (struct memkit_oa_node) {
+	*oa_node(oa, 0, g) = (struct memkit_oa_node) {
 		.offset = 0,
 		.size = oa->size,
 		.nb_prev = OA_NIL,
 		.nb_next = OA_NIL,
 	};
-	oa_insert_free(oa, OA_FIRST, g);
+	oa_insert_free(oa, 0, g);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_oa_reset);
 
@@ -847,9 +926,8 @@ int memkit_oa_extend(struct memkit_oa *oa, u64 new_size)
 	if (!more)
 		return 0;
 	if (oa_node_free(n)) {
-		oa_remove_free(oa, oa->last, g);
 		n->size += more;
-		oa_insert_free(oa, oa->last, g);
+		oa_refile_free(oa, oa->last, n->size - more, g);
 	} else {
 		/* Only a growable allocator can be short: see memkit_oa_grow(). */
 		if (!oa->nr_spare)
@@ -1563,34 +1641,34 @@ EXPORT_SYMBOL_MEMKIT(memkit_oa_scan_hole);
 static __always_inline int oa_free(struct memkit_oa *oa,
 				   const struct memkit_oa_handle *handle, bool g)
 {
-	u32 idx = oa_live_node(oa, handle, "free", g), other, from;
+	u32 idx = oa_live_node(oa, handle, "free", g), prev, next;
+	u64 old_size;
 
 	if (idx == OA_NIL)
 		return -EINVAL;
 
 	oa_index_del(oa, idx);
 	oa->allocs--;
-	/*
-	 * The merged region takes the address-index entry of a free
-	 * neighbour, the one before it if both are free: nothing free lies
-	 * between them, so the order holds.
-	 */
-	from = OA_NIL;
-	other = oa_node(oa, idx, g)->nb_prev;
-	if (other != OA_NIL && oa_node_free(oa_node(oa, other, g))) {
-		oa_remove_free_keep(oa, other, g, true);
-		oa_merge_next(oa, other, g);
-		idx = other;
-		from = other;
+	/* A free neighbour absorbs the region, the one before it if both are free. */
+	prev = oa_node(oa, idx, g)->nb_prev;
+	next = oa_node(oa, idx, g)->nb_next;
+	if (next != OA_NIL && !oa_node_free(oa_node(oa, next, g)))
+		next = OA_NIL;
+	if (prev != OA_NIL && oa_node_free(oa_node(oa, prev, g))) {
+		old_size = oa_node(oa, prev, g)->size;
+		oa_merge_next(oa, prev, g);
+		if (next != OA_NIL) {
+			oa_remove_free(oa, next, g);
+			oa_merge_next(oa, prev, g);
+		}
+		oa_refile_free(oa, prev, old_size, g);
+	} else if (next != OA_NIL) {
+		old_size = oa_node(oa, next, g)->size;
+		oa_merge_prev(oa, next, g);
+		oa_refile_free(oa, next, old_size, g);
+	} else {
+		oa_insert_free(oa, idx, g);
 	}
-	other = oa_node(oa, idx, g)->nb_next;
-	if (other != OA_NIL && oa_node_free(oa_node(oa, other, g))) {
-		oa_remove_free_keep(oa, other, g, from == OA_NIL);
-		oa_merge_next(oa, idx, g);
-		if (from == OA_NIL)
-			from = other;
-	}
-	oa_insert_free_at(oa, idx, g, from);
 	return 0;
 }
 
@@ -1672,23 +1750,22 @@ int memkit_oa_resize(struct memkit_oa *oa, const struct memkit_oa_handle *handle
 		if ((oa->flags & MEMKIT_OA_PLACE) &&
 		    x->size - delta < oa_guard_by(oa, x->nb_next, oa_place(oa, idx)->color))
 			return -ENOSPC;
-		oa_remove_free(oa, next, g);
 		if (x->size == delta) {
+			oa_remove_free(oa, next, g);
 			oa_merge_next(oa, idx, g);
 			return 0;
 		}
 		n->size = new_size;
 		x->offset += delta;
 		x->size -= delta;
-		oa_insert_free(oa, next, g);
+		oa_refile_free(oa, next, x->size + delta, g);
 	} else if (new_size < n->size) {
 		delta = n->size - new_size;
 		if (x && oa_node_free(x)) {
-			oa_remove_free(oa, next, g);
 			n->size = new_size;
 			x->offset -= delta;
 			x->size += delta;
-			oa_insert_free(oa, next, g);
+			oa_refile_free(oa, next, x->size - delta, g);
 			return 0;
 		}
 		/* Only a growable allocator can be short: see memkit_oa_grow(). */
@@ -1836,7 +1913,7 @@ void memkit_oa_first_alloc(const struct memkit_oa *oa, struct memkit_oa_handle *
 {
 	const bool g = oa_grown(oa);
 
-	oa_alloc_from(oa, OA_FIRST, handle, g);
+	oa_alloc_from(oa, oa->first, handle, g);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_oa_first_alloc);
 
@@ -1894,7 +1971,7 @@ void memkit_oa_first_hole(const struct memkit_oa *oa, struct memkit_oa_hole *hol
 {
 	const bool g = oa_grown(oa);
 
-	oa_hole_from(oa, OA_FIRST, hole, g);
+	oa_hole_from(oa, oa->first, hole, g);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_oa_first_hole);
 
@@ -2024,7 +2101,7 @@ int memkit_oa_walk_chunk(const struct memkit_oa *oa, struct memkit_oa_cursor *cu
 			 u32 max, memkit_oa_region_fn fn, void *arg)
 {
 	const bool g = oa_grown(oa);
-	u32 idx = cur->offset ? cur->node : OA_FIRST;
+	u32 idx = cur->offset ? cur->node : oa->first;
 	const struct memkit_oa_node *n;
 
 	if (idx >= oa->fresh || oa_node(oa, idx, g)->bin_prev == OA_SPARE ||
@@ -2159,10 +2236,9 @@ static int oa_check_place(const struct memkit_oa *oa)
 				return oa_corrupt("holes by size: bad node %u or too many", p->idx);
 			if (!oa_node_free(oa_node(oa, p->idx, g)) || oa_place(oa, p->idx) != p ||
 			    memkit_oa_bin_round_down(p->size) != bin ||
-			    (prev && (p->size < prev->size ||
-				      (p->size == prev->size && p->offset <= prev->offset))))
-				return oa_corrupt("holes by size: node %u of %llu stale or out of order",
-						  p->idx, p->size);
+			    (prev && !oa_size_less(prev, p)))
+				return oa_corrupt("bin %u tree: node %u of %llu stale or out of order",
+						  bin, p->idx, p->size);
 		}
 	}
 	if (steps != oa->free_regions)
@@ -2191,7 +2267,7 @@ int memkit_oa_check(const struct memkit_oa *oa)
 	bool prev_free = false;
 	int ret;
 
-	for (idx = OA_FIRST; idx != OA_NIL; prev = idx, idx = oa_node(oa, idx, g)->nb_next) {
+	for (idx = oa->first; idx != OA_NIL; prev = idx, idx = oa_node(oa, idx, g)->nb_next) {
 		const struct memkit_oa_node *n;
 
 		if (idx >= oa->fresh || ++steps > oa->nr_nodes)

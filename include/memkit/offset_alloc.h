@@ -178,6 +178,7 @@ struct memkit_oa {
 	u32 nr_spare;
 	u32 fresh;	/* nodes from here on are spare, untouched since reset */
 	u32 gen;	/* generation of the latest allocation */
+	u32 first;	/* the node whose region starts the range */
 	u32 last;	/* the node whose region ends the range */
 	u32 seg0_nodes;
 	u8 seg_shift;	/* log2(seg0_nodes) if growable */

@@ -47,7 +47,7 @@ static struct memkit_oa_node *node_at(struct memkit_oa *oa, u64 offset, u32 *idx
 {
 	u32 i;
 
-	for (i = OA_FIRST; i != OA_NIL; i = oa_node(oa, i, false)->nb_next)
+	for (i = oa->first; i != OA_NIL; i = oa_node(oa, i, false)->nb_next)
 		if (oa_node(oa, i, false)->offset == offset) {
 			*idx = i;
 			return oa_node(oa, i, false);
@@ -245,8 +245,9 @@ int main(int argc, char **argv)
 	/* Neighbour links. */
 	CORRUPT(&oa, "neighbour back link", used->nb_prev, i3);
 	CORRUPT(&oa, "neighbour forward link skips a region", free1->nb_next, used->nb_next);
-	CORRUPT(&oa, "neighbour cycle", used->nb_next, OA_FIRST);
+	CORRUPT(&oa, "neighbour cycle", used->nb_next, oa.first);
 	CORRUPT(&oa, "neighbour link past the nodes", used->nb_next, oa.nr_nodes + 3);
+	CORRUPT(&oa, "first region", oa.first, iu);
 	CORRUPT(&oa, "last region", oa.last, iu);
 	/* Totals and counters. */
 	CORRUPT(&oa, "free total", oa.free_units, oa.free_units + 1);
