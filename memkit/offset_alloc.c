@@ -284,6 +284,11 @@ static u64 oa_place_size(const struct oa_place *p)
 RB_DECLARE_CALLBACKS_MAX(static, oa_place_cb, struct oa_place, by_addr, u64, max,
 			 oa_place_size)
 
+static struct oa_place *oa_addr_entry(const struct rb_node *rb)
+{
+	return rb_entry(rb, struct oa_place, by_addr);
+}
+
 /* The order of bin trees: by size, then by offset. */
 static bool oa_size_less(const struct oa_place *a, const struct oa_place *b)
 {
@@ -348,11 +353,19 @@ static void oa_place_refile(struct memkit_oa *oa, u32 idx, const struct memkit_o
 			    u32 old, u32 bin)
 {
 	struct oa_place *p = oa_place(oa, idx);
-	struct rb_node *prev, *next;
+	struct rb_node *prev, *next, *rb;
+	u64 old_size = p->size;
 
 	p->offset = n->offset;
 	p->size = n->size;
-	oa_place_cb_propagate(&p->by_addr, NULL);
+	if (p->size > old_size) {
+		/* Grown: raise the maxima up to the first that is as large. */
+		for (rb = &p->by_addr; rb && oa_addr_entry(rb)->max < p->size; rb = rb_parent(rb))
+			oa_addr_entry(rb)->max = p->size;
+	} else if (p->max == old_size) {
+		/* Shrunk, and it was its subtree's largest: recompute upwards. */
+		oa_place_cb_propagate(&p->by_addr, NULL);
+	}
 	oa->changes++;
 	if (bin == old) {
 		prev = rb_prev(&p->by_size);
@@ -964,7 +977,7 @@ static __always_inline int oa_alloc(struct memkit_oa *oa, u64 size, u64 align,
 		if (bin != OA_NIL) {
 			idx = oa->bin_heads[bin];
 			if (oa_fits(oa, idx, size, align, &start, g))
-				return oa_carve(oa, idx, start, size, handle, g);
+				goto found;
 		}
 	} else {
 		first = MEMKIT_OA_MAX_BIN + 1;
@@ -975,8 +988,10 @@ static __always_inline int oa_alloc(struct memkit_oa *oa, u64 size, u64 align,
 	for (idx = oa_first_free(oa, &bin, first); idx != OA_NIL;
 	     idx = oa_next_free(oa, &bin, idx, first, g))
 		if (oa_fits(oa, idx, size, align, &start, g))
-			return oa_carve(oa, idx, start, size, handle, g);
+			goto found;
 	return -ENOSPC;
+found:
+	return oa_carve(oa, idx, start, size, handle, g);
 }
 
 static int oa_alloc_guarded(struct memkit_oa *oa, u64 size, u64 align,
@@ -1009,10 +1024,11 @@ EXPORT_SYMBOL_MEMKIT(memkit_oa_alloc);
 static u32 oa_find_place(const struct memkit_oa *oa, const struct memkit_oa_req *r,
 			 u64 *start, bool g);
 
-static __always_inline int oa_reserve(struct memkit_oa *oa, u64 offset, u64 size,
-				      struct memkit_oa_handle *handle, bool g)
+/* Not a hot path: one copy, with @g known only at run time. */
+static int oa_reserve(struct memkit_oa *oa, u64 offset, u64 size,
+		      struct memkit_oa_handle *handle, bool g)
 {
-	u64 end;
+	u64 end, start = offset;
 	u32 bin, idx;
 
 	oa_fail(handle);
@@ -1028,20 +1044,19 @@ static __always_inline int oa_reserve(struct memkit_oa *oa, u64 offset, u64 size
 			.size = size, .align = 1, .start = offset, .end = end,
 			.mode = MEMKIT_OA_LOW,
 		};
-		u64 start;
 
 		idx = oa_find_place(oa, &r, &start, g);
-		return idx == OA_NIL ? -ENOSPC : oa_carve(oa, idx, start, size, handle, g);
-	}
-	bin = memkit_oa_bin_round_down(size);
-	for (idx = oa_first_free(oa, &bin, MEMKIT_OA_NUM_BINS); idx != OA_NIL;
-	     idx = oa_next_free(oa, &bin, idx, MEMKIT_OA_NUM_BINS, g)) {
-		const struct memkit_oa_node *n = oa_node(oa, idx, g);
+	} else {
+		bin = memkit_oa_bin_round_down(size);
+		for (idx = oa_first_free(oa, &bin, MEMKIT_OA_NUM_BINS); idx != OA_NIL;
+		     idx = oa_next_free(oa, &bin, idx, MEMKIT_OA_NUM_BINS, g)) {
+			const struct memkit_oa_node *n = oa_node(oa, idx, g);
 
-		if (n->offset <= offset && end - n->offset <= n->size)
-			return oa_carve(oa, idx, offset, size, handle, g);
+			if (n->offset <= offset && end - n->offset <= n->size)
+				break;
+		}
 	}
-	return -ENOSPC;
+	return idx == OA_NIL ? -ENOSPC : oa_carve(oa, idx, start, size, handle, g);
 }
 
 /**
@@ -1060,8 +1075,7 @@ static __always_inline int oa_reserve(struct memkit_oa *oa, u64 offset, u64 size
 int memkit_oa_reserve(struct memkit_oa *oa, u64 offset, u64 size,
 		      struct memkit_oa_handle *handle)
 {
-	return oa_grown(oa) ? oa_reserve(oa, offset, size, handle, true) :
-			      oa_reserve(oa, offset, size, handle, false);
+	return oa_reserve(oa, offset, size, handle, oa_grown(oa));
 }
 EXPORT_SYMBOL_MEMKIT(memkit_oa_reserve);
 
@@ -1108,11 +1122,6 @@ static __always_inline u32 oa_live_node(const struct memkit_oa *oa,
  * offset is one descent; bin_trees[] holds each bin's by (size, offset)
  * for best fit.
  */
-static struct oa_place *oa_addr_entry(const struct rb_node *rb)
-{
-	return rb_entry(rb, struct oa_place, by_addr);
-}
-
 static u64 oa_sub_max(const struct rb_node *rb)
 {
 	return rb ? oa_addr_entry(rb)->max : 0;
@@ -1131,8 +1140,8 @@ static struct rb_node *oa_child(const struct rb_node *rb, bool right)
  * size; one descent into the candidate's subtree then finds the region.
  * O(log n).
  */
-static struct oa_place *oa_hole_edge(const struct memkit_oa *oa, u64 bound, u64 size,
-				     bool high)
+static __always_inline struct oa_place *oa_hole_edge(const struct memkit_oa *oa, u64 bound,
+						     u64 size, bool high)
 {
 	struct rb_node *rb = oa->holes_by_addr.rb_node, *cand = NULL;
 
@@ -1189,8 +1198,9 @@ static u64 oa_guard_by(const struct memkit_oa *oa, u32 idx, u32 color)
  * from neighbours of another colour, aligned; at the top for
  * MEMKIT_OA_HIGH, else at the bottom.
  */
-static bool oa_fit_span(const struct memkit_oa *oa, const struct memkit_oa_req *r,
-			u64 lo, u64 hi, u32 left, u32 right, u64 *start)
+static __always_inline bool oa_fit_span(const struct memkit_oa *oa,
+					const struct memkit_oa_req *r, u64 lo, u64 hi,
+					u32 left, u32 right, u64 *start)
 {
 	u64 s, rem, gap;
 
@@ -1223,8 +1233,9 @@ static bool oa_fit_span(const struct memkit_oa *oa, const struct memkit_oa_req *
 	return true;
 }
 
-static bool oa_fit_hole(const struct memkit_oa *oa, const struct memkit_oa_req *r,
-			const struct oa_place *p, u64 *start, bool g)
+static __always_inline bool oa_fit_hole(const struct memkit_oa *oa,
+					const struct memkit_oa_req *r,
+					const struct oa_place *p, u64 *start, bool g)
 {
 	u32 left = OA_NIL, right = OA_NIL;
 
@@ -2237,7 +2248,7 @@ static int oa_check_place(const struct memkit_oa *oa)
 			if (!oa_node_free(oa_node(oa, p->idx, g)) || oa_place(oa, p->idx) != p ||
 			    memkit_oa_bin_round_down(p->size) != bin ||
 			    (prev && !oa_size_less(prev, p)))
-				return oa_corrupt("bin %u tree: node %u of %llu stale or out of order",
+				return oa_corrupt("bin %u tree: node %u of %llu stale or misplaced",
 						  bin, p->idx, p->size);
 		}
 	}
