@@ -103,7 +103,7 @@ coverage: deps
 # harness still notices.  Its ids name lines: if a core file changes under
 # one, the run says so; pick another from `mutation.py --list`.
 MUTANTS_PER_FILE ?= 20
-MUTATION_SMOKE = offset_alloc.c:2018:20:<,offset_alloc.c:1645:9:&&,offset_alloc.c:609:14:drop-1,pool.c:122:1:drop
+MUTATION_SMOKE = offset_alloc.c:2147:20:<,offset_alloc.c:1775:9:&&,offset_alloc.c:716:14:drop-1,pool.c:122:1:drop
 
 mutation: deps
 	python3 $(T)/mutation.py -n $(MUTANTS_PER_FILE)
