@@ -1068,10 +1068,11 @@ static void range_stale_handle_refused(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memkit_range_free(d, &d_cur), 0);
 
 	/*
-	 * Another range's handle that names a live node and offset here: the
+	 * Another range's handle that names a live node and offset here (each
+	 * range's whole size in one allocation: node 0, offset 0): the
 	 * generations start at random, so it is refused (false accept 2^-32).
 	 */
-	KUNIT_ASSERT_EQ(test, memkit_range_alloc(r, 10, 1, &old), 0);
+	KUNIT_ASSERT_EQ(test, memkit_range_alloc(r, 1 << 16, 1, &old), 0);
 	KUNIT_ASSERT_EQ(test, memkit_range_alloc(d, 100, 1, &d_cur), 0);
 	KUNIT_EXPECT_EQ(test, old.node, d_cur.node);
 	KUNIT_EXPECT_EQ(test, old.offset, d_cur.offset);
