@@ -678,6 +678,54 @@ static u64 range_place_at(struct kunit *test, struct memkit_range *r, u64 size, 
 }
 
 /*
+ * Best fit in a window, with many more regions of the size outside it than
+ * the size-ordered walk takes alone (OA_BEST_ALONE): 200 holes of 40 units
+ * below the window [20000, 30000), and in it 300 at 21000, 100 at 25000
+ * and 100 at 27000.  The walk through the window decides, and must give
+ * the smallest that fits, the lowest of equals, or -ENOSPC.
+ */
+static void range_place_best_window_crowded(struct kunit *test)
+{
+	static const u64 used[][2] = {
+		{ 16000, 5000 }, { 21300, 3700 }, { 25100, 1900 }, { 27100, 2900 },
+	};
+	struct memkit_range_config cfg = {
+		.size = 30000, .initial_allocs = 256, .max_allocs = 256,
+		.flags = MEMKIT_RANGE_PLACE,
+	};
+	struct memkit_range *r = range_new_cfg(test, &cfg);
+	struct memkit_oa_handle *h = kunit_kcalloc(test, 204, sizeof(*h), GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	for (i = 0; i < 200; i++)
+		KUNIT_ASSERT_EQ(test, memkit_range_reserve(r, i * 80 + 40, 40, &h[i]), 0);
+	for (i = 0; i < ARRAY_SIZE(used); i++)
+		KUNIT_ASSERT_EQ(test, memkit_range_reserve(r, used[i][0], used[i][1], &h[200 + i]),
+				0);
+
+	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 30, 1, 20000, 0, MEMKIT_OA_BEST, 0),
+			25000ULL);
+	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 100, 1, 20000, 0, MEMKIT_OA_BEST, 0),
+			25000ULL);
+	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 101, 1, 20000, 0, MEMKIT_OA_BEST, 0),
+			21000ULL);
+	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 30, 1, 25050, 0, MEMKIT_OA_BEST, 0),
+			25050ULL);
+	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 301, 1, 20000, 0, MEMKIT_OA_BEST, 0),
+			U64_MAX);
+	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 30, 1, 21300, 25000, MEMKIT_OA_BEST, 0),
+			U64_MAX);
+	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 30, 1, 0, 0, MEMKIT_OA_BEST, 0), 0ULL);
+	KUNIT_EXPECT_EQ(test, range_place_at(test, r, 30, 1, 20000, 0, MEMKIT_OA_LOW, 0),
+			21000ULL);
+	range_expect_report(test, r, 200 * 40 + 500, 204);
+	for (i = 0; i < 204; i++)
+		KUNIT_EXPECT_EQ(test, memkit_range_free(r, &h[i]), 0);
+	range_expect_report(test, r, 30000, 0);
+}
+
+/*
  * Holes of 50 at 100, 20 at 300, 100 at 500 and 100 at 900: every mode
  * must give its one right answer, in the whole range and in windows,
  * with windows that cut holes, with a window of exactly the size and
@@ -1826,6 +1874,7 @@ static struct kunit_case memkit_range_cases[] = {
 	KUNIT_CASE(range_driver_spinlock),
 	KUNIT_CASE(range_debugfs_parent),
 	KUNIT_CASE(range_place_modes),
+	KUNIT_CASE(range_place_best_window_crowded),
 	KUNIT_CASE(range_place_bad_input),
 	KUNIT_CASE(range_place_colors),
 	KUNIT_CASE(range_place_evict),

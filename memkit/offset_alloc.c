@@ -72,7 +72,12 @@
  *   one for all keeps each tree a bin's share of the regions: at 1Ki and
  *   64Ki live allocations of mixed sizes, 300 and 20000 free regions
  *   spread over 70-100 bins, so an insert descends about 2 and 8 levels
- *   instead of 8 and 15.
+ *   instead of 8 and 15.  In a window, a size-ordered walk steps past
+ *   the regions outside it (drm_mm's best fit does the same); when that
+ *   grows long, a walk of the window in address order runs beside it and
+ *   whichever finishes first answers (see oa_find_best()), so a small
+ *   window beside a fragmented rest costs O(log n) per region in the
+ *   window, not a step per region outside.
  *
  * A region can be big enough and still not fit: its part inside the
  * window is too small (only the two regions that straddle the window's
@@ -1249,15 +1254,33 @@ static __always_inline bool oa_fit_hole(const struct memkit_oa *oa,
 
 /*
  * Smallest first, lowest first among equals: the first of @size or more
- * that fits.  The bins split the order by size: the search starts in the
+ * that fits.  The bins split the order by size: the walk starts in the
  * request's own bin at the smallest region of the size and goes on to the
  * next non-empty bins, each from its smallest region.
+ *
+ * In a window, that walk steps past every region outside it that is
+ * smaller than the answer, and past all of them when nothing fits.  A
+ * second walk then takes turns with it: through the window in address
+ * order over the regions of at least the size (the address index skips
+ * the rest), keeping the smallest that fits.  Whichever ends first has
+ * the answer: the first fit in size order, or the smallest fit once the
+ * second walk leaves the window; both see the same candidates, so they
+ * agree.  The second walk starts only after OA_BEST_ALONE steps of the
+ * first, which is all most searches take: its steps are descents, the
+ * first's are neighbours in a tree.  The cost is then at most twice the
+ * cheaper walk, plus those steps.
  */
+#define OA_BEST_ALONE	64
+
 static u32 oa_find_best(const struct memkit_oa *oa, const struct memkit_oa_req *r,
 			u64 *start, bool g)
 {
 	u32 bin = memkit_oa_bin_round_down(r->size);
 	struct rb_node *rb = oa->bin_trees[bin].rb_node, *first = NULL;
+	const struct oa_place *p, *a = NULL, *best = NULL;
+	bool window = r->start || r->end != oa->size;
+	u32 alone = OA_BEST_ALONE;
+	u64 at, best_at = 0;
 
 	while (rb) {
 		if (rb_entry(rb, struct oa_place, by_size)->size >= r->size) {
@@ -1267,17 +1290,35 @@ static u32 oa_find_best(const struct memkit_oa *oa, const struct memkit_oa_req *
 			rb = rb->rb_right;
 		}
 	}
-	for (;;) {
-		for (rb = first; rb; rb = rb_next(rb)) {
-			const struct oa_place *p = rb_entry(rb, struct oa_place, by_size);
-
-			if (oa_fit_hole(oa, r, p, start, g))
-				return p->idx;
+	for (rb = first;;) {
+		while (!rb) {
+			bin = oa_find_bin(oa, bin + 1);
+			if (bin == OA_NIL)
+				return OA_NIL;
+			rb = rb_first(&oa->bin_trees[bin]);
 		}
-		bin = oa_find_bin(oa, bin + 1);
-		if (bin == OA_NIL)
-			return OA_NIL;
-		first = rb_first(&oa->bin_trees[bin]);
+		p = rb_entry(rb, struct oa_place, by_size);
+		if (oa_fit_hole(oa, r, p, start, g))
+			return p->idx;
+		rb = rb_next(rb);
+		if (!window)
+			continue;
+		if (alone) {
+			if (--alone)
+				continue;
+			a = oa_hole_edge(oa, r->start, r->size, false);
+		}
+		if (!a || a->offset >= r->end) {
+			if (!best)
+				return OA_NIL;
+			*start = best_at;
+			return best->idx;
+		}
+		if ((!best || oa_size_less(a, best)) && oa_fit_hole(oa, r, a, &at, g)) {
+			best = a;
+			best_at = at;
+		}
+		a = oa_hole_edge(oa, a->offset + a->size, r->size, false);
 	}
 }
 
@@ -1353,7 +1394,9 @@ static int oa_req_check(const struct memkit_oa *oa, const struct memkit_oa_req *
  * the alignment slack or the guards make it too small.  BEST: O(log n)
  * plus one step per region of at least the size, smaller than the one
  * taken, that does not fit (outside the window, or too small once
- * aligned).
+ * aligned); in a window, once that passes 64 steps, at most twice the
+ * steps of a walk through the window over the regions of at least the
+ * size, O(log n) each, whichever is fewer.
  * Return: 0; -EINVAL for a zero size or alignment, an unknown mode, an
  * empty window or one that leaves the range, a window smaller than the
  * size or the alignment; -EOPNOTSUPP without %MEMKIT_OA_PLACE; -ENOSPC if
