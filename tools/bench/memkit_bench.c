@@ -807,6 +807,73 @@ out:
 	kfree(rb);
 }
 
+/*
+ * Best fit in a crowded window: @holes free regions of 64 units below a
+ * window of 2^20 units whose only hole is 1000 units, as in a VRAM whose
+ * CPU-visible part is nearly full and whose rest is fragmented.  Each pair
+ * allocates 32 units by BEST in the window and frees them again, on
+ * memkit_range and on drm_mm behind the same irq-safe lock.
+ */
+static void bench_place_crowded(u32 holes, u32 ops)
+{
+	enum { NR = R_NR - R_RANGE_CHURN_NR };
+	struct range_bench *rb = kcalloc(NR, sizeof(*rb), GFP_KERNEL);
+	u64 (*t)[BENCH_REPS] = kcalloc(NR, sizeof(*t), GFP_KERNEL);
+	u64 win = (u64)holes * 128, t0;
+	u32 slots = 2 * holes + 2, i, k, rep;
+	char param[24];
+
+	if (!rb || !t)
+		goto out;
+	snprintf(param, sizeof(param), "%uKi holes outside", holes / 1024);
+	for (k = 0; k < NR; k++) {
+		struct range_bench *b = &rb[k];
+
+		b->ready = !rb_init(b, R_RANGE_CHURN_NR + k, win + BIT_ULL(20), slots);
+		if (!b->ready)
+			continue;
+		/* Allocations of 64 units from 0 up, the window all but 1000 units full. */
+		b->place = (struct memkit_oa_req){ .align = 1, .mode = MEMKIT_OA_LOW };
+#if IS_ENABLED(CONFIG_DRM)
+		b->drm_mode = DRM_MM_INSERT_LOW;
+#endif
+		for (i = 0; i < 2 * holes; i++)
+			rb_alloc(b, i, 64);
+		b->place.start = win;
+		rb_alloc(b, 2 * holes, BIT_ULL(20) - 1000);
+		for (i = 0; i < 2 * holes; i += 2)
+			rb_free(b, i);
+		b->place.mode = MEMKIT_OA_BEST;
+#if IS_ENABLED(CONFIG_DRM)
+		b->drm_mode = DRM_MM_INSERT_BEST;
+#endif
+		cond_resched();
+	}
+	for (rep = 0; rep < BENCH_REPS; rep++) {
+		for (k = 0; k < NR; k++) {
+			if (!rb[k].ready)
+				continue;
+			t0 = ktime_get_ns();
+			for (i = 0; i < ops; i++) {
+				rb_alloc(&rb[k], slots - 1, 32);
+				rb_free(&rb[k], slots - 1);
+			}
+			t[k][rep] = ps_per_op(t0, ops);
+			cond_resched();
+		}
+	}
+	for (k = 0; k < NR; k++) {
+		if (rb[k].ready && rb[k].failed)
+			pr_info("memkit_bench: %s: %llu allocations failed\n",
+				range_names[rb[k].impl], rb[k].failed);
+		rb_exit(&rb[k]);
+	}
+	rb_add_rows(rb, NR, t, "place best crowded", param);
+out:
+	kfree(t);
+	kfree(rb);
+}
+
 static void bench_footprint_row(const char *workload, const char *param, const char *impl,
 				u64 bytes, u32 items)
 {
@@ -1661,6 +1728,9 @@ static int __init memkit_bench_init(void)
 	bench_progress("place churn 1Ki");
 	bench_place_churn(65536, 10000 * scale);
 	bench_progress("place churn 64Ki");
+	bench_place_crowded(1024, 1000 * scale);
+	bench_place_crowded(16384, 100 * scale);
+	bench_progress("place best crowded");
 	for (i = 0; i < ARRAY_SIZE(refill_sizes); i++)
 		bench_refill(refill_sizes[i]);
 	bench_progress("refill");

@@ -303,6 +303,64 @@ static void bench_place_churn_all(u32 live, u64 pairs)
 	}
 }
 
+/*
+ * Best fit in a crowded window, the in-kernel "place best crowded" setup:
+ * @holes free regions of 64 units below a 2^20-unit window whose only hole
+ * is 1000 units.  Each pair allocates 32 units and frees them: by BEST in
+ * the window, read against FAST over the whole range on the same allocator.
+ */
+static void bench_place_crowded(u32 holes, u64 pairs)
+{
+	const u64 win = (u64)holes * 128;
+	struct memkit_oa_req r[2] = {
+		{ .size = 32, .align = 1, .mode = MEMKIT_OA_FAST },
+		{ .size = 32, .align = 1, .start = win, .mode = MEMKIT_OA_BEST },
+	};
+	static const char * const names[] = { "place FAST", "place BEST in window" };
+	struct memkit_oa_handle *h = calloc(2 * holes + 1, sizeof(*h)), one;
+	double t[2][BENCH_REPS];
+	struct memkit_oa oa;
+	unsigned int k, rep;
+	char param[24];
+	int base = NO_BASE;
+	u64 i, t0;
+	u32 j;
+
+	if (!h || memkit_oa_init_flags(&oa, win + (1 << 20), 2 * holes + 2, 2 * holes + 2,
+				       MEMKIT_OA_PLACE))
+		goto out;
+	for (j = 0; j < 2 * holes; j++)
+		if (memkit_oa_alloc(&oa, 64, 1, &h[j]))
+			goto exit;
+	if (memkit_oa_reserve(&oa, win, (1 << 20) - 1000, &h[2 * holes]))
+		goto exit;
+	for (j = 0; j < 2 * holes; j += 2)
+		memkit_oa_free(&oa, &h[j]);
+	for (rep = 0; rep < BENCH_REPS; rep++) {
+		for (k = 0; k < 2; k++) {
+			t0 = now_ns();
+			for (i = 0; i < pairs; i++) {
+				if (memkit_oa_alloc_in(&oa, &r[k], &one))
+					goto exit;
+				sink += one.offset;
+				memkit_oa_free(&oa, &one);
+			}
+			t[k][rep] = (double)(now_ns() - t0) / pairs;
+		}
+	}
+	snprintf(param, sizeof(param), "%uKi holes outside", holes / 1024);
+	for (k = 0; k < 2; k++) {
+		int row = add_row("place best crowded", param, names[k], t[k], 0, base);
+
+		if (!k)
+			base = row;
+	}
+exit:
+	memkit_oa_exit(&oa);
+out:
+	free(h);
+}
+
 /* Fixed-size refill in 10^6 units: fill, free every other, fill again. */
 static void bench_refill(u64 size)
 {
@@ -999,6 +1057,8 @@ int main(int argc, char **argv)
 	if (want("place")) {
 		bench_place_churn_all(1 << 10, 2000000ULL * scale);
 		bench_place_churn_all(1 << 16, 2000000ULL * scale);
+		bench_place_crowded(1 << 10, 200000ULL * scale);
+		bench_place_crowded(1 << 16, 200000ULL * scale);
 	}
 	if (want("refill")) {
 		bench_refill(1000);
