@@ -13,8 +13,10 @@ stillborn and not counted.
 
 The mutants are a fixed, seeded sample of every candidate (-n per file),
 so a score can be compared between runs; --only runs named mutants (the
-"file:line:column:operator" ids it prints), which `make check` uses to
-prove the harness kills what it should.
+ids it prints), which `make check` uses to prove the harness kills what
+it should.  An id is "file:function+line:column:operator", the line
+counted from the function's opening brace, so that it survives edits
+elsewhere in the file; outside a function it is "file:line:column:operator".
 
 Usage: mutation.py [-n PER_FILE] [--only ID,...] [--expect-killed] [-j JOBS]
 """
@@ -88,23 +90,45 @@ def code_lines(text):
         yield n, line
 
 
+# A line at column 0 that names a function (its definition, in kernel style).
+FUNC = re.compile(r"^[A-Za-z_][^;]*?\b(\w+)\(")
+
+
+def functions(text):
+    """Line number -> "function+offset from its opening brace", in bodies."""
+    where, name, start = {}, None, 0
+    for n, line in enumerate(text.split("\n"), 1):
+        m = FUNC.match(line)
+        if m:
+            name = m.group(1)
+        if line.startswith("{") and name:
+            start = n
+        elif line.startswith("}"):
+            start = 0
+        elif start:
+            where[n] = "%s+%d" % (name, n - start)
+    return where
+
+
 def candidates(path):
     """Every mutant of one file: (id, line number, new line)."""
     name = os.path.basename(path)
     with open(path) as f:
         text = f.read()
+    where = functions(text)
     out = []
     for n, line in code_lines(text):
+        at = "%s:%s" % (name, where.get(n, n))
         for m in TOKEN.finditer(line):
             tok, col = m.group(0), m.start()
             if tok in SWAPS:
                 new = line[:col] + SWAPS[tok] + line[col + len(tok):]
-                out.append(("%s:%d:%d:%s" % (name, n, col + 1, tok), n, new))
+                out.append(("%s:%d:%s" % (at, col + 1, tok), n, new))
         for m in re.finditer(r" ([+-]) 1\b", line):
             new = line[:m.start()] + line[m.end():]
-            out.append(("%s:%d:%d:drop%s1" % (name, n, m.start() + 1, m.group(1)), n, new))
+            out.append(("%s:%d:drop%s1" % (at, m.start() + 1, m.group(1)), n, new))
         if UPDATE.match(line) and not line.strip().startswith("return"):
-            out.append(("%s:%d:1:drop" % (name, n), n, re.sub(r"\S.*", ";", line)))
+            out.append(("%s:1:drop" % at, n, re.sub(r"\S.*", ";", line)))
     return out
 
 
