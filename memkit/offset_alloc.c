@@ -542,6 +542,24 @@ static __always_inline u32 oa_next_free(const struct memkit_oa *oa, u32 *bin, u3
 	return oa_first_free(oa, bin, to);
 }
 
+/* Make @idx the region after @prev (OA_NIL: @idx starts the range). */
+static __always_inline void oa_link_next(struct memkit_oa *oa, u32 prev, u32 idx, bool g)
+{
+	if (prev != OA_NIL)
+		oa_node(oa, prev, g)->nb_next = idx;
+	else
+		oa->first = idx;
+}
+
+/* Make @idx the region before @next (OA_NIL: @idx ends the range). */
+static __always_inline void oa_link_prev(struct memkit_oa *oa, u32 next, u32 idx, bool g)
+{
+	if (next != OA_NIL)
+		oa_node(oa, next, g)->nb_prev = idx;
+	else
+		oa->last = idx;
+}
+
 /* Insert a new node for [offset, offset + size) after @prev. */
 static __always_inline u32 oa_split_after(struct memkit_oa *oa, u32 prev, u64 offset,
 					  u64 size, bool g)
@@ -554,10 +572,7 @@ static __always_inline u32 oa_split_after(struct memkit_oa *oa, u32 prev, u64 of
 	n->size = size;
 	n->nb_prev = prev;
 	n->nb_next = p->nb_next;
-	if (p->nb_next != OA_NIL)
-		oa_node(oa, p->nb_next, g)->nb_prev = idx;
-	else
-		oa->last = idx;
+	oa_link_prev(oa, p->nb_next, idx, g);
 	p->nb_next = idx;
 	p->size = offset - p->offset;
 	return idx;
@@ -574,10 +589,7 @@ static __always_inline u32 oa_split_before(struct memkit_oa *oa, u32 next, u64 s
 	n->size = size;
 	n->nb_prev = x->nb_prev;
 	n->nb_next = next;
-	if (x->nb_prev != OA_NIL)
-		oa_node(oa, x->nb_prev, g)->nb_next = idx;
-	else
-		oa->first = idx;
+	oa_link_next(oa, x->nb_prev, idx, g);
 	x->nb_prev = idx;
 	x->offset += size;
 	x->size -= size;
@@ -594,10 +606,7 @@ static __always_inline void oa_merge_prev(struct memkit_oa *oa, u32 idx, bool g)
 	n->offset = x->offset;
 	n->size += x->size;
 	n->nb_prev = x->nb_prev;
-	if (x->nb_prev != OA_NIL)
-		oa_node(oa, x->nb_prev, g)->nb_next = idx;
-	else
-		oa->first = idx;
+	oa_link_next(oa, x->nb_prev, idx, g);
 	oa_spare_push(oa, prev, g);
 }
 
@@ -610,10 +619,7 @@ static __always_inline void oa_merge_next(struct memkit_oa *oa, u32 idx, bool g)
 
 	n->size += x->size;
 	n->nb_next = x->nb_next;
-	if (x->nb_next != OA_NIL)
-		oa_node(oa, x->nb_next, g)->nb_prev = idx;
-	else
-		oa->last = idx;
+	oa_link_prev(oa, x->nb_next, idx, g);
 	oa_spare_push(oa, next, g);
 }
 
