@@ -501,7 +501,7 @@ static __always_inline void oa_spare_push(struct memkit_oa *oa, u32 idx, bool g)
 }
 
 /* The first non-empty bin >= @bin, or OA_NIL. */
-static u32 oa_find_bin(const struct memkit_oa *oa, u32 bin)
+static __always_inline u32 oa_find_bin(const struct memkit_oa *oa, u32 bin)
 {
 	u32 top = bin / MEMKIT_OA_LEAF_BINS;
 	u64 tops;

@@ -373,8 +373,16 @@ struct range_ask {
 	unsigned long ip;	/* the caller, for events/memkit/ */
 };
 
-static int range_try(struct memkit_oa *oa, const struct range_ask *a,
-		     struct memkit_oa_handle *handle)
+/*
+ * range_try(), range_refuse(), range_claim() and range_claim_locked() are
+ * inlined into each exported call, so that the request's kind folds away
+ * and a plain allocation makes one call, into the allocator, between
+ * taking the lock and dropping it (in the VM, three call levels fewer cut
+ * the layer's cost over memkit_oa under the same lock from 1.18-1.28x to
+ * 1.11-1.16x).
+ */
+static __always_inline int range_try(struct memkit_oa *oa, const struct range_ask *a,
+				     struct memkit_oa_handle *handle)
 {
 	if (a->req)
 		return memkit_oa_alloc_in(oa, a->req, handle);
@@ -386,7 +394,7 @@ static int range_try(struct memkit_oa *oa, const struct range_ask *a,
  * A dedicated range admits only the whole range; at offset 0, which
  * satisfies any alignment.  The allocator judges the rest.
  */
-static int range_refuse(struct memkit_range *range, const struct range_ask *a)
+static __always_inline int range_refuse(struct memkit_range *range, const struct range_ask *a)
 {
 	const struct memkit_oa_req *r = a->req;
 
@@ -444,8 +452,8 @@ static void range_trace_claim(const struct memkit_range *range, const struct ran
  * One attempt; @last says no retry follows, so its outcome is the
  * request's and goes to events/memkit/.
  */
-static int range_claim(struct memkit_range *range, const struct range_ask *a,
-		       struct memkit_oa_handle *handle, bool last)
+static __always_inline int range_claim(struct memkit_range *range, const struct range_ask *a,
+				       struct memkit_oa_handle *handle, bool last)
 {
 	int ret;
 
@@ -471,8 +479,9 @@ static int range_claim(struct memkit_range *range, const struct range_ask *a,
  * and the config allows growth from here, preload outside the lock and
  * try once more.
  */
-static int range_claim_locked(struct memkit_range *range, const struct range_ask *a,
-			      struct memkit_oa_handle *handle)
+static __always_inline int range_claim_locked(struct memkit_range *range,
+					      const struct range_ask *a,
+					      struct memkit_oa_handle *handle)
 {
 	bool retry = !range->mutex && range->gfp;
 	int ret = range_locked(range, range_claim(range, a, handle, !retry));
