@@ -656,7 +656,7 @@ static __always_inline void oa_index_add(struct memkit_oa *oa, u32 idx, bool g)
 	rb_insert_color(&r->rb, &oa->by_offset);
 }
 
-static void oa_index_del(struct memkit_oa *oa, u32 idx)
+static __always_inline void oa_index_del(struct memkit_oa *oa, u32 idx)
 {
 	if (oa->flags & MEMKIT_OA_LOOKUP)
 		rb_erase(&oa_rb(oa, idx)->rb, &oa->by_offset);
