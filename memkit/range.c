@@ -377,9 +377,7 @@ struct range_ask {
  * range_try(), range_refuse(), range_claim() and range_claim_locked() are
  * inlined into each exported call, so that the request's kind folds away
  * and a plain allocation makes one call, into the allocator, between
- * taking the lock and dropping it (in the VM, three call levels fewer cut
- * the layer's cost over memkit_oa under the same lock from 1.18-1.28x to
- * 1.11-1.16x).
+ * taking the lock and dropping it.
  */
 static __always_inline int range_try(struct memkit_oa *oa, const struct range_ask *a,
 				     struct memkit_oa_handle *handle)
