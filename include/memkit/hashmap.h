@@ -354,15 +354,13 @@ static __always_inline bool __memkit_hashmap_holds(const struct memkit_hashmap *
 }
 
 /*
- * The fingerprint matches for @fp in @g below its first empty slot (with
- * none, all of them).  No branch: whether a group holds an empty slot is
- * a coin toss at the maximum load, and mispredicting it cost a hit more
- * than the rest of its probe.
+ * The fingerprint candidates for @fp in @g: every byte equal to @fp, and
+ * now and then the byte above one, by a borrow (__memkit_hashmap_holds()
+ * compares the metadata byte again).  No branch.
  */
-static __always_inline u64 __memkit_hashmap_matches(u64 g, u64 empty, u8 fp)
+static __always_inline u64 __memkit_hashmap_candidates(u64 g, u8 fp)
 {
-	return __memkit_hashmap_zero_bytes(g ^ (__MEMKIT_HASHMAP_LSB * fp)) &
-	       ((empty & -empty) - 1);
+	return __memkit_hashmap_zero_bytes(g ^ (__MEMKIT_HASHMAP_LSB * fp));
 }
 
 /* The first of the @match candidates from slot @idx on that holds @key. */
@@ -407,17 +405,24 @@ static __always_inline u32 __memkit_hashmap_find(const struct memkit_hashmap *ma
 			n++;
 			continue;
 		}
+		/*
+		 * The first word's candidates are tried before its empty
+		 * slots are known: a key that is present sits before the
+		 * first empty slot from its home, so those past it only cost
+		 * a miss a key comparison now and then (a fingerprint
+		 * matches one used slot in 128), and a hit saves the masking.
+		 */
 		g0 = __memkit_hashmap_group(map, idx);
-		e0 = __memkit_hashmap_zero_bytes(g0);
-		i = __memkit_hashmap_first_hit(map, idx, __memkit_hashmap_matches(g0, e0, fp),
+		i = __memkit_hashmap_first_hit(map, idx, __memkit_hashmap_candidates(g0, fp),
 					       key, fp, p);
 		if (i != MEMKIT_HASHMAP_NONE)
 			goto found_i;
 		/* The second word counts only if the first has no empty slot. */
+		e0 = __memkit_hashmap_zero_bytes(g0);
 		g1 = __memkit_hashmap_group(map, idx + 8);
 		e1 = __memkit_hashmap_zero_bytes(g1);
 		i = __memkit_hashmap_first_hit(map, idx + 8,
-					       __memkit_hashmap_matches(g1, e1, fp) & -(u64)!e0,
+					       __memkit_hashmap_candidates(g1, fp) & -(u64)!e0,
 					       key, fp, p);
 		if (i != MEMKIT_HASHMAP_NONE)
 			goto found_i;
@@ -641,9 +646,11 @@ static __always_inline int memkit_hashmap_put_no_clobber(struct memkit_hashmap *
  * so that no tombstone is left and probe lengths never degrade.  Each
  * entry's distance byte says whether it may move, so keys are hashed again
  * only for entries %MEMKIT_HASHMAP_FAR or more slots from home; a word of
- * distance bytes against the distances from the hole finds the next one
- * that may among eight, with a branch per move or per eight slots instead
- * of two per slot, each a coin toss.
+ * distance bytes against the distances from the hole finds those that may
+ * among eight, with a branch per move or per eight slots instead of two
+ * per slot, each a coin toss.  The furthest of them moves: the entries it
+ * jumps over stay reachable, since the hole before them is filled, so
+ * fewer entries move than if the nearest went first.
  *
  * Context: the owner's lock held.  O(cluster length).
  */
@@ -682,7 +689,7 @@ static __always_inline void memkit_hashmap_remove_at(struct memkit_hashmap *map,
 		 * Eight at a time: the slots before the first empty one whose
 		 * entry is at least as far from home as from the hole
 		 * (distance bytes below 128 against back + 0..7; a byte of
-		 * 128 or more always is).
+		 * 128 or more always is).  The furthest of them fills it.
 		 */
 		e = __memkit_hashmap_zero_bytes(__memkit_hashmap_group(map, j));
 		memcpy(&k, map->dist + j, sizeof(k));
@@ -697,7 +704,7 @@ static __always_inline void memkit_hashmap_remove_at(struct memkit_hashmap *map,
 			n += 8;
 			continue;
 		}
-		i = j + (__ffs64(mv) >> 3);
+		i = j + ((fls64(mv) - 1) >> 3);
 		n += i - j + 1;
 		d = __memkit_hashmap_home_dist(map, i, p);
 		back = (i - hole) & mask;
