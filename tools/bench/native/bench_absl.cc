@@ -54,16 +54,15 @@ unsigned long long absl_map_lookups(struct absl_map *m, const unsigned long long
 	return sum;
 }
 
-void absl_map_churn(struct absl_map *m, unsigned long long *live, size_t n,
-		    unsigned long long pairs, unsigned long long seed)
+void absl_map_churn(struct absl_map *m, unsigned long long *live, unsigned long long pairs,
+		    const uint32_t *victim, const unsigned long long *fresh)
 {
 	for (unsigned long long i = 0; i < pairs; i++) {
-		size_t victim = bench_below(&seed, n);
-		unsigned long long key = bench_next(&seed);
+		uint32_t v = victim[i];
 
-		m->map.erase(live[victim]);
-		m->map.insert({key, i});
-		live[victim] = key;
+		m->map.erase(live[v]);
+		m->map.insert({fresh[i], i});
+		live[v] = fresh[i];
 	}
 }
 

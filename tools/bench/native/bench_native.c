@@ -138,6 +138,45 @@ static u64 bench_size(u64 *s, enum range_sizes sizes)
 }
 
 /*
+ * A churn's operation stream, drawn before any timing so that every
+ * implementation and repetition runs the same one and no generator runs
+ * inside a timed loop: @pairs victims in [0, @live) and, with @arg, a
+ * value per pair from @draw (a size or a key).  NULL if out of memory.
+ */
+static u32 *bench_stream(u64 *s, u32 live, u64 pairs, u64 **arg, u64 (*draw)(u64 *s, u32 how),
+			 u32 how)
+{
+	u32 *victim = malloc(pairs * sizeof(*victim));
+	u64 i;
+
+	if (arg)
+		*arg = malloc(pairs * sizeof(**arg));
+	if (!victim || (arg && !*arg)) {
+		free(victim);
+		if (arg)
+			free(*arg);
+		return NULL;
+	}
+	for (i = 0; i < pairs; i++) {
+		victim[i] = bench_below(s, live);
+		if (arg)
+			(*arg)[i] = draw(s, how);
+	}
+	return victim;
+}
+
+/* bench_size() and bench_next() as bench_stream() draws. */
+static u64 draw_size(u64 *s, u32 how)
+{
+	return bench_size(s, how);
+}
+
+static u64 draw_key(u64 *s, u32 how)
+{
+	return bench_next(s);
+}
+
+/*
  * memkit_oa_alloc() aligned to @align, or memkit_oa_alloc_in() with
  * @tmpl's window, mode and alignment.
  */
@@ -190,29 +229,34 @@ static int bench_range_churn(const struct range_shape *sh, u32 live, u64 pairs, 
 			     const char *impl, int base)
 {
 	struct memkit_oa_handle *h = calloc(live, sizeof(*h));
+	u64 s = BENCH_SEED, *size = NULL, *fill = calloc(live, sizeof(*fill));
 	double t[BENCH_REPS];
 	char param[40];
 	int rep, row = NO_BASE;
+	u32 *victim;
+	u64 i;
 
+	for (i = 0; fill && i < live; i++)
+		fill[i] = bench_size(&s, sh->sizes);
+	victim = bench_stream(&s, live, pairs, &size, draw_size, sh->sizes);
 	for (rep = 0; rep < BENCH_REPS; rep++) {
 		struct memkit_oa oa;
-		u64 s = BENCH_SEED, i, t0, failed = 0;
+		u64 t0, failed = 0;
 
-		if (!h || memkit_oa_init_flags(&oa, sh->total, initial, live, flags))
+		if (!h || !fill || !victim ||
+		    memkit_oa_init_flags(&oa, sh->total, initial, live, flags))
 			goto out;
 		for (i = 0; i < live; i++) {
-			failed += !!bench_oa_alloc(&oa, bench_size(&s, sh->sizes), sh->align, tmpl,
-						   &h[i]);
+			failed += !!bench_oa_alloc(&oa, fill[i], sh->align, tmpl, &h[i]);
 			if (flags & MEMKIT_OA_PRIV)
 				memkit_oa_set_priv(&oa, &h[i], &h[i]);
 		}
 		t0 = now_ns();
 		for (i = 0; i < pairs; i++) {
-			u32 v = bench_below(&s, live);
+			u32 v = victim[i];
 
 			memkit_oa_free(&oa, &h[v]);
-			failed += !!bench_oa_alloc(&oa, bench_size(&s, sh->sizes), sh->align,
-						   tmpl, &h[v]);
+			failed += !!bench_oa_alloc(&oa, size[i], sh->align, tmpl, &h[v]);
 			if (flags & MEMKIT_OA_PRIV)
 				memkit_oa_set_priv(&oa, &h[v], &h[v]);
 		}
@@ -228,6 +272,9 @@ static int bench_range_churn(const struct range_shape *sh, u32 live, u64 pairs, 
 		snprintf(param, sizeof(param), "%uKi live", live >> 10);
 	row = add_row(tmpl ? "place churn" : sh->workload, param, impl, t, 0, base);
 out:
+	free(victim);
+	free(size);
+	free(fill);
 	free(h);
 	return row;
 }
@@ -432,6 +479,8 @@ struct map_run {
 	u32 bits, load;
 	size_t n;		/* live keys: load % of the slots */
 	u64 *keys, *hits, *misses, pairs;
+	u32 *victim;		/* the churn's stream: whom each pair removes */
+	u64 *fresh;		/* and the key it puts */
 };
 
 enum map_impl { MAP_MEMKIT_MUL128, MAP_MEMKIT_HSIP, MAP_MEMKIT_SIP24, MAP_ABSL, MAP_IMPLS };
@@ -459,18 +508,18 @@ static __always_inline u64 memkit_lookups(struct memkit_hashmap *m, const u64 *k
 	return sum;
 }
 
-static __always_inline void memkit_churn(struct memkit_hashmap *m, u64 *live, size_t n,
-					 u64 pairs, u64 seed, const struct memkit_hashmap_params p)
+static __always_inline void memkit_churn(struct memkit_hashmap *m, u64 *live,
+					 const struct map_run *r,
+					 const struct memkit_hashmap_params p)
 {
 	u64 i;
 
-	for (i = 0; i < pairs; i++) {
-		size_t victim = bench_below(&seed, n);
-		u64 key = bench_next(&seed);
+	for (i = 0; i < r->pairs; i++) {
+		u32 v = r->victim[i];
 
-		memkit_hashmap_remove(m, &live[victim], p);
-		memkit_hashmap_put(m, &key, &i, p);
-		live[victim] = key;
+		memkit_hashmap_remove(m, &live[v], p);
+		memkit_hashmap_put(m, &r->fresh[i], &i, p);
+		live[v] = r->fresh[i];
 	}
 }
 
@@ -506,13 +555,13 @@ static __always_inline void map_rep(struct map_run *r, enum map_impl impl, doubl
 	if (impl == MAP_ABSL) {
 		TIMED(0, absl_map_lookups(am, r->hits, n), n);
 		TIMED(1, absl_map_lookups(am, r->misses, n), n);
-		TIMED(2, (absl_map_churn(am, live, n, r->pairs, BENCH_SEED), 0), r->pairs);
+		TIMED(2, (absl_map_churn(am, live, r->pairs, r->victim, r->fresh), 0), r->pairs);
 		TIMED(3, absl_map_lookups(am, live, n), n);
 		absl_map_destroy(am);
 	} else {
 		TIMED(0, memkit_lookups(&m, r->hits, n, p), n);
 		TIMED(1, memkit_lookups(&m, r->misses, n, p), n);
-		TIMED(2, (memkit_churn(&m, live, n, r->pairs, BENCH_SEED, p), 0), r->pairs);
+		TIMED(2, (memkit_churn(&m, live, r, p), 0), r->pairs);
 		TIMED(3, memkit_lookups(&m, live, n, p), n);
 		free(buf);
 	}
@@ -555,6 +604,9 @@ static void bench_maps(u32 bits, u32 load, u64 pair_factor)
 	memcpy(r.hits, r.keys, r.n * sizeof(u64));
 	for (i = r.n - 1; i > 0; i--)
 		swap(r.hits[i], r.hits[bench_below(&s, i + 1)]);
+	r.victim = bench_stream(&s, r.n, r.pairs, &r.fresh, draw_key, 0);
+	if (!r.victim)
+		goto out;
 
 	for (rep = 0; rep < BENCH_REPS; rep++) {
 		for (impl = 0; impl < MAP_IMPLS; impl++) {
@@ -592,6 +644,9 @@ static void bench_maps(u32 bits, u32 load, u64 pair_factor)
 				base = row;
 		}
 	}
+out:
+	free(r.victim);
+	free(r.fresh);
 	free(r.keys);
 	free(r.hits);
 	free(r.misses);
@@ -604,20 +659,22 @@ static void bench_pool(u64 pairs)
 	double t[2][BENCH_REPS];
 	void *objs[LIVE];
 	int which, rep;
+	u64 s = BENCH_SEED;
+	u32 *victim = bench_stream(&s, LIVE, pairs, NULL, NULL, 0);
 
-	for (rep = 0; rep < BENCH_REPS; rep++) {
+	for (rep = 0; victim && rep < BENCH_REPS; rep++) {
 		for (which = 0; which < 2; which++) {
 			struct memkit_pool p;
-			u64 s = BENCH_SEED, i, t0;
+			u64 i, t0;
 
 			if (!which && memkit_pool_init(&p, &ut_malloc_allocator, 64, 0,
 						       MEMKIT_POOL_BUMP))
-				return;
+				goto out;
 			for (i = 0; i < LIVE; i++)
 				objs[i] = which ? malloc(64) : memkit_pool_alloc(&p, GFP_KERNEL);
 			t0 = now_ns();
 			for (i = 0; i < pairs; i++) {
-				u32 v = bench_below(&s, LIVE);
+				u32 v = victim[i];
 
 				if (which) {
 					free(objs[v]);
@@ -641,9 +698,10 @@ static void bench_pool(u64 pairs)
 	}
 	add_row("pool alloc+free", "64 B 1Ki live", "glibc malloc/free", t[1], 0,
 		add_row("pool alloc+free", "64 B 1Ki live", "memkit_pool", t[0], 0, NO_BASE));
+out:
+	free(victim);
 }
 
-/* Arena: 1000 allocations of 16..256 bytes, then reset(retain_capacity). */
 /*
  * Arena: rounds of 1000 allocations of 16..256 bytes then a reset that
  * keeps the capacity, through the allocator interface (memkit_alloc())
@@ -659,31 +717,34 @@ static void bench_arena(u64 rounds)
 	};
 	enum { N = 1000 };
 	double t[ARENA_NR][BENCH_REPS];
+	u16 *lens = malloc(rounds * N * sizeof(*lens));
 	void *ptrs[N];
 	int which, rep, base;
+	u64 s = BENCH_SEED, r;
 
-	for (rep = 0; rep < BENCH_REPS; rep++) {
+	for (r = 0; lens && r < rounds * N; r++)
+		lens[r] = 16 + bench_below(&s, 241);
+	for (rep = 0; lens && rep < BENCH_REPS; rep++) {
 		for (which = 0; which < ARENA_NR; which++) {
+			const u16 *len = lens;
 			struct memkit_allocator a;
 			struct memkit_arena ar;
-			u64 s = BENCH_SEED, r, t0;
+			u64 t0;
 			u32 i;
 
 			if (memkit_arena_init(&ar, &ut_malloc_allocator, MEMKIT_ARENA_BUMP))
-				return;
+				goto out;
 			a = memkit_arena_allocator(&ar);
 			t0 = now_ns();
-			for (r = 0; r < rounds; r++) {
+			for (r = 0; r < rounds; r++, len += N) {
 				for (i = 0; i < N; i++) {
-					size_t len = 16 + bench_below(&s, 241);
-
 					if (which == ARENA_GLIBC)
-						ptrs[i] = malloc(len);
+						ptrs[i] = malloc(len[i]);
 					else if (which == ARENA_DIRECT)
-						ptrs[i] = memkit_arena_alloc(&ar, len, 8,
+						ptrs[i] = memkit_arena_alloc(&ar, len[i], 8,
 									     GFP_KERNEL);
 					else
-						ptrs[i] = memkit_alloc(&a, len, 8, GFP_KERNEL);
+						ptrs[i] = memkit_alloc(&a, len[i], 8, GFP_KERNEL);
 					*(u8 *)ptrs[i] = i;
 				}
 				if (which == ARENA_GLIBC)
@@ -702,6 +763,8 @@ static void bench_arena(u64 rounds)
 	for (which = ARENA_DIRECT; which < ARENA_NR; which++)
 		add_row("arena alloc + reset", "1000 x 16..256 B", names[which], t[which], 0,
 			base);
+out:
+	free(lens);
 }
 
 #define TAIL_OPS	1000000U
@@ -860,21 +923,26 @@ out:
 static void tail_absl(void)
 {
 	const u32 n = (1U << 16) * 8 / 10;
-	u64 *live = malloc(n * sizeof(*live)), s = BENCH_SEED;
+	u64 *live = malloc(n * sizeof(*live)), s = BENCH_SEED, *fresh = NULL;
 	struct absl_map *am = absl_map_create(n);
-	u32 i;
+	u32 i, *victim = NULL;
 
 	if (!live)
 		goto out;
 	for (i = 0; i < n; i++)
 		live[i] = bench_next(&s);
 	absl_map_fill(am, live, n);
-	absl_map_churn(am, live, n, 3ULL * n, s);	/* past the fill's layout */
+	victim = bench_stream(&s, n, 3ULL * n, &fresh, draw_key, 0);
+	if (!victim)
+		goto out;
+	absl_map_churn(am, live, 3ULL * n, victim, fresh);	/* past the fill's layout */
 	absl_map_churn_ticks(am, live, n, TAIL_OPS, s + 1, tail_a, tail_b);
 	tail_add("map 2^16 absl", "erase", tail_a, TAIL_OPS);
 	tail_add("map 2^16 absl", "insert", tail_b, TAIL_OPS);
 out:
 	absl_map_destroy(am);
+	free(victim);
+	free(fresh);
 	free(live);
 }
 

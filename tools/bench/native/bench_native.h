@@ -56,9 +56,9 @@ size_t absl_map_fill(struct absl_map *m, const unsigned long long *keys, size_t 
 unsigned long long absl_map_lookups(struct absl_map *m, const unsigned long long *keys, size_t n);
 /* Bytes of the map's table: control bytes and slots. */
 size_t absl_map_bytes(const struct absl_map *m);
-/* Remove a random live key and insert a fresh one, pairs times. */
-void absl_map_churn(struct absl_map *m, unsigned long long *live, size_t n,
-		    unsigned long long pairs, unsigned long long seed);
+/* Pair i removes live[victim[i]] and inserts fresh[i] in its place. */
+void absl_map_churn(struct absl_map *m, unsigned long long *live, unsigned long long pairs,
+		    const uint32_t *victim, const unsigned long long *fresh);
 /* The same, each erase and insert timed alone in TSC ticks. */
 void absl_map_churn_ticks(struct absl_map *m, unsigned long long *live, size_t n,
 			  uint32_t pairs, unsigned long long seed, uint32_t *erase_ticks,
