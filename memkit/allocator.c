@@ -51,8 +51,8 @@
  * own rule.
  */
 
-static void *__memkit_alloc(const struct memkit_allocator *a, size_t len,
-			    size_t align, gfp_t gfp, unsigned long ip)
+static __always_inline void *__memkit_alloc(const struct memkit_allocator *a, size_t len,
+					    size_t align, gfp_t gfp, unsigned long ip)
 {
 	return memkit_alloc_call(a->ops, a->ctx, len, align, gfp, ip);
 }
