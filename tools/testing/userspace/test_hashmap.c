@@ -611,6 +611,43 @@ static void remove_far_follower(void)
 	free(buf);
 }
 
+/*
+ * The backward shift fills a hole with the furthest entry that may move
+ * into it, not the nearest.  Homes are in the keys: A and B at home 10,
+ * C at home 12, D at home 10 pushed to slot 13.  Removing A may move B
+ * or D into slot 10; D goes, leaving B and C in place, so one entry moves
+ * instead of two, and every key is still found where a probe looks.
+ */
+static void remove_moves_furthest(void)
+{
+	static const struct memkit_hashmap_params ph = {
+		.key_size = 8, .key_align = 8, .value_size = 8, .value_align = 8,
+		.hash = home_in_key,
+	};
+	const u64 a = 10ULL << 16 | 1, b = 10ULL << 16 | 2, c = 12ULL << 16 | 3,
+		  d = 10ULL << 16 | 4;
+	struct memkit_hashmap_layout l;
+	struct memkit_hashmap map, copy;
+	void *buf;
+
+	UT_ASSERT(!memkit_hashmap_layout_for_capacity(64, ph, &l), "layout");
+	buf = aligned_alloc(8, ALIGN(l.total, 8));
+	UT_ASSERT(buf && !memkit_hashmap_init(&map, buf, l.total, 64, 100, ph), "init");
+	UT_ASSERT(!memkit_hashmap_put(&map, &a, &a, ph) && !memkit_hashmap_put(&map, &b, &b, ph) &&
+		  !memkit_hashmap_put(&map, &c, &c, ph) && !memkit_hashmap_put(&map, &d, &d, ph),
+		  "put the four keys");
+	UT_ASSERT(memkit_hashmap_lookup(&map, &d, ph) == 13, "D pushed to slot 13");
+	UT_ASSERT(!memkit_hashmap_remove(&map, &a, ph), "remove A");
+	UT_CHECK(memkit_hashmap_lookup(&map, &d, ph) == 10, "D, the furthest mover, fills slot 10");
+	UT_CHECK(memkit_hashmap_lookup(&map, &b, ph) == 11, "B stays in slot 11");
+	UT_CHECK(memkit_hashmap_lookup(&map, &c, ph) == 12, "C stays in slot 12");
+	UT_CHECK(memkit_hashmap_lookup(&map, &a, ph) == MEMKIT_HASHMAP_NONE, "A is gone");
+	UT_CHECK(!memkit_hashmap_attach(&copy, buf, l.total, ph) &&
+		 memkit_hashmap_count(&copy) == 3,
+		 "the map attaches: every entry reachable from its home");
+	free(buf);
+}
+
 static void fingerprints(void)
 {
 	static const struct memkit_hashmap_params p32 = {
@@ -632,6 +669,7 @@ int main(int argc, char **argv)
 	fingerprints();
 	large_map_attach();
 	remove_far_follower();
+	remove_moves_furthest();
 	caller_hash_gets_seed();
 	cap = HM_MAX_CAP;
 	run_u64(MEMKIT_HASHMAP_DEFAULT_LOAD, args.ops / 3, 1024, &rng);
