@@ -649,13 +649,13 @@ static struct memkit_range *range_new_cfg(struct kunit *test,
 	return r;
 }
 
-/* A range with placement: 1000 units, and the handles to free at the end. */
+/* A range with placement, best fit included: every mode works. */
 static struct memkit_range *range_new_place(struct kunit *test, const char *name,
 					    u64 size, u64 guard)
 {
 	struct memkit_range_config cfg = {
 		.name = name, .size = size, .initial_allocs = 64, .max_allocs = 64,
-		.flags = MEMKIT_RANGE_PLACE, .color_guard = guard,
+		.flags = MEMKIT_RANGE_PLACE | MEMKIT_RANGE_BEST_FIT, .color_guard = guard,
 	};
 
 	return range_new_cfg(test, &cfg);
@@ -691,7 +691,7 @@ static void range_place_best_window_crowded(struct kunit *test)
 	};
 	struct memkit_range_config cfg = {
 		.size = 30000, .initial_allocs = 256, .max_allocs = 256,
-		.flags = MEMKIT_RANGE_PLACE,
+		.flags = MEMKIT_RANGE_PLACE | MEMKIT_RANGE_BEST_FIT,
 	};
 	struct memkit_range *r = range_new_cfg(test, &cfg);
 	struct memkit_oa_handle *h = kunit_kcalloc(test, 204, sizeof(*h), GFP_KERNEL);
@@ -723,6 +723,81 @@ static void range_place_best_window_crowded(struct kunit *test)
 	for (i = 0; i < 204; i++)
 		KUNIT_EXPECT_EQ(test, memkit_range_free(r, &h[i]), 0);
 	range_expect_report(test, r, 30000, 0);
+}
+
+/*
+ * Placement without best fit: the same holes as range_place_modes() on a
+ * range by address only.  LOW, HIGH and FAST give the same answers; BEST
+ * and a scan for it are refused with nothing changed; best fit without
+ * placement is refused at create; and the range's memory is less by the
+ * size index exactly: an rb_node per node and a tree root per bin.
+ */
+static void range_place_without_best_fit(struct kunit *test)
+{
+	struct memkit_range_config cfg = {
+		.name = "kt-range-addr", .size = 1000, .initial_allocs = 64, .max_allocs = 64,
+		.flags = MEMKIT_RANGE_PLACE,
+	};
+	static const struct { u64 size, start, end; enum memkit_oa_mode mode; u64 at; } cases[] = {
+		{ 20, 0, 0, MEMKIT_OA_LOW, 100 },	{ 20, 0, 0, MEMKIT_OA_HIGH, 980 },
+		{ 20, 0, 250, MEMKIT_OA_HIGH, 130 },	{ 51, 0, 250, MEMKIT_OA_LOW, U64_MAX },
+		{ 60, 0, 700, MEMKIT_OA_FAST, 500 },	{ 100, 850, 0, MEMKIT_OA_LOW, 900 },
+	};
+	static const u64 used[][2] = { { 0, 100 }, { 150, 150 }, { 320, 180 }, { 600, 300 } };
+	struct memkit_range *r[2], *bad;
+	struct memkit_oa_usage u[2], after;
+	struct memkit_oa_req req = { .size = 20, .align = 1, .mode = MEMKIT_OA_BEST };
+	struct memkit_oa_handle h, fill[2][4];
+	struct memkit_oa_scan scan;
+	unsigned int i, k;
+
+	r[0] = range_new_cfg(test, &cfg);
+	r[1] = range_new_place(test, NULL, 1000, 0);
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < ARRAY_SIZE(used); i++)
+			KUNIT_ASSERT_EQ(test, memkit_range_reserve(r[k], used[i][0], used[i][1],
+								   &fill[k][i]), 0);
+		for (i = 0; i < ARRAY_SIZE(cases); i++)
+			KUNIT_EXPECT_EQ_MSG(test, range_place_at(test, r[k], cases[i].size, 1,
+								 cases[i].start, cases[i].end,
+								 cases[i].mode, 0),
+					    cases[i].at, "case %u, best fit %u", i, k);
+		memkit_range_report(r[k], &u[k]);
+	}
+
+	KUNIT_EXPECT_EQ(test, memkit_range_alloc_in(r[0], &req, &h), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, h.node, MEMKIT_OA_NO_NODE);
+	KUNIT_EXPECT_EQ(test, memkit_range_scan_init(r[0], &scan, &req), -EOPNOTSUPP);
+	memkit_range_report(r[0], &after);
+	KUNIT_EXPECT_EQ(test, memcmp(&after, &u[0], sizeof(after)), 0);
+	KUNIT_EXPECT_EQ(test, memkit_range_check(r[0]), 0);
+	KUNIT_EXPECT_EQ(test, range_place_at(test, r[1], 20, 1, 0, 0, MEMKIT_OA_BEST, 0), 300ULL);
+	if (memkit_kunit_debugfs_mounted()) {
+		struct memkit_kunit_reader *rd = memkit_kunit_reader(test);
+
+		KUNIT_ASSERT_GT(test, memkit_kunit_read(rd, KT_MEMKIT_DIR "/kt-range-addr/place"),
+				0);
+		KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf, "placement index on, best fit off"));
+	}
+
+	/* The rb_node may carry padding up to the alignment of a u64. */
+	KUNIT_EXPECT_EQ(test, u[0].nodes, u[1].nodes);
+	KUNIT_EXPECT_GE(test, u[1].metadata_bytes - u[0].metadata_bytes,
+			(u64)u[0].nodes * sizeof(struct rb_node) +
+			MEMKIT_OA_NUM_BINS * sizeof(struct rb_root));
+	KUNIT_EXPECT_LT(test, u[1].metadata_bytes - u[0].metadata_bytes,
+			(u64)u[0].nodes * (sizeof(struct rb_node) + sizeof(u64)) +
+			MEMKIT_OA_NUM_BINS * sizeof(struct rb_root));
+
+	cfg.name = NULL;
+	cfg.flags = MEMKIT_RANGE_BEST_FIT;
+	bad = memkit_range_create_config(&cfg);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(bad), -EINVAL);
+	if (!IS_ERR(bad))
+		memkit_range_destroy(bad);
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < ARRAY_SIZE(used); i++)
+			KUNIT_EXPECT_EQ(test, memkit_range_free(r[k], &fill[k][i]), 0);
 }
 
 /*
@@ -1054,7 +1129,8 @@ static void range_place_debugfs(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, b.offset, 0ULL);
 
 	KUNIT_ASSERT_GT(test, memkit_kunit_read(rd, KT_MEMKIT_DIR "/kt-range-place/place"), 0);
-	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf, "placement index on, guard 0 units"));
+	KUNIT_EXPECT_NOT_NULL(test,
+			      strstr(rd->buf, "placement index on, best fit on, guard 0 units"));
 	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf, "last window [0, 6400)\n"));
 	KUNIT_EXPECT_NOT_NULL(test, strstr(rd->buf, best_row));
 	/* The -EINVAL is not a search that failed: only the -ENOSPC is. */
@@ -1875,6 +1951,7 @@ static struct kunit_case memkit_range_cases[] = {
 	KUNIT_CASE(range_debugfs_parent),
 	KUNIT_CASE(range_place_modes),
 	KUNIT_CASE(range_place_best_window_crowded),
+	KUNIT_CASE(range_place_without_best_fit),
 	KUNIT_CASE(range_place_bad_input),
 	KUNIT_CASE(range_place_colors),
 	KUNIT_CASE(range_place_evict),

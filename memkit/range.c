@@ -41,9 +41,10 @@
  *   O(log n).  A range pays memory for these only if it asks.
  * - Iteration over allocations and holes in address order.
  * - With %MEMKIT_RANGE_PLACE: allocation inside a window by mode (FAST,
- *   BEST, LOW, HIGH) with any alignment, colours with a guard between
- *   them (&memkit_range_config.color_guard), and the eviction scan that
- *   says which allocations to free to make room, as drm_mm's
+ *   LOW, HIGH, and BEST with %MEMKIT_RANGE_BEST_FIT too) with any
+ *   alignment, colours with a guard between them
+ *   (&memkit_range_config.color_guard), and the eviction scan that says
+ *   which allocations to free to make room, as drm_mm's
  *   insert_node_in_range, color_adjust and scan API do.
  * - Growth: node storage grows by segments up to max_allocs (never
  *   copied), either from the allocation itself (config @gfp) or ahead of

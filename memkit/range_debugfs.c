@@ -287,9 +287,10 @@ static int range_place_show(struct seq_file *m, void *data)
 	guard = range->oa.guard;
 	range_unlock(range, flags);
 
-	seq_printf(m, "placement index %s, guard %llu units between colours\n",
+	seq_printf(m, "placement index %s, best fit %s, guard %llu units between colours\n",
 		   range->oa.flags & MEMKIT_OA_PLACE ? "on" : "off (MEMKIT_RANGE_PLACE not set)",
-		   guard);
+		   range->oa.flags & MEMKIT_OA_BEST_FIT ? "on" :
+		   "off (MEMKIT_RANGE_BEST_FIT not set)", guard);
 	if (place.start || place.end)
 		seq_printf(m, "last window [%llu, %llu)\n", place.start, place.end);
 	else

@@ -53,16 +53,23 @@
  *	memkit_oa_lookup() finds the allocation covering an offset in
  *	O(log n); an rb_node, the start offset and the node index per node
  *	(40 bytes on 64-bit), and an rbtree insert and erase per allocation.
- * @MEMKIT_OA_PLACE: placement by window and mode (memkit_oa_alloc_in()),
- *	colours with guard space between them, and the eviction scan: two
- *	indexes of the free regions, by address (augmented with the largest
- *	size below each entry) and by size; 88 bytes per node on 64-bit,
- *	and O(log n) more per change of a free region.
+ * @MEMKIT_OA_PLACE: placement by window and mode (memkit_oa_alloc_in():
+ *	%MEMKIT_OA_FAST, %MEMKIT_OA_LOW, %MEMKIT_OA_HIGH), colours with guard
+ *	space between them, and the eviction scan: an index of the free
+ *	regions by address, augmented with the largest size below each
+ *	entry; 64 bytes per node on 64-bit, and O(log n) more per change of
+ *	a free region.
+ * @MEMKIT_OA_BEST_FIT: with %MEMKIT_OA_PLACE, best fit as well
+ *	(%MEMKIT_OA_BEST): a second index of the free regions, by size, as
+ *	a tree per size-class bin; 24 more bytes per node, 4 KiB of tree
+ *	roots, and a tree move on most changes of a free region (a fifth of
+ *	the cost of a LOW allocation and free, measured).
  */
 enum memkit_oa_flags {
 	MEMKIT_OA_PRIV		= BIT(0),
 	MEMKIT_OA_LOOKUP	= BIT(1),
 	MEMKIT_OA_PLACE		= BIT(2),
+	MEMKIT_OA_BEST_FIT	= BIT(3),
 };
 
 /**
@@ -72,7 +79,7 @@ enum memkit_oa_flags {
  *	else the lowest free region whose size alone guarantees a fit, else
  *	as @MEMKIT_OA_LOW.
  * @MEMKIT_OA_BEST: in the smallest free region that can hold it; the
- *	lowest such region of that size.
+ *	lowest such region of that size.  Needs %MEMKIT_OA_BEST_FIT.
  * @MEMKIT_OA_LOW: at the lowest offset that can hold it.
  * @MEMKIT_OA_HIGH: at the highest offset that can hold it, at the top of
  *	its free region (top-down, to keep the bottom of the range free).
@@ -190,12 +197,13 @@ struct memkit_oa {
 	uintptr_t seg_bias[MEMKIT_OA_MAX_SEGS];	/* seg[k] less its first index */
 	void *extra0[3];	/* segment 0's extras, by flag bit */
 	struct rb_root by_offset;
-	/* MEMKIT_OA_PLACE: the free regions by address and by size */
+	/* MEMKIT_OA_PLACE: the free regions by address (and by size) */
 	struct rb_root holes_by_addr;
-	struct rb_root *bin_trees;	/* each bin's, by (size, offset) */
+	struct rb_root *bin_trees;	/* MEMKIT_OA_BEST_FIT: per bin, by (size, offset) */
 	u64 guard;
 	u64 changes;	/* changes of the free regions; a scan sees none */
 	u32 scan_serial;
+	u32 place_bytes;	/* the stride of the placement extras */
 };
 
 /**

@@ -6,8 +6,10 @@
  * Limitations:
  * - It hands out offsets only; it never touches the memory behind them.
  * - Placement by window, mode and colour, and the eviction scan, need
- *   %MEMKIT_RANGE_PLACE (88 bytes per node, O(log n) per change of a
- *   free region); without it, placement is first fit by size class.
+ *   %MEMKIT_RANGE_PLACE (64 bytes per node, O(log n) per change of a
+ *   free region), and best fit %MEMKIT_RANGE_BEST_FIT as well (24 bytes
+ *   more, and a second index to keep); without them, placement is first
+ *   fit by size class.
  * - Iterating over holes costs O(1 + allocations skipped) per step.
  * - A handle stays valid only as long as its allocation; node storage
  *   grows but never shrinks, except by destroying the range.
@@ -40,6 +42,7 @@ enum memkit_range_kind {
 #define MEMKIT_RANGE_PRIV	MEMKIT_OA_PRIV
 #define MEMKIT_RANGE_LOOKUP	MEMKIT_OA_LOOKUP
 #define MEMKIT_RANGE_PLACE	MEMKIT_OA_PLACE
+#define MEMKIT_RANGE_BEST_FIT	MEMKIT_OA_BEST_FIT
 
 /**
  * struct memkit_range_config - how to make a range
@@ -57,7 +60,8 @@ enum memkit_range_kind {
  * @flags: %MEMKIT_RANGE_PRIV for a pointer per allocation,
  *	%MEMKIT_RANGE_LOOKUP for lookup and free by offset,
  *	%MEMKIT_RANGE_PLACE for memkit_range_alloc_in(), colours and the
- *	eviction scan.
+ *	eviction scan, and with it %MEMKIT_RANGE_BEST_FIT for its
+ *	%MEMKIT_OA_BEST mode.
  * @color_guard: with %MEMKIT_RANGE_PLACE, the units kept free between
  *	neighbours of different colours (memkit_oa_set_guard()); 0 for none.
  * @gfp: how an allocation that finds no node may get more node storage

@@ -217,6 +217,7 @@ enum range_impl {
 #endif
 	R_RANGE_CHURN_NR,	/* the range churn rows are those above */
 	R_RANGE_PLACE = R_RANGE_CHURN_NR,	/* the placement churn rows */
+	R_RANGE_PLACE_ADDR,	/* placement by address only: not for BEST */
 #if IS_ENABLED(CONFIG_DRM)
 	R_DRM_PLACE,
 #endif
@@ -231,7 +232,7 @@ static const char * const range_names[] = {
 #if IS_ENABLED(CONFIG_DRM)
 	[R_DRM_BEST] = "drm_mm best", [R_DRM_LOW] = "drm_mm low",
 #endif
-	[R_RANGE_PLACE] = "memkit_range",
+	[R_RANGE_PLACE] = "memkit_range", [R_RANGE_PLACE_ADDR] = "memkit_range no best fit",
 #if IS_ENABLED(CONFIG_DRM)
 	[R_DRM_PLACE] = "drm_mm",
 #endif
@@ -288,12 +289,20 @@ static int rb_init(struct range_bench *rb, enum range_impl impl, u64 total, u32 
 		rb->range = memkit_range_create(NULL, total, MEMKIT_RANGE_OFFSET, slots);
 		return PTR_ERR_OR_ZERO(rb->range);
 	case R_RANGE_EXTRAS:
-	case R_RANGE_PLACE: {
-		/* What a driver that keeps its buffer objects with the range pays. */
+	case R_RANGE_PLACE:
+	case R_RANGE_PLACE_ADDR: {
+		/*
+		 * What a driver that keeps its buffer objects with the range
+		 * pays; with placement, every mode, or all but best fit.
+		 */
+		static const unsigned int flags[] = {
+			[R_RANGE_EXTRAS] = MEMKIT_RANGE_PRIV | MEMKIT_RANGE_LOOKUP,
+			[R_RANGE_PLACE] = MEMKIT_RANGE_PLACE | MEMKIT_RANGE_BEST_FIT,
+			[R_RANGE_PLACE_ADDR] = MEMKIT_RANGE_PLACE,
+		};
 		struct memkit_range_config cfg = {
 			.size = total, .initial_allocs = slots, .max_allocs = slots,
-			.flags = impl == R_RANGE_PLACE ? MEMKIT_RANGE_PLACE :
-				 MEMKIT_RANGE_PRIV | MEMKIT_RANGE_LOOKUP,
+			.flags = flags[impl],
 		};
 
 		rb->range = memkit_range_create_config(&cfg);
@@ -381,7 +390,8 @@ static int rb_alloc(struct range_bench *rb, u32 i, u64 size)
 		ret = memkit_oa_alloc(&rb->oa, size, rb->align, &rb->h[i]);
 		mutex_unlock(&rb->mutex);
 		break;
-	case R_RANGE_PLACE: {
+	case R_RANGE_PLACE:
+	case R_RANGE_PLACE_ADDR: {
 		struct memkit_oa_req req = rb->place;
 
 		req.size = size;
@@ -430,6 +440,7 @@ static void rb_free(struct range_bench *rb, u32 i)
 	case R_RANGE:
 	case R_RANGE_EXTRAS:
 	case R_RANGE_PLACE:
+	case R_RANGE_PLACE_ADDR:
 		memkit_range_free(rb->range, &rb->h[i]);
 		break;
 	case R_RANGE_MUTEX:
@@ -490,6 +501,7 @@ static void rb_exit(struct range_bench *rb)
 	case R_RANGE_EXTRAS:
 	case R_RANGE_MUTEX:
 	case R_RANGE_PLACE:
+	case R_RANGE_PLACE_ADDR:
 		if (!IS_ERR_OR_NULL(rb->range))
 			memkit_range_destroy(rb->range);
 		break;
@@ -532,6 +544,7 @@ static void rb_free_space(struct range_bench *rb)
 	case R_RANGE_EXTRAS:
 	case R_RANGE_MUTEX:
 	case R_RANGE_PLACE:
+	case R_RANGE_PLACE_ADDR:
 		memkit_range_report(rb->range, &u);
 		break;
 	case R_OA:
@@ -748,10 +761,13 @@ out:
 
 /*
  * Placement churn: the range churn stream with every allocation asking
- * the same window and mode of memkit_range (MEMKIT_RANGE_PLACE,
- * memkit_range_alloc_in()) and of drm_mm (drm_mm_insert_node_in_range()
- * with the matching mode), each behind the same irq-safe spinlock.  The
- * window is the first quarter of the range or all of it.
+ * the same window and mode of memkit_range (memkit_range_alloc_in()) and
+ * of drm_mm (drm_mm_insert_node_in_range() with the matching mode), each
+ * behind the same irq-safe spinlock.  The window is the first quarter of
+ * the range or all of it.  memkit_range runs twice: with every mode
+ * (MEMKIT_RANGE_PLACE | MEMKIT_RANGE_BEST_FIT), as drm_mm always is, and
+ * except in the BEST rows without best fit (MEMKIT_RANGE_PLACE alone),
+ * as a driver that never asks for it would make it.
  */
 static void bench_place_churn(u32 live, u32 ops)
 {
@@ -779,7 +795,7 @@ static void bench_place_churn(u32 live, u32 ops)
 	u64 (*t)[BENCH_REPS] = kcalloc(NR, sizeof(*t), GFP_KERNEL);
 	struct range_stream s;
 	u32 n[NR];
-	unsigned int c, k;
+	unsigned int c, k, nr;
 	char param[24];
 
 	snprintf(param, sizeof(param), "%uKi live", live / 1024);
@@ -788,18 +804,22 @@ static void bench_place_churn(u32 live, u32 ops)
 		goto out;
 	for (c = 0; c < ARRAY_SIZE(cases); c++) {
 		memset(rb, 0, NR * sizeof(*rb));
-		for (k = 0; k < NR; k++) {
-			rb[k].impl = R_RANGE_CHURN_NR + k;
-			rb[k].drm_mode = cases[c].drm_mode;
-			rb[k].place.align = 1;
-			rb[k].place.mode = cases[c].mode;
+		for (k = 0, nr = 0; k < NR; k++) {
+			enum range_impl impl = R_RANGE_CHURN_NR + k;
+
+			if (impl == R_RANGE_PLACE_ADDR && cases[c].mode == MEMKIT_OA_BEST)
+				continue;
+			rb[nr].impl = impl;
+			rb[nr].drm_mode = cases[c].drm_mode;
+			rb[nr].place.align = 1;
+			rb[nr].place.mode = cases[c].mode;
 			/* The first quarter of the 2^31 units, or the whole range. */
 			if (cases[c].quarter)
-				rb[k].place.end = BIT_ULL(29);
-			n[k] = s.n;
+				rb[nr].place.end = BIT_ULL(29);
+			n[nr++] = s.n;
 		}
-		rb_run(rb, NR, &s, n, t);
-		rb_add_rows(rb, NR, t, cases[c].workload, param);
+		rb_run(rb, nr, &s, n, t);
+		rb_add_rows(rb, nr, t, cases[c].workload, param);
 	}
 	range_stream_free(&s);
 out:
@@ -829,6 +849,9 @@ static void bench_place_crowded(u32 holes, u32 ops)
 	for (k = 0; k < NR; k++) {
 		struct range_bench *b = &rb[k];
 
+		/* Best fit needs the index by size. */
+		if (R_RANGE_CHURN_NR + k == R_RANGE_PLACE_ADDR)
+			continue;
 		b->ready = !rb_init(b, R_RANGE_CHURN_NR + k, win + BIT_ULL(20), slots);
 		if (!b->ready)
 			continue;
@@ -895,9 +918,11 @@ static void bench_range_footprint(u32 live)
 {
 	static const unsigned int flags[] = {
 		0, MEMKIT_RANGE_PRIV | MEMKIT_RANGE_LOOKUP, MEMKIT_RANGE_PLACE,
+		MEMKIT_RANGE_PLACE | MEMKIT_RANGE_BEST_FIT,
 	};
 	static const char * const names[] = {
 		"memkit_range", "memkit_range +priv+lookup", "memkit_range +place",
+		"memkit_range +place+best fit",
 	};
 	struct memkit_oa_usage u;
 	char param[24];

@@ -323,31 +323,39 @@ static void bench_range_shapes(u64 pairs)
 
 /*
  * Place churn: the same stream through memkit_oa_alloc_in() on an
- * allocator with MEMKIT_OA_PLACE, one row per window and mode; each reads
- * against the FAST row of the same allocator (drm_mm cannot run here).
+ * allocator with every mode (MEMKIT_OA_PLACE | MEMKIT_OA_BEST_FIT), one
+ * row per window and mode, then each mode but BEST on one without best
+ * fit; each reads against the first FAST row (drm_mm cannot run here).
  */
 static void bench_place_churn_all(u32 live, u64 pairs)
 {
 	static const struct {
 		struct memkit_oa_req r;
-		const char *name;
+		const char *name, *addr_name;
 	} modes[] = {
-		{ { .align = 1, .mode = MEMKIT_OA_FAST }, "place FAST" },
-		{ { .align = 1, .end = 1ULL << 29, .mode = MEMKIT_OA_FAST }, "place FAST 1/4" },
-		{ { .align = 1, .end = 1ULL << 29, .mode = MEMKIT_OA_LOW }, "place LOW 1/4" },
-		{ { .align = 1, .mode = MEMKIT_OA_HIGH }, "place HIGH" },
-		{ { .align = 1, .mode = MEMKIT_OA_LOW }, "place LOW" },
-		{ { .align = 1, .mode = MEMKIT_OA_BEST }, "place BEST" },
+		{ { .align = 1, .mode = MEMKIT_OA_FAST }, "place FAST", "place FAST no best fit" },
+		{ { .align = 1, .end = 1ULL << 29, .mode = MEMKIT_OA_FAST }, "place FAST 1/4",
+		  "place FAST 1/4 no best fit" },
+		{ { .align = 1, .end = 1ULL << 29, .mode = MEMKIT_OA_LOW }, "place LOW 1/4",
+		  "place LOW 1/4 no best fit" },
+		{ { .align = 1, .mode = MEMKIT_OA_HIGH }, "place HIGH", "place HIGH no best fit" },
+		{ { .align = 1, .mode = MEMKIT_OA_LOW }, "place LOW", "place LOW no best fit" },
+		{ { .align = 1, .mode = MEMKIT_OA_BEST }, "place BEST", NULL },
 	};
 	unsigned int i;
 	int base = NO_BASE, row;
 
 	for (i = 0; i < ARRAY_SIZE(modes); i++) {
-		row = bench_range_churn(&RANGE_CHURN, live, pairs, live, MEMKIT_OA_PLACE,
-					&modes[i].r, modes[i].name, base);
+		row = bench_range_churn(&RANGE_CHURN, live, pairs, live,
+					MEMKIT_OA_PLACE | MEMKIT_OA_BEST_FIT, &modes[i].r,
+					modes[i].name, base);
 		if (!i)
 			base = row;
 	}
+	for (i = 0; i < ARRAY_SIZE(modes); i++)
+		if (modes[i].addr_name)
+			bench_range_churn(&RANGE_CHURN, live, pairs, live, MEMKIT_OA_PLACE,
+					  &modes[i].r, modes[i].addr_name, base);
 }
 
 /*
@@ -374,7 +382,7 @@ static void bench_place_crowded(u32 holes, u64 pairs)
 	u32 j;
 
 	if (!h || memkit_oa_init_flags(&oa, win + (1 << 20), 2 * holes + 2, 2 * holes + 2,
-				       MEMKIT_OA_PLACE))
+				       MEMKIT_OA_PLACE | MEMKIT_OA_BEST_FIT))
 		goto out;
 	for (j = 0; j < 2 * holes; j++)
 		if (memkit_oa_alloc(&oa, 64, 1, &h[j]))

@@ -36,9 +36,11 @@
  * what the scan names, and the request must then land in the promised
  * hole (at the promised offset when there is no guard).
  *
- * Three allocators run: a fixed plain one, a growable one with private
- * data and the index by offset, from 16 allocations up, and a growable
- * one with every extra and placement.
+ * Six allocators run: a fixed plain one, a growable one with private
+ * data and the index by offset, from 16 allocations up, and growable ones
+ * with every extra and placement, by address only (where BEST, and a scan
+ * for it, must be refused with nothing changed) and with best fit, each
+ * without and with a guard.
  *
  * Built with UT_FUZZER, the same model test is a libFuzzer target: the
  * input picks the kind, the range size (small, or close to 2^64) and
@@ -562,7 +564,7 @@ static void bad_req(struct memkit_oa *oa, struct ut_rng *rng)
 
 /* memkit_oa_alloc_in() against the oracle. */
 static void do_alloc_in(struct memkit_oa *oa, struct ut_rng *rng, u64 op,
-			struct memkit_oa_req *r, u64 *nospc)
+			struct memkit_oa_req *r, u64 *nospc, u64 *refused)
 {
 	struct live *l = &live[nr_live];
 	u64 want = 0, end;
@@ -570,6 +572,23 @@ static void do_alloc_in(struct memkit_oa *oa, struct ut_rng *rng, u64 op,
 	int ret;
 
 	random_req(rng, r);
+	if (r->mode == MEMKIT_OA_BEST && !(flags & MEMKIT_OA_BEST_FIT)) {
+		struct memkit_oa_usage before, after;
+		struct memkit_oa_scan scan;
+
+		/* Best fit was not asked for at init: refused, nothing changed. */
+		memkit_oa_report(oa, &before);
+		ret = memkit_oa_alloc_in(oa, r, &l->h);
+		UT_ASSERT(ret == -EOPNOTSUPP && l->h.node == MEMKIT_OA_NO_NODE,
+			  "BEST without MEMKIT_OA_BEST_FIT: %d, op %llu", ret, op);
+		UT_ASSERT(memkit_oa_scan_init(&scan, oa, r) == -EOPNOTSUPP,
+			  "scan for BEST without MEMKIT_OA_BEST_FIT, op %llu", op);
+		memkit_oa_report(oa, &after);
+		UT_ASSERT(!memcmp(&before, &after, sizeof(before)),
+			  "a refused BEST changed the allocator, op %llu", op);
+		(*refused)++;
+		return;
+	}
 	ret = memkit_oa_alloc_in(oa, r, &l->h);
 	if (ret == -ENOMEM) {
 		UT_ASSERT(grow_nodes(oa, 1), "alloc_in: -ENOMEM with every node there");
@@ -843,6 +862,7 @@ static void do_reserve(struct memkit_oa *oa, struct ut_rng *rng)
 
 struct counts {
 	u64 allocs, nospc, resets, resizes, extends, grows, placed, place_nospc, scans;
+	u64 refused;	/* BEST without MEMKIT_OA_BEST_FIT */
 };
 
 static void run(struct memkit_oa *oa, u32 max, u64 ops, u32 batch, struct ut_rng *rng,
@@ -899,9 +919,10 @@ static void run(struct memkit_oa *oa, u32 max, u64 ops, u32 batch, struct ut_rng
 			struct memkit_oa_req req;
 			u32 before = nr_live;
 
-			do_alloc_in(oa, rng, op, &req, &c->place_nospc);
+			do_alloc_in(oa, rng, op, &req, &c->place_nospc, &c->refused);
 			c->placed += nr_live > before;
-			if (nr_live == before && nr_live && ut_rng_below(rng, 4) == 0)
+			if (nr_live == before && nr_live && ut_rng_below(rng, 4) == 0 &&
+			    (req.mode != MEMKIT_OA_BEST || (flags & MEMKIT_OA_BEST_FIT)))
 				do_scan(oa, rng, &req, &c->scans);
 		} else {
 			u32 before = nr_live;
@@ -928,7 +949,13 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	u32 max, initial;
 
 	ut_fuzz_begin(&rng, data, size);
-	flags = ut_rng_below(&rng, 8);
+	flags = ut_rng_below(&rng, 16);
+	if ((flags & MEMKIT_OA_BEST_FIT) && !(flags & MEMKIT_OA_PLACE)) {
+		/* Best fit is an addition to placement, not a kind of its own. */
+		UT_ASSERT(memkit_oa_init_flags(&oa, 1 << 16, 1, 1, flags) == -EINVAL,
+			  "BEST_FIT without PLACE accepted");
+		flags &= ~MEMKIT_OA_BEST_FIT;
+	}
 	guard = flags & MEMKIT_OA_PLACE && ut_rng_below(&rng, 2) ? ut_rng_log_size(&rng, 6) : 0;
 	total = ut_rng_below(&rng, 4) ? 1 + ut_rng_below(&rng, 1 << 16) :
 					U64_MAX - ut_rng_below(&rng, 1 << 16);
@@ -982,8 +1009,9 @@ static void init_unwinds(void)
 int main(int argc, char **argv)
 {
 	/*
-	 * A fixed plain allocator, a growable one with both extras, and two
-	 * growable ones with placement as well, without and with a guard.
+	 * A fixed plain allocator, a growable one with both extras, and
+	 * growable ones with placement as well: by address only, and with
+	 * best fit, each without and with a guard.
 	 */
 	static const struct {
 		unsigned int flags;
@@ -993,6 +1021,8 @@ int main(int argc, char **argv)
 		{ MEMKIT_OA_PRIV | MEMKIT_OA_LOOKUP, 0 },
 		{ MEMKIT_OA_PRIV | MEMKIT_OA_LOOKUP | MEMKIT_OA_PLACE, 0 },
 		{ MEMKIT_OA_PRIV | MEMKIT_OA_LOOKUP | MEMKIT_OA_PLACE, 48 },
+		{ MEMKIT_OA_PRIV | MEMKIT_OA_LOOKUP | MEMKIT_OA_PLACE | MEMKIT_OA_BEST_FIT, 0 },
+		{ MEMKIT_OA_PRIV | MEMKIT_OA_LOOKUP | MEMKIT_OA_PLACE | MEMKIT_OA_BEST_FIT, 48 },
 	};
 	struct counts c = {};
 	struct ut_args args;
@@ -1026,10 +1056,13 @@ int main(int argc, char **argv)
 		if (flags & MEMKIT_OA_PLACE) {
 			printf("test_offset_alloc: placed %llu, %llu -ENOSPC;",
 			       c.placed, c.place_nospc);
-			printf(" %llu scans evicted and refilled\n", c.scans);
+			printf(" %llu scans evicted and refilled, %llu BEST refused\n", c.scans,
+			       c.refused);
 			UT_CHECK(c.placed > ops / 10 && c.place_nospc > ops / 1000 &&
 				 c.scans > ops / 10000,
 				 "placement oracle had too little work");
+			UT_CHECK(!!c.refused == !(flags & MEMKIT_OA_BEST_FIT),
+				 "%llu BEST requests refused", c.refused);
 		}
 		memkit_oa_exit(&oa);
 	}
