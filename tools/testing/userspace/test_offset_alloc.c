@@ -573,6 +573,9 @@ static void do_alloc_in(struct memkit_oa *oa, struct ut_rng *rng, u64 op,
 
 	random_req(rng, r);
 	if (r->mode == MEMKIT_OA_BEST && !(flags & MEMKIT_OA_BEST_FIT)) {
+		static const enum memkit_oa_mode has[] = {
+			MEMKIT_OA_FAST, MEMKIT_OA_LOW, MEMKIT_OA_HIGH,
+		};
 		struct memkit_oa_usage before, after;
 		struct memkit_oa_scan scan;
 
@@ -587,7 +590,8 @@ static void do_alloc_in(struct memkit_oa *oa, struct ut_rng *rng, u64 op,
 		UT_ASSERT(!memcmp(&before, &after, sizeof(before)),
 			  "a refused BEST changed the allocator, op %llu", op);
 		(*refused)++;
-		return;
+		/* Then as one of the modes it has, so the oracle's work stays. */
+		r->mode = has[ut_rng_below(rng, ARRAY_SIZE(has))];
 	}
 	ret = memkit_oa_alloc_in(oa, r, &l->h);
 	if (ret == -ENOMEM) {
@@ -921,8 +925,7 @@ static void run(struct memkit_oa *oa, u32 max, u64 ops, u32 batch, struct ut_rng
 
 			do_alloc_in(oa, rng, op, &req, &c->place_nospc, &c->refused);
 			c->placed += nr_live > before;
-			if (nr_live == before && nr_live && ut_rng_below(rng, 4) == 0 &&
-			    (req.mode != MEMKIT_OA_BEST || (flags & MEMKIT_OA_BEST_FIT)))
+			if (nr_live == before && nr_live && ut_rng_below(rng, 4) == 0)
 				do_scan(oa, rng, &req, &c->scans);
 		} else {
 			u32 before = nr_live;
