@@ -359,7 +359,8 @@ static void oa_place_add(struct memkit_oa *oa, u32 idx, const struct memkit_oa_n
 	while (*link) {
 		parent = *link;
 		q = rb_entry(parent, struct oa_place, by_addr);
-		q->max = max(q->max, p->size);
+		if (q->max < p->size)
+			q->max = p->size;
 		link = p->offset < q->offset ? &parent->rb_left : &parent->rb_right;
 	}
 	rb_link_node(&p->by_addr, parent, link);
@@ -754,7 +755,7 @@ static __always_inline void oa_index_del(struct memkit_oa *oa, u32 idx)
  * A new allocation takes the next generation, and a NULL private pointer.
  */
 static __always_inline int oa_carve(struct memkit_oa *oa, u32 idx, u64 start, u64 size,
-				    struct memkit_oa_handle *handle, bool g)
+				    u32 color, struct memkit_oa_handle *handle, bool g)
 {
 	struct memkit_oa_node *n = oa_node(oa, idx, g);
 	u64 end = start + size, n_end = n->offset + n->size, old_size = n->size;
@@ -791,7 +792,7 @@ static __always_inline int oa_carve(struct memkit_oa *oa, u32 idx, u64 start, u6
 	if (oa->flags & MEMKIT_OA_PRIV)
 		*oa_priv_slot(oa, idx) = NULL;
 	if (oa->flags & MEMKIT_OA_PLACE) {
-		oa_place(oa, idx)->color = 0;
+		oa_place(oa, idx)->color = color;
 		oa_place(oa, idx)->scan = 0;
 	}
 	oa_index_add(oa, idx, g);
@@ -1090,7 +1091,7 @@ static __always_inline int oa_alloc(struct memkit_oa *oa, u64 size, u64 align,
 			goto found;
 	return -ENOSPC;
 found:
-	return oa_carve(oa, idx, start, size, handle, g);
+	return oa_carve(oa, idx, start, size, 0, handle, g);
 }
 
 static int oa_alloc_guarded(struct memkit_oa *oa, u64 size, u64 align,
@@ -1155,7 +1156,7 @@ static int oa_reserve(struct memkit_oa *oa, u64 offset, u64 size,
 				break;
 		}
 	}
-	return idx == OA_NIL ? -ENOSPC : oa_carve(oa, idx, start, size, handle, g);
+	return idx == OA_NIL ? -ENOSPC : oa_carve(oa, idx, start, size, 0, handle, g);
 }
 
 /**
@@ -1227,33 +1228,40 @@ static __always_inline u32 oa_live_node(const struct memkit_oa *oa,
  * The walk towards @bound remembers the nearest entry whose own size or
  * far subtree qualifies, and stops at a subtree with no region of the
  * size; one descent into the candidate's subtree then finds the region.
- * O(log n).
+ * A bound at the range's end (0 for the lowest) rules nothing out, and
+ * the descent starts at the root.  O(log n).
  */
 static __always_inline struct oa_place *oa_hole_edge(const struct memkit_oa *oa, u64 bound,
 						     u64 size, bool high)
 {
 	struct rb_node *rb = oa->holes_by_addr.rb_node, *cand = NULL;
 
-	while (rb) {
-		const struct oa_place *p = oa_addr_entry(rb);
-		bool beyond = high ? p->offset >= bound : p->offset + p->size <= bound;
+	if (high ? bound >= oa->size : !bound) {
+		if (oa_sub_max(rb) < size)
+			return NULL;
+	} else {
+		while (rb) {
+			const struct oa_place *p = oa_addr_entry(rb);
+			bool beyond = high ? p->offset >= bound : p->offset + p->size <= bound;
 
-		/* Nothing here is large enough: the answer is the candidate, if any. */
-		if (p->max < size)
-			break;
-		if (beyond) {
-			rb = oa_child(rb, !high);
-			continue;
+			/* Nothing here is large enough: the answer is the candidate, if any. */
+			if (p->max < size)
+				break;
+			if (beyond) {
+				rb = oa_child(rb, !high);
+				continue;
+			}
+			if (p->size >= size || oa_sub_max(oa_child(rb, !high)) >= size)
+				cand = rb;
+			rb = oa_child(rb, high);
 		}
-		if (p->size >= size || oa_sub_max(oa_child(rb, !high)) >= size)
-			cand = rb;
-		rb = oa_child(rb, high);
+		if (!cand)
+			return NULL;
+		if (oa_addr_entry(cand)->size >= size)
+			return oa_addr_entry(cand);
+		rb = oa_child(cand, !high);
 	}
-	if (!cand)
-		return NULL;
-	if (oa_addr_entry(cand)->size >= size)
-		return oa_addr_entry(cand);
-	for (rb = oa_child(cand, !high);;) {
+	for (;;) {
 		if (oa_sub_max(oa_child(rb, high)) >= size) {
 			rb = oa_child(rb, high);
 			continue;
@@ -1506,18 +1514,17 @@ int memkit_oa_alloc_in(struct memkit_oa *oa, const struct memkit_oa_req *req,
 	if (r.mode == MEMKIT_OA_FAST && !r.start && r.end == oa->size && !oa->guard &&
 	    memkit_oa_align_ok(r.align)) {
 		ret = memkit_oa_alloc(oa, r.size, r.align, handle);
-	} else {
-		if (oa->allocs == oa->max_allocs || r.size > oa->free_units)
-			return -ENOSPC;
-		idx = oa_find_place(oa, &r, &start, g);
-		if (idx == OA_NIL)
-			return -ENOSPC;
-		ret = g ? oa_carve(oa, idx, start, r.size, handle, true) :
-			  oa_carve(oa, idx, start, r.size, handle, false);
+		if (!ret)
+			oa_place(oa, handle->node)->color = r.color;
+		return ret;
 	}
-	if (!ret)
-		oa_place(oa, handle->node)->color = r.color;
-	return ret;
+	if (oa->allocs == oa->max_allocs || r.size > oa->free_units)
+		return -ENOSPC;
+	idx = oa_find_place(oa, &r, &start, g);
+	if (idx == OA_NIL)
+		return -ENOSPC;
+	return g ? oa_carve(oa, idx, start, r.size, r.color, handle, true) :
+		   oa_carve(oa, idx, start, r.size, r.color, handle, false);
 }
 EXPORT_SYMBOL_MEMKIT(memkit_oa_alloc_in);
 
