@@ -1219,9 +1219,10 @@ static __always_inline u32 oa_live_node(const struct memkit_oa *oa,
  * Placement (MEMKIT_OA_PLACE).  holes_by_addr holds the free regions in
  * address order, each entry knowing the largest size in its subtree, so
  * the lowest (or highest) region of at least a size on one side of an
- * offset is one descent; bin_trees[] holds each bin's by (size, offset)
- * for best fit.
+ * offset is one descent; with MEMKIT_OA_BEST_FIT, bin_trees[] holds each
+ * bin's by (size, offset) for best fit.
  */
+
 /*
  * With @high false, the lowest free region of at least @size units that
  * ends after @bound; with @high true, the highest that starts before it.
